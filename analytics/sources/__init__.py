@@ -1,0 +1,134 @@
+"""Source adapters: one module per export format, each turning raw files into canonical rows.
+
+Every adapter registers a :class:`SourceKind` (its CLI name, target table, a sniffing function
+for ``opsreview ingest auto``) whose ``load`` reads one path and writes through
+:func:`analytics.warehouse.ledger.run_load`, so every load is transactional, idempotent and
+recorded in the ledger. Adapters hold no metric logic.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import UnknownNameError, UsageError
+from analytics.warehouse.ledger import LoadResult
+
+log = logging.getLogger(__name__)
+
+# Adapter modules, imported on first use. Each calls register() at import time.
+ADAPTER_MODULES: tuple[str, ...] = ("analytics.sources.canonical",)
+SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Options shared by the loaders (``opsreview ingest`` flags)."""
+
+    timezone: str | None = None  # zone of timestamps written without an offset
+    mapping: Path | None = None  # YAML column mapping (mapped-csv)
+    severity_map: Path | None = None  # YAML override of a source's severity mapping
+    table: str | None = None  # target table (canonical)
+    quarantine: bool = False  # set bad rows aside (counted, reported) instead of failing the file
+    extra: Mapping[str, str] = field(default_factory=dict)  # --option key=value, kind-specific
+
+    def as_record(self) -> dict[str, object]:
+        """JSON-safe form for the ledger (paths as strings, no secrets)."""
+        record: dict[str, object] = {}
+        for key in ("timezone", "mapping", "severity_map", "table", "quarantine"):
+            value = getattr(self, key)
+            if value not in (None, False):
+                record[key] = str(value) if isinstance(value, Path) else value
+        if self.extra:
+            record["extra"] = dict(sorted(self.extra.items()))
+        return record
+
+
+Loader = Callable[[duckdb.DuckDBPyConnection, str, LoadOptions], list[LoadResult]]
+Sniffer = Callable[[Path, bytes], bool]
+
+
+@dataclass(frozen=True)
+class SourceKind:
+    """A registered export format."""
+
+    name: str
+    table: str
+    summary: str
+    load: Loader
+    sniff: Sniffer | None = None
+    accepts_uri: bool = False  # paths such as s3://… or bq://… are passed through untouched
+
+
+_REGISTRY: dict[str, SourceKind] = {}
+_loaded = False
+
+
+def register(kind: SourceKind) -> SourceKind:
+    """Add an adapter to the registry (called by adapter modules at import)."""
+    if kind.name in _REGISTRY and _REGISTRY[kind.name] is not kind:
+        raise ValueError(f"source kind {kind.name!r} registered twice")
+    _REGISTRY[kind.name] = kind
+    return kind
+
+
+def source_kinds() -> dict[str, SourceKind]:
+    """Every registered adapter by CLI name, importing the adapter modules on first use."""
+    global _loaded
+    if not _loaded:
+        for module in ADAPTER_MODULES:
+            importlib.import_module(module)
+        _loaded = True
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_kind(name: str) -> SourceKind:
+    """The adapter called ``name``; a one-line error lists the known kinds otherwise."""
+    kinds = source_kinds()
+    if name not in kinds:
+        raise UnknownNameError(
+            f"unknown source kind {name!r}; known kinds: auto, {', '.join(kinds)}"
+        )
+    return kinds[name]
+
+
+def sniff_kind(path: Path) -> SourceKind:
+    """Guess the adapter for a local file from its name and first bytes."""
+    if not path.exists():
+        raise UsageError(f"{path}: no such file or folder")
+    head = b""
+    if path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+    matches = [k for k in source_kinds().values() if k.sniff is not None and k.sniff(path, head)]
+    if not matches:
+        raise UsageError(f"{path}: could not tell which export this is; name the kind instead of 'auto'")
+    if len(matches) > 1:
+        names = ", ".join(k.name for k in matches)
+        raise UsageError(f"{path}: looks like more than one export kind ({names}); name the kind")
+    return matches[0]
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    paths: Sequence[str],
+    options: LoadOptions | None = None,
+) -> list[LoadResult]:
+    """Load each path with the named adapter (``auto`` sniffs each file); stop at the first error."""
+    opts = options or LoadOptions()
+    results: list[LoadResult] = []
+    for raw in paths:
+        adapter = sniff_kind(Path(raw)) if kind == "auto" else get_kind(kind)
+        if kind == "auto":
+            log.info("%s: detected %s", raw, adapter.name)
+        path = raw if adapter.accepts_uri and "://" in raw else str(Path(raw).expanduser().resolve())
+        if "://" not in path and not Path(path).exists():
+            raise UsageError(f"{raw}: no such file or folder")
+        results.extend(adapter.load(con, path, opts))
+    return results

@@ -1,0 +1,204 @@
+"""Shared helpers for tabular sources: read a file into DuckDB as text, then cast it onto a
+canonical table with errors that name file, row and column."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import ExportFormatError
+from analytics.warehouse import run
+from analytics.warehouse.sqlutil import quote_identifier
+
+ROW = "__row"  # 1-based data row number column added by read_text_table
+_LINE = re.compile(r"[Ll]ine:?\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A canonical column: name, DuckDB type, whether it may be NULL, whether it has a default."""
+
+    name: str
+    dtype: str
+    nullable: bool
+    has_default: bool
+
+
+def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
+    """Columns of a warehouse table with type, nullability and default."""
+    rows = run(
+        con,
+        "SELECT column_name, data_type, is_nullable, column_default IS NOT NULL "
+        "FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $t ORDER BY column_index",
+        {"t": table},
+    )
+    return [Column(n, t, bool(nl), bool(d)) for n, t, nl, d in rows]
+
+
+def file_format(path: Path) -> str:
+    """csv, parquet or json from the file name (``.gz`` allowed on csv and json)."""
+    name = path.name.lower()
+    for suffix, fmt in ((".parquet", "parquet"), (".pq", "parquet"), (".csv", "csv"), (".csv.gz", "csv"),
+                        (".tsv", "csv"), (".json", "json"), (".jsonl", "json"), (".json.gz", "json"),
+                        (".ndjson", "json")):
+        if name.endswith(suffix):
+            return fmt
+    raise ExportFormatError("unsupported file type: expected .csv, .csv.gz, .parquet or .json", file=path)
+
+
+def duckdb_error(exc: duckdb.Error, path: Path | str) -> ExportFormatError:
+    """Turn a DuckDB reader error into an ExportFormatError naming the file, row and reason."""
+    lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
+    match = _LINE.search(lines[0]) if lines else None
+    row = int(match.group(1)) - 1 if match else None  # DuckDB counts the header as line 1
+    reason = lines[0] if lines else type(exc).__name__
+    for i, line in enumerate(lines):
+        if line.startswith("Original Line") and i + 1 < len(lines):
+            reason = lines[i + 1]
+            break
+    return ExportFormatError(f"cannot read file: {reason}", file=path, row=row if row and row > 0 else None)
+
+
+def csv_header(path: Path) -> list[str]:
+    """Column names from a CSV's first record (BOM and gzip handled), checked for duplicates."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        # errors="replace": a bad byte further down is reported by the strict reader with its row
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:  # type: ignore[operator]
+            header = next(csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","), None)
+    except UnicodeDecodeError as exc:
+        raise ExportFormatError("header is not UTF-8 text", file=path) from exc
+    except (OSError, EOFError, csv.Error) as exc:
+        raise ExportFormatError(f"cannot read the header: {exc}", file=path) from exc
+    if not header or all(not h.strip() for h in header):
+        raise ExportFormatError("file is empty or has no header row", file=path)
+    seen: set[str] = set()
+    for name in header:
+        if "\ufffd" in name:
+            raise ExportFormatError("header is not UTF-8 text", file=path)
+        if not name.strip():
+            raise ExportFormatError("empty column name in the header", file=path)
+        if name.lower() in seen:
+            raise ExportFormatError("column name appears twice in the header", file=path, column=name)
+        seen.add(name.lower())
+    return header
+
+
+def read_text_table(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    view: str,
+    *,
+    null_strings: tuple[str, ...] = ("",),
+) -> list[str]:
+    """Create temp view ``view`` over a CSV/parquet/JSON file with every column as text plus
+    ``__row`` (1-based data row); return the file's column names in order.
+
+    CSV is read strictly: the header fixes the columns, and a row with more or fewer fields,
+    bad quoting or bytes that are not UTF-8 is an error naming the row.
+    """
+    fmt = file_format(path)
+    path_sql = _literal(str(path))
+    if fmt == "csv":
+        header = csv_header(path)
+        columns = "{" + ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in header) + "}"
+        nulls = "[" + ", ".join(_literal(s) for s in null_strings) + "]"
+        delim = "'\\t'" if path.suffix.lower() == ".tsv" else "','"
+        reader = (
+            f"read_csv({path_sql}, header = true, auto_detect = false, columns = {columns}, "
+            f"delim = {delim}, quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = true, "
+            "null_padding = false, encoding = 'utf-8', max_line_size = 134217728)"
+        )
+    elif fmt == "parquet":
+        reader = f"read_parquet({path_sql})"
+    else:
+        reader = f"read_json_auto({path_sql})"
+    try:
+        cols = [r[0] for r in run(con, f"DESCRIBE SELECT * FROM {reader}")]
+        casts = ", ".join(f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" for c in cols)
+        # a view body cannot hold bound parameters, so the path is inlined through _literal
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
+            f"SELECT {casts}, row_number() OVER () AS {ROW} FROM {reader}",
+        )
+        run(con, f"SELECT count(*) FROM {quote_identifier(view)}")  # surface reader errors now
+    except duckdb.Error as exc:
+        raise duckdb_error(exc, path) from exc
+    return cols
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (single quotes doubled). Used only for file paths in view bodies.
+
+    >>> _literal("it's.csv")
+    "'it''s.csv'"
+    """
+    if "\x00" in text:
+        raise ValueError("NUL in string literal")
+    return "'" + text.replace("'", "''") + "'"
+
+
+def first_bad_cast(
+    con: duckdb.DuckDBPyConnection, view: str, column: str, dtype: str
+) -> tuple[int, str] | None:
+    """(row, value) of the first non-null value of ``column`` that does not cast to ``dtype``."""
+    col = quote_identifier(column)
+    rows = run(
+        con,
+        f"SELECT {ROW}, {col} FROM {quote_identifier(view)} "
+        f"WHERE {col} IS NOT NULL AND TRY_CAST({col} AS {dtype}) IS NULL ORDER BY {ROW} LIMIT 1",
+    )
+    return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+
+def first_null(con: duckdb.DuckDBPyConnection, view: str, column: str) -> int | None:
+    """Row of the first NULL in ``column``."""
+    col = quote_identifier(column)
+    rows = run(con, f"SELECT min({ROW}) FROM {quote_identifier(view)} WHERE {col} IS NULL")
+    return int(rows[0][0]) if rows and rows[0][0] is not None else None
+
+
+def cast_select(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    columns: list[Column],
+    present: list[str],
+    *,
+    file: Path | str,
+) -> str:
+    """Validate a text view against canonical columns and return the casting SELECT.
+
+    Raises :class:`ExportFormatError` naming the row and column of the first bad value, the first
+    NULL in a required column, or the first missing required column.
+    """
+    by_name = {c.name.lower(): c for c in columns}
+    missing = [c.name for c in columns if not c.nullable and not c.has_default and c.name.lower()
+               not in {p.lower() for p in present} and c.name != "source_file_id"]
+    if missing:
+        raise ExportFormatError(f"required column missing (also missing: {', '.join(missing[1:]) or 'none'})",
+                                file=file, column=missing[0])
+    selects = []
+    for name in present:
+        target = by_name[name.lower()]
+        bad = first_bad_cast(con, view, name, _cast_type(target.dtype))
+        if bad is not None:
+            row, value = bad
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            raise ExportFormatError(f"cannot read {shown!r} as {target.dtype}", file=file, row=row, column=name)
+        if not target.nullable:
+            null_row = first_null(con, view, name)
+            if null_row is not None:
+                raise ExportFormatError("value is required but empty", file=file, row=null_row, column=name)
+        selects.append(f"CAST({quote_identifier(name)} AS {_cast_type(target.dtype)}) AS {quote_identifier(target.name)}")
+    return f"SELECT {', '.join(selects)} FROM {quote_identifier(view)}"
+
+
+def _cast_type(dtype: str) -> str:
+    """The type to cast text into (TIMESTAMP WITH TIME ZONE etc. are valid DuckDB spellings)."""
+    return dtype
