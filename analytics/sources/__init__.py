@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +22,6 @@ from analytics.warehouse.ledger import LoadResult
 
 log = logging.getLogger(__name__)
 
-# Adapter modules, imported on first use. Each calls register() at import time.
-ADAPTER_MODULES: tuple[str, ...] = ("analytics.sources.canonical",)
 SNIFF_BYTES = 64 * 1024
 
 
@@ -77,11 +76,18 @@ def register(kind: SourceKind) -> SourceKind:
     return kind
 
 
+def adapter_modules() -> list[str]:
+    """Every public module of this package: each registers its kinds at import time."""
+    return sorted(
+        f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")
+    )
+
+
 def source_kinds() -> dict[str, SourceKind]:
     """Every registered adapter by CLI name, importing the adapter modules on first use."""
     global _loaded
     if not _loaded:
-        for module in ADAPTER_MODULES:
+        for module in adapter_modules():
             importlib.import_module(module)
         _loaded = True
     return dict(sorted(_REGISTRY.items()))
