@@ -136,5 +136,4 @@ def latest_full_quarter(last_day_with_data: date) -> Period:
     '2026Q2'
     """
     after = last_day_with_data + timedelta(days=1)
-    quarter = parse_period(f"{after.year}Q{(after.month - 1) // 3 + 1}")
-    return quarter if quarter.start == after else quarter.previous()
+    return parse_period(f"{after.year}Q{(after.month - 1) // 3 + 1}").previous()

@@ -4,7 +4,8 @@ Resolution order for each path: explicit argument → environment variable → p
 
 | Setting | Environment variable | Default |
 |---|---|---|
-| project home | ``OPSREVIEW_HOME`` | nearest folder above the working directory holding ``notebooks/`` and ``pyproject.toml``, else the working directory |
+| project home | ``OPSREVIEW_HOME`` | nearest folder above the working directory with ``notebooks/`` and |
+|  |  | ``pyproject.toml``, else the working directory |
 | warehouse file | ``OPSREVIEW_WAREHOUSE`` | ``<home>/data/warehouse.duckdb`` |
 | reports folder | ``OPSREVIEW_REPORTS_DIR`` | ``<home>/reports`` |
 | notebooks folder | ``OPSREVIEW_NOTEBOOKS_DIR`` | ``<home>/notebooks``, else the copy shipped inside the package |

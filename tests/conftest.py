@@ -3,13 +3,18 @@ never touches data/ or reports/ of the checkout."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
 
 import analytics
+from analytics.demo.build import build_demo
+from analytics.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_DATA = REPO / "tests" / "data"
@@ -41,3 +46,39 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
 def test_data() -> Path:
     """tests/data (copies of the public samples with their licence notes)."""
     return TEST_DATA
+
+
+@dataclass(frozen=True)
+class DemoBuild:
+    """The demo warehouse built once per test session, its truth file and its raw exports."""
+
+    warehouse: str
+    demo_dir: Path
+    truth: dict[str, Any]
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoBuild:
+    """Build the demo company (seed 7, scale 1) into a session temp folder, exactly as `make report` does."""
+    root = tmp_path_factory.mktemp("demo-session")
+    settings = Settings(
+        home=REPO,
+        warehouse=str(root / "warehouse.duckdb"),
+        reports_dir=root / "reports",
+        notebooks_dir=REPO / "notebooks",
+        demo_dir=root / "demo",
+    )
+    build_demo(settings=settings, seed=7, scale=1.0)
+    truth = json.loads((settings.demo_dir / "truth.json").read_text("utf-8"))
+    return DemoBuild(settings.warehouse, settings.demo_dir, truth, settings)
+
+
+@pytest.fixture
+def demo_con(demo: DemoBuild) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the session's demo warehouse."""
+    connection = analytics.connect(demo.warehouse, read_only=True)
+    try:
+        yield connection
+    finally:
+        connection.close()

@@ -26,18 +26,23 @@ class Column:
     name: str
     dtype: str
     nullable: bool
-    has_default: bool
+    default: str | None  # SQL expression from our own schema, e.g. 'Occurrences'
+
+    @property
+    def has_default(self) -> bool:
+        """Whether the column has a default value."""
+        return self.default is not None
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
     """Columns of a warehouse table with type, nullability and default."""
     rows = run(
         con,
-        "SELECT column_name, data_type, is_nullable, column_default IS NOT NULL "
+        "SELECT column_name, data_type, is_nullable, column_default "
         "FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $t ORDER BY column_index",
         {"t": table},
     )
-    return [Column(n, t, bool(nl), bool(d)) for n, t, nl, d in rows]
+    return [Column(n, t, bool(nl), None if d is None else str(d)) for n, t, nl, d in rows]
 
 
 def file_format(path: Path) -> str:
@@ -191,11 +196,18 @@ def cast_select(
             row, value = bad
             shown = value if len(value) <= 60 else value[:57] + "..."
             raise ExportFormatError(f"cannot read {shown!r} as {target.dtype}", file=file, row=row, column=name)
-        if not target.nullable:
+        cast = f"CAST({quote_identifier(name)} AS {_cast_type(target.dtype)})"
+        if not target.nullable and target.has_default:
+            cast = f"coalesce({cast}, {target.default})"  # an empty cell takes the schema default
+        elif not target.nullable:
             null_row = first_null(con, view, name)
             if null_row is not None:
                 raise ExportFormatError("value is required but empty", file=file, row=null_row, column=name)
-        selects.append(f"CAST({quote_identifier(name)} AS {_cast_type(target.dtype)}) AS {quote_identifier(target.name)}")
+        selects.append(f"{cast} AS {quote_identifier(target.name)}")
+    given = {p.lower() for p in present}
+    for column in columns:  # absent columns with a schema default get it, so natural keys are complete
+        if column.name.lower() not in given and column.has_default and column.name != "source_file_id":
+            selects.append(f"{column.default} AS {quote_identifier(column.name)}")
     return f"SELECT {', '.join(selects)} FROM {quote_identifier(view)}"
 
 

@@ -89,7 +89,8 @@ def _load_view(tx: LoadTransaction, table: str, present: list[str], file: Path) 
         unknown = [c for c in unknown if c not in extras]
     if unknown:
         raise ExportFormatError(
-            f"column is not part of table {table} (expected some of: {', '.join(c.name for c in columns if c.name != 'source_file_id')})",
+            f"column is not part of table {table} (expected some of: "
+            f"{', '.join(c.name for c in columns if c.name != 'source_file_id')})",
             file=file, column=unknown[0],
         )
     if "source_file_id" in (p.lower() for p in present):
@@ -169,7 +170,11 @@ def load_services(con: duckdb.DuckDBPyConnection, path: str, options: LoadOption
                           for item in items])
 
     def load(tx: LoadTransaction) -> None:
-        run(con, f"CREATE OR REPLACE TEMP TABLE {VIEW}_yaml AS SELECT * FROM frame")
+        con.register(f"{VIEW}_frame", frame)
+        try:
+            run(con, f"CREATE OR REPLACE TEMP TABLE {VIEW}_yaml AS SELECT * FROM {VIEW}_frame")
+        finally:
+            con.unregister(f"{VIEW}_frame")
         run(con, f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT *, row_number() OVER () AS {ROW} FROM {VIEW}_yaml")
         try:
             _load_view(tx, "services", list(frame.columns), file)

@@ -232,7 +232,7 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     """Column names of a table in the main schema, in order."""
     rows = run(
         con,
-        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $t "
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' AND table_name = $t AND NOT internal "
         "ORDER BY column_index",
         {"t": table},
     )

@@ -1,0 +1,66 @@
+# opsreview — `make help` lists the targets. Everything runs inside .venv, created on demand
+# with `python3 -m venv` from pyproject.toml (the single dependency list).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+OPSREVIEW := $(BIN)/opsreview
+# Reporting period: `latest` = the latest full quarter in the warehouse (2026Q3 for the demo).
+PERIOD ?= latest
+WAREHOUSE ?= $(or $(OPSREVIEW_WAREHOUSE),data/warehouse.duckdb)
+PYTEST := $(PY) -m pytest
+
+.DEFAULT_GOAL := help
+.PHONY: help setup test test-unit test-integration test-notebooks demo report lab lint format bench clean
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	@echo "  variables: PERIOD=$(PERIOD) WAREHOUSE=$(WAREHOUSE)"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv and install the package with its dev tools (only when pyproject.toml changed)
+
+test: setup ## run every test tier: unit, integration, notebooks (and doctests)
+	$(PYTEST)
+
+test-unit: setup ## fast unit tests and doctests only
+	$(PYTEST) -m unit analytics tests/unit
+
+test-integration: setup ## real sample exports and the demo warehouse, exact numbers
+	$(PYTEST) -m integration tests/integration
+
+test-notebooks: setup ## execute every report notebook with papermill, plus nbval
+	$(PYTEST) -m notebooks tests/notebooks
+
+demo: setup ## (re)build the demo warehouse from freshly generated exports
+	$(OPSREVIEW) demo --warehouse $(WAREHOUSE) --force
+
+$(WAREHOUSE): | $(VENV)/.installed
+	$(OPSREVIEW) demo --warehouse $(WAREHOUSE)
+
+report: setup | $(WAREHOUSE) ## build the demo warehouse if absent, then run every report notebook into reports/<period>/
+	$(OPSREVIEW) report all --period $(PERIOD) --warehouse $(WAREHOUSE)
+
+lab: setup ## open JupyterLab on the notebooks (uses the same warehouse)
+	OPSREVIEW_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
+
+lint: setup ## ruff, and the notebook hygiene checks (format, kernelspec, no stale outputs)
+	$(BIN)/ruff check analytics tests bench tools
+	$(PYTEST) -q tests/unit/test_notebook_hygiene.py
+
+format: setup ## apply ruff's safe fixes
+	$(BIN)/ruff check --fix analytics tests bench tools
+
+bench: setup ## run every benchmark (each prints ratios against a baseline measured in the same run)
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+
+clean: ## remove the venv, generated reports and demo data, caches
+	rm -rf $(VENV) reports data/demo data/*.duckdb data/*.duckdb.wal build dist *.egg-info .pytest_cache .ruff_cache .hypothesis bench/out
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

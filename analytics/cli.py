@@ -1,0 +1,267 @@
+"""``opsreview`` — the command line (also ``python -m analytics``). Logging is configured here, once.
+
+Exit codes: 0 success; 1 a report notebook or an unexpected step failed; 2 bad usage or bad input
+(unknown kind/notebook, bad period, missing warehouse, malformed file) with a one-line message and
+no traceback; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from analytics import __version__
+from analytics.errors import AnalyticsError, UsageError
+
+log = logging.getLogger("analytics.cli")
+
+
+def _out(text: object) -> None:
+    """Write a line of command output to stdout (results go to stdout, logs to stderr)."""
+    sys.stdout.write(f"{text}\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"{text}\n")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    """Options every command accepts (so they work before or after the command name)."""
+    parser.add_argument(
+        "--warehouse",
+        default=argparse.SUPPRESS,
+        help="DuckDB warehouse file (default: $OPSREVIEW_WAREHOUSE or data/warehouse.duckdb)",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
+    parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="opsreview",
+        description="Quarterly operational excellence review: load incident, delivery, SLO and cloud cost "
+        "exports into a DuckDB warehouse and render the report notebooks.",
+    )
+    parser.add_argument("--version", action="version", version=f"opsreview {__version__}")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="generate the demo company's exports and load them")
+    _common(demo)
+    demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
+    demo.add_argument("--scale", type=float, default=1.0, help="multiply data volumes (default 1)")
+    demo.add_argument("--force", action="store_true", help="replace a warehouse that already holds data")
+
+    ingest = sub.add_parser("ingest", help="load export files: opsreview ingest KIND PATH…")
+    _common(ingest)
+    ingest.add_argument("kind", help="source kind (see `opsreview kinds`), or auto to detect it per file")
+    ingest.add_argument("paths", nargs="+", help="files, folders or URIs (s3://…, bq://…)")
+    ingest.add_argument("--timezone", help="IANA zone of timestamps written without an offset")
+    ingest.add_argument("--mapping", type=Path, help="YAML column mapping (mapped-csv)")
+    ingest.add_argument("--severity-map", type=Path, help="YAML override of the source's severity mapping")
+    ingest.add_argument("--table", help="target table for the canonical kind")
+    ingest.add_argument("--quarantine", action="store_true",
+                        help="set rows with problems aside (counted, reported) instead of failing the file")
+    ingest.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
+                        help="kind-specific option, repeatable")
+
+    kinds = sub.add_parser("kinds", help="list the source kinds ingest understands")
+    _common(kinds)
+
+    status = sub.add_parser("status", help="what is loaded (from the ingest ledger) and whether it reconciles")
+    _common(status)
+    status.add_argument("--format", choices=("table", "json"), default="table")
+
+    sql = sub.add_parser("sql", help="read-only SQL query of the warehouse")
+    _common(sql)
+    sql.add_argument("query", help='e.g. "SELECT service, count(*) FROM incidents GROUP BY 1 ORDER BY 2 DESC"')
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("--max-rows", type=int, default=1000, help="rows to print in table format (default 1000)")
+
+    report = sub.add_parser("report", help="run report notebooks for a period into reports/<period>/")
+    _common(report)
+    report.add_argument("names", nargs="+", help="notebook names (see `opsreview report --list`), or all")
+    report.add_argument("--period", required=True,
+                        help="e.g. 2026Q3, 2026-07, 2026, or latest (the latest full quarter in the warehouse)")
+    report.add_argument("--out", type=Path, help="output folder (default reports/<period>)")
+    report.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra notebook parameter, repeatable (checked against the notebook)")
+
+    export = sub.add_parser("export", help="export canonical data: opsreview export focus --out FILE")
+    _common(export)
+    export.add_argument("what", choices=("focus",), help="what to export")
+    export.add_argument("--out", type=Path, required=True, help="output file (.parquet or .csv)")
+    export.add_argument("--period", help="only charges in this period")
+
+    schema = sub.add_parser("schema", help="print the warehouse schema")
+    _common(schema)
+    schema.add_argument("--markdown", action="store_true", help="as the Markdown page docs/schema.md")
+    return parser
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    level = logging.WARNING if getattr(args, "quiet", False) else (
+        logging.DEBUG if getattr(args, "verbose", 0) >= 2 else logging.INFO)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    for noisy in ("papermill", "traitlets", "nbconvert", "botocore", "urllib3", "google", "asyncio"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
+    """``["a=1", "b=x"]`` → ``{"a": "1", "b": "x"}``."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"{what} must look like NAME=VALUE, got {item!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _settings(args: argparse.Namespace):
+    from analytics.settings import Settings
+
+    return Settings.from_env(warehouse=getattr(args, "warehouse", None))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from analytics.demo.build import build_demo
+
+    summary = build_demo(settings=_settings(args), seed=args.seed, scale=args.scale, force=args.force,
+                         progress=sys.stderr.isatty(), on_step=log.info)
+    _out(summary.describe())
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from analytics.sources import LoadOptions, ingest
+    from analytics.warehouse import connect
+
+    options = LoadOptions(timezone=args.timezone, mapping=args.mapping, severity_map=args.severity_map,
+                          table=args.table, quarantine=args.quarantine, extra=_pairs(args.option, "--option"))
+    con = connect(_settings(args).warehouse)
+    try:
+        paths: Any = args.paths
+        if len(paths) > 1 and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            paths = tqdm(paths, desc=f"ingest {args.kind}", unit="file")
+        for path in paths:
+            for result in ingest(con, args.kind, [path], options):
+                _out(result.summary())
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_kinds(args: argparse.Namespace) -> int:
+    from analytics.sources import source_kinds
+
+    for kind in source_kinds().values():
+        _out(f"{kind.name:20s} -> {kind.table:18s} {kind.summary}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from analytics.status import warehouse_status
+
+    report = warehouse_status(_settings(args).warehouse)
+    _out(json.dumps(report.as_dict(), indent=2, default=str) if args.format == "json" else report.as_text())
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from analytics.query import run_readonly_query, write_result
+
+    frame = run_readonly_query(_settings(args).warehouse, args.query)
+    write_result(frame, sys.stdout, fmt=args.format, max_rows=args.max_rows)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from analytics.reports import run_reports
+
+    params = _pairs(args.param, "--param")
+    summary = run_reports(args.names, args.period, settings=_settings(args), out_dir=args.out,
+                          parameters=params, progress=sys.stderr.isatty())
+    for result in summary.results:
+        state = "ok    " if result.ok else "FAILED"
+        _out(f"{state} {result.name} ({result.seconds:.1f} s){'' if result.ok else ': ' + str(result.error)}")
+    _out(f"{Path(summary.out_dir) / 'index.html'}")
+    if not summary.ok:
+        log.error("%d of %d report(s) failed; the others were written", len(summary.failed), len(summary.results))
+        return 1
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    try:
+        from analytics.sources.focus_export import export_focus  # type: ignore[import-not-found]
+    except ImportError as exc:  # pragma: no cover - arrives with the cost loaders
+        raise UsageError("FOCUS export is not available in this version") from exc
+    from analytics.periods import parse_period
+    from analytics.warehouse import connect
+
+    con = connect(_settings(args).warehouse, read_only=True)
+    try:
+        fmt = "csv" if args.out.suffix.lower() == ".csv" else "parquet"
+        period = parse_period(args.period) if args.period else None
+        written = export_focus(con, args.out, fmt=fmt, period=period)
+    finally:
+        con.close()
+    _out(written)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from analytics.warehouse import connect, schema_markdown, table_columns
+
+    con = connect(":memory:")
+    try:
+        if args.markdown:
+            _out(schema_markdown(con))
+        else:
+            from analytics.warehouse import CANONICAL_TABLES
+
+            for table in ("ingest_ledger", *CANONICAL_TABLES):
+                _out(f"{table}: {', '.join(table_columns(con, table))}")
+    finally:
+        con.close()
+    return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "kinds": cmd_kinds,
+    "status": cmd_status,
+    "sql": cmd_sql,
+    "report": cmd_report,
+    "export": cmd_export,
+    "schema": cmd_schema,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``opsreview``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args)
+    try:
+        return COMMANDS[args.command](args)
+    except AnalyticsError as exc:
+        _err(f"opsreview: error: {exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _err("opsreview: interrupted")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""``opsreview status``: what is loaded, from where, for which period, and whether it reconciles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from analytics.warehouse import CANONICAL_TABLES, connect, run, schema_version
+
+
+@dataclass
+class WarehouseStatus:
+    """A snapshot of the ledger and the canonical tables."""
+
+    warehouse: str
+    schema_version: int
+    tables: dict[str, int] = field(default_factory=dict)
+    kinds: list[dict[str, Any]] = field(default_factory=list)
+    cost_periods: list[dict[str, Any]] = field(default_factory=list)
+    recent: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "warehouse": self.warehouse,
+            "schema_version": self.schema_version,
+            "tables": self.tables,
+            "kinds": self.kinds,
+            "cost_periods": self.cost_periods,
+            "recent_loads": self.recent,
+        }
+
+    def as_text(self) -> str:
+        """Human-readable summary."""
+        lines = [f"warehouse {self.warehouse} (schema v{self.schema_version})", "", "rows per table:"]
+        lines += [f"  {t:18s} {n:>12,}" for t, n in self.tables.items()]
+        lines += ["", "loaded files by kind:"]
+        if not self.kinds:
+            lines.append("  nothing loaded yet: `opsreview demo` or `opsreview ingest KIND PATH…`")
+        for k in self.kinds:
+            lines.append(
+                f"  {k['source_kind']:18s} {k['files']:>4} file(s) ({k['superseded']} superseded)  "
+                f"{k['rows']:>10,} rows  {k['first'] or '-'} → {k['last'] or '-'}"
+            )
+        if self.cost_periods:
+            lines += ["", "cost by billing period (BilledCost; every load reconciled to the cent):"]
+            for p in self.cost_periods:
+                flag = "ok" if p["reconciled"] else "NOT RECONCILED"
+                lines.append(
+                    f"  {p['billing_period']}  {p['provider']:14s} {p['currency']}  {p['billed']:>16,.2f}  "
+                    f"{p['files']} file(s)  {flag}"
+                )
+        return "\n".join(lines)
+
+
+def warehouse_status(warehouse: str) -> WarehouseStatus:
+    """Read the ledger and table sizes of a warehouse (read-only)."""
+    con = connect(warehouse, read_only=True)
+    try:
+        status = WarehouseStatus(warehouse, schema_version(con))
+        status.tables = {t: int(run(con, f"SELECT count(*) FROM {t}")[0][0]) for t in CANONICAL_TABLES}
+        for kind, files, superseded, rows, first, last in run(
+            con,
+            "SELECT source_kind, count(*), count(*) FILTER (WHERE status = 'superseded'), "
+            "sum(rows_loaded) FILTER (WHERE status <> 'superseded'), "
+            "min(period_start)::DATE, max(period_end)::DATE FROM ingest_ledger GROUP BY ALL ORDER BY ALL",
+        ):
+            status.kinds.append({"source_kind": kind, "files": files, "superseded": superseded,
+                                 "rows": int(rows or 0), "first": first, "last": last})
+        for period, provider, currency, billed, files, reconciled in run(
+            con,
+            """
+            SELECT strftime(c.BillingPeriodStart, '%Y-%m'), c.ProviderName, c.BillingCurrency,
+                   sum(c.BilledCost), count(DISTINCT c.source_file_id), bool_and(coalesce(l.reconciled, false))
+            FROM cost c JOIN ingest_ledger l ON l.file_id = c.source_file_id
+            GROUP BY ALL ORDER BY ALL
+            """,
+        ):
+            status.cost_periods.append({"billing_period": period, "provider": provider, "currency": currency,
+                                        "billed": float(billed), "files": files, "reconciled": bool(reconciled)})
+        for row in run(
+            con,
+            "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at FROM ingest_ledger "
+            "ORDER BY file_id DESC LIMIT 10",
+        ):
+            status.recent.append(dict(zip(("file_id", "source_kind", "file_name", "status", "rows_loaded",
+                                           "loaded_at"), row, strict=True)))
+        return status
+    finally:
+        con.close()
