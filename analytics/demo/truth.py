@@ -67,6 +67,12 @@ def _in(ts: Any, period: Period) -> bool:
     return period.start_ts <= t.to_pydatetime() < period.end_ts
 
 
+def _within(series: pd.Series, period: Period) -> pd.Series:
+    """Vectorised ``_in``: which timestamps fall inside ``[start, end)``."""
+    values = pd.to_datetime(series, utc=True)
+    return (values >= pd.Timestamp(period.start_ts)) & (values < pd.Timestamp(period.end_ts))
+
+
 def _minutes(a: Any, b: Any) -> float:
     return (pd.Timestamp(b) - pd.Timestamp(a)).total_seconds() / 60
 
@@ -130,7 +136,7 @@ def incident_truth(world: w.World, period: Period) -> dict[str, Any]:
     out["off_hours_created_share"] = sum(off_hours(r) for r in mine) / len(mine) if mine else None
     ids = {r["incident_id"] for r in mine}
     events = world.incident_events
-    pages = events[(events["event_type"] == "notify") & events["event_at"].map(lambda t: _in(t, period))]
+    pages = events[(events["event_type"] == "notify") & _within(events["event_at"], period)]
     weeks = period.days / 7
     people = pages["actor"].nunique()
     out["pages"] = len(pages)
@@ -141,7 +147,7 @@ def incident_truth(world: w.World, period: Period) -> dict[str, Any]:
 
 def delivery_truth(world: w.World, period: Period) -> dict[str, Any]:
     """DORA KPIs of one period."""
-    deploys = world.deployments[world.deployments["deployed_at"].map(lambda t: _in(t, period))]
+    deploys = world.deployments[_within(world.deployments["deployed_at"], period)]
     ids = set(deploys["deployment_id"])
     linked = set(world.incidents["deployment_id"].dropna()) & ids
     changes = world.changes[world.changes["deployment_id"].isin(ids)]
@@ -149,7 +155,7 @@ def delivery_truth(world: w.World, period: Period) -> dict[str, Any]:
     leads = [(pd.Timestamp(when[c.deployment_id]) - pd.Timestamp(c.committed_at)).total_seconds() / 3600
              for c in changes.itertuples(index=False)]
     caused = world.incidents[world.incidents["deployment_id"].notna()
-                             & world.incidents["created_at"].map(lambda t: _in(t, period))
+                             & _within(world.incidents["created_at"], period)
                              & world.incidents["resolved_at"].notna()]
     recovery = [_minutes(r.created_at, r.resolved_at) for r in caused.itertuples(index=False)]
     return {
@@ -191,8 +197,8 @@ def slo_truth(world: w.World, period: Period) -> dict[str, Any]:
 def cost_truth(world: w.World, period: Period) -> dict[str, Any]:
     """FinOps KPIs of one period from the final cost rows."""
     cost = world.cost
-    charge_in = cost["ChargePeriodStart"].map(lambda t: _in(t, period))
-    billed_in = cost["BillingPeriodStart"].map(lambda t: _in(t, period))
+    charge_in = _within(cost["ChargePeriodStart"], period)
+    billed_in = _within(cost["BillingPeriodStart"], period)
     rows = cost[charge_in]
     out: dict[str, Any] = {
         "effective_cost": round(float(rows["EffectiveCost"].sum()), 2),
@@ -204,7 +210,7 @@ def cost_truth(world: w.World, period: Period) -> dict[str, Any]:
     }
     monthly = {}
     for month in period.months():
-        m = cost[cost["ChargePeriodStart"].map(lambda t, mm=month: _in(t, mm))]
+        m = cost[_within(cost["ChargePeriodStart"], month)]
         monthly[month.label] = round(float(m["EffectiveCost"].sum()), 2)
     out["effective_cost_by_month"] = monthly
     budgets = world.budgets[(world.budgets["scope"] == "total")

@@ -149,26 +149,6 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def first_bad_cast(
-    con: duckdb.DuckDBPyConnection, view: str, column: str, dtype: str
-) -> tuple[int, str] | None:
-    """(row, value) of the first non-null value of ``column`` that does not cast to ``dtype``."""
-    col = quote_identifier(column)
-    rows = run(
-        con,
-        f"SELECT {ROW}, {col} FROM {quote_identifier(view)} "
-        f"WHERE {col} IS NOT NULL AND TRY_CAST({col} AS {dtype}) IS NULL ORDER BY {ROW} LIMIT 1",
-    )
-    return (int(rows[0][0]), str(rows[0][1])) if rows else None
-
-
-def first_null(con: duckdb.DuckDBPyConnection, view: str, column: str) -> int | None:
-    """Row of the first NULL in ``column``."""
-    col = quote_identifier(column)
-    rows = run(con, f"SELECT min({ROW}) FROM {quote_identifier(view)} WHERE {col} IS NULL")
-    return int(rows[0][0]) if rows and rows[0][0] is not None else None
-
-
 def cast_select(
     con: duckdb.DuckDBPyConnection,
     view: str,
@@ -179,38 +159,46 @@ def cast_select(
 ) -> str:
     """Validate a text view against canonical columns and return the casting SELECT.
 
-    Raises :class:`ExportFormatError` naming the row and column of the first bad value, the first
-    NULL in a required column, or the first missing required column.
+    One scan finds, per column, the first value that does not cast and the first NULL in a
+    required column; the earliest problem is raised as an :class:`ExportFormatError` naming the
+    row and column (a missing required column is reported first).
     """
     by_name = {c.name.lower(): c for c in columns}
-    missing = [c.name for c in columns if not c.nullable and not c.has_default and c.name.lower()
-               not in {p.lower() for p in present} and c.name != "source_file_id"]
+    given = {p.lower() for p in present}
+    missing = [c.name for c in columns if not c.nullable and not c.has_default and c.name.lower() not in given
+               and c.name != "source_file_id"]
     if missing:
         raise ExportFormatError(f"required column missing (also missing: {', '.join(missing[1:]) or 'none'})",
                                 file=file, column=missing[0])
+    checks: list[tuple[str, str, str]] = []  # (column, problem, SQL aggregate giving its first row)
     selects = []
     for name in present:
         target = by_name[name.lower()]
-        bad = first_bad_cast(con, view, name, _cast_type(target.dtype))
-        if bad is not None:
-            row, value = bad
-            shown = value if len(value) <= 60 else value[:57] + "..."
-            raise ExportFormatError(f"cannot read {shown!r} as {target.dtype}", file=file, row=row, column=name)
-        cast = f"CAST({quote_identifier(name)} AS {_cast_type(target.dtype)})"
+        col = quote_identifier(name)
+        if target.dtype != "VARCHAR":
+            checks.append((name, "cast", f"min({ROW}) FILTER (WHERE {col} IS NOT NULL AND "
+                                         f"TRY_CAST({col} AS {target.dtype}) IS NULL)"))
+        cast = f"CAST({col} AS {target.dtype})"
         if not target.nullable and target.has_default:
             cast = f"coalesce({cast}, {target.default})"  # an empty cell takes the schema default
         elif not target.nullable:
-            null_row = first_null(con, view, name)
-            if null_row is not None:
-                raise ExportFormatError("value is required but empty", file=file, row=null_row, column=name)
+            checks.append((name, "null", f"min({ROW}) FILTER (WHERE {col} IS NULL)"))
         selects.append(f"{cast} AS {quote_identifier(target.name)}")
-    given = {p.lower() for p in present}
+    if checks:
+        firsts = run(con, f"SELECT {', '.join(c[2] for c in checks)} FROM {quote_identifier(view)}")[0]
+        problems = [(int(row), i) for i, row in enumerate(firsts) if row is not None]
+        if problems:
+            row, index = min(problems)
+            name, problem, _ = checks[index]
+            if problem == "null":
+                raise ExportFormatError("value is required but empty", file=file, row=row, column=name)
+            value = str(run(con, f"SELECT {quote_identifier(name)} FROM {quote_identifier(view)} "
+                                 f"WHERE {ROW} = $r", {"r": row})[0][0])
+            shown = value if len(value) <= 60 else value[:57] + "..."
+            raise ExportFormatError(f"cannot read {shown!r} as {by_name[name.lower()].dtype}", file=file, row=row,
+                                    column=name)
     for column in columns:  # absent columns with a schema default get it, so natural keys are complete
         if column.name.lower() not in given and column.has_default and column.name != "source_file_id":
             selects.append(f"{column.default} AS {quote_identifier(column.name)}")
     return f"SELECT {', '.join(selects)} FROM {quote_identifier(view)}"
 
-
-def _cast_type(dtype: str) -> str:
-    """The type to cast text into (TIMESTAMP WITH TIME ZONE etc. are valid DuckDB spellings)."""
-    return dtype
