@@ -26,6 +26,7 @@ def test_wheel_contains_sql_migrations_and_notebooks(tmp_path: Path) -> None:
     for name in sql_names():
         assert f"analytics/sql/{name}.sql" in names
     assert "analytics/warehouse/migrations/0001_initial.sql" in names
+    assert "analytics/config/targets.yaml" in names
     assert "analytics/notebooks/incident_trends.ipynb" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "opsreview = analytics.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
