@@ -149,3 +149,382 @@ def interval_points(
                         xytext=(6, 6), fontsize=8, color="#555555")
     label_axes(ax, x=xlabel)
     return fig
+
+
+# -- cost charts (notebooks/cost_overview, unit_cost, cost_investigation) -------------------------
+COST_PART_COLORS: tuple[str, ...] = ("#2166ac", "#92c5de", "#f4a582", "#bababa")
+
+
+def plain(text: str) -> str:
+    r"""Text with dollar signs escaped, so matplotlib does not read ``$1.1M to $2M`` as math.
+
+    >>> plain("$1.1M to $2M")
+    '\\$1.1M to \\$2M'
+    """
+    return text.replace("$", r"\$")
+
+
+def money_caption(fig: Figure, text: str) -> None:
+    """:func:`caption` for text that may contain currency symbols."""
+    caption(fig, plain(text))
+
+
+def percent_formatter(digits: int = 0) -> mticker.FuncFormatter:
+    """Axis formatter for shares: ``0.253`` → ``25%``.
+
+    >>> percent_formatter()(0.253, None)
+    '25%'
+    """
+    return mticker.FuncFormatter(lambda value, _pos: f"{value * 100:.{digits}f}%")
+
+
+def _money_axis(currency: str, digits: int) -> mticker.FuncFormatter:
+    """Currency ticks: compact (``$12.3k``) or with fixed decimals for small unit costs."""
+    if digits == 0:
+        return currency_formatter(currency)
+    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
+    return mticker.FuncFormatter(lambda value, _pos: f"{symbol}{value:,.{digits}f}")
+
+
+def compact_money_formatter(currency: str = "USD") -> mticker.FuncFormatter:
+    """Axis formatter with three significant figures, for axes that do not start at zero.
+
+    >>> compact_money_formatter()(1052000.0, None), compact_money_formatter()(975400.0, None)
+    ('$1.05M', '$975k')
+    """
+    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
+
+    def fmt(value: float, _pos: object) -> str:
+        size = abs(value)
+        scaled, suffix = (value / 1e6, "M") if size >= 1e6 else (value / 1e3, "k") if size >= 1e3 else (value, "")
+        return f"{symbol}{scaled:.3g}{suffix}"
+
+    return mticker.FuncFormatter(fmt)
+
+
+def money_barh(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    currency: str = "USD",
+    xlabel: str = "EffectiveCost",
+    change: str | None = None,
+    parts: Sequence[str] | None = None,
+    digits: int = 0,
+) -> Figure:
+    """Horizontal bars of an amount per category in the frame's order (first on top). ``parts`` names
+    columns that add up to ``value`` and are drawn stacked (e.g. direct and shared cost); ``change``
+    names a column of relative changes printed after each bar (``+8%``; ``new`` where it is NaN)."""
+    data = frame.reset_index(drop=True)
+    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    labels = [str(c) for c in data[category]]
+    amounts = data[value].astype(float)
+    if parts:
+        left = pd.Series(0.0, index=data.index)
+        for color, part in zip(COST_PART_COLORS, parts, strict=False):
+            widths = data[part].astype(float)
+            ax.barh(labels, widths, left=left, color=color, label=part.replace("_", " "))
+            left = left + widths
+        ax.legend(loc="lower right")
+    else:
+        ax.barh(labels, amounts, color=["#2166ac" if a >= 0 else "#1a9850" for a in amounts])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(_money_axis(currency, digits))
+    if change is not None:
+        for i, (amount, rel) in enumerate(zip(amounts, data[change], strict=True)):
+            text = "new" if pd.isna(rel) else f"{float(rel) * 100:+.0f}%"
+            ax.annotate(text, (max(amount, 0.0), i), textcoords="offset points", xytext=(4, -3), fontsize=8.5,
+                        color="#444444")
+    label_axes(ax, x=f"{xlabel} ({currency})")
+    return fig
+
+
+def money_stacked_bars(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str, currency: str = "USD",
+                       xlabel: str = "") -> Figure:
+    """:func:`stacked_bars` of an amount with currency on the y axis."""
+    fig = stacked_bars(frame, x=x, y=y, hue=hue, title=plain(title), ylabel=f"EffectiveCost ({currency})",
+                       xlabel=xlabel)
+    fig.axes[0].yaxis.set_major_formatter(currency_formatter(currency))
+    return fig
+
+
+def money_lines(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    hue: str | None = None,
+    legend_title: str | None = None,
+    currency: str = "USD",
+    ylabel: str = "EffectiveCost",
+    xlabel: str = "",
+    log_y: bool = False,
+    percent_y: bool = False,
+    digits: int = 0,
+) -> Figure:
+    """Lines of an amount over time, one per ``hue`` value (currency or percent on the y axis)."""
+    fig, ax = figure(plain(title))
+    groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True))
+    palette = sns.color_palette("colorblind" if len(groups) <= 10 else "husl", len(groups))
+    for (name, group), color in zip(groups, palette, strict=True):
+        ordered = group.sort_values(x)
+        ax.plot(pd.to_datetime(ordered[x]), ordered[y].astype(float), marker="o" if len(ordered) <= 24 else None,
+                markersize=3, color=color, label=None if name is None else str(name))
+    if hue is not None:
+        ax.legend(title=legend_title or hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
+    if log_y:
+        ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(percent_formatter() if percent_y else _money_axis(currency, digits))
+    if log_y:
+        ax.yaxis.set_minor_formatter(mticker.NullFormatter())
+    label_axes(ax, x=xlabel, y=ylabel if percent_y else f"{ylabel} ({currency})")
+    return fig
+
+
+def budget_variance_bars(
+    months: pd.DataFrame,
+    *,
+    title: str,
+    band: tuple[float, float] = (0.05, 0.10),
+    month: str = "month",
+) -> Figure:
+    """Variance against budget per month (solid: complete; hatched: forecast) over the ±band zones
+    (green on track, amber at risk)."""
+    fig, ax = figure(plain(title))
+    labels = [pd.Timestamp(m).strftime("%b %Y") for m in months[month]]
+    variance = months["variance_pct"].astype(float)
+    top = max(band[1] * 1.6, float(variance.abs().max()) * 1.25 if variance.notna().any() else 0.0)
+    ax.axhspan(-band[1], band[1], color="#fdae61", alpha=0.18, label=f"at risk (±{band[1]:.0%})")
+    ax.axhspan(-band[0], band[0], color="#1a9850", alpha=0.18, label=f"on track (±{band[0]:.0%})")
+    for i, (pct_value, state) in enumerate(zip(variance, months["state"], strict=True)):
+        if pd.isna(pct_value):
+            ax.annotate("no budget or data", (i, 0), ha="center", fontsize=8.5, color="#666666")
+            continue
+        final = state == "complete"
+        ax.bar(i, pct_value, color="#2166ac" if final else "#d1e5f0", edgecolor="#2166ac",
+               hatch=None if final else "//", width=0.6)
+        ax.annotate(f"{pct_value * 100:+.1f}%" + ("" if final else " (forecast)"), (i, pct_value),
+                    textcoords="offset points", xytext=(0, 4 if pct_value >= 0 else -12), ha="center", fontsize=9)
+    ax.axhline(0, color="black", linewidth=1)
+    ax.set_xticks(range(len(labels)), labels)
+    ax.set_ylim(-top, top)
+    ax.yaxis.set_major_formatter(percent_formatter())
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    label_axes(ax, y="(actual or forecast − budget) / budget")
+    return fig
+
+
+def waterfall(
+    movers: pd.DataFrame,
+    *,
+    category: str,
+    change: str,
+    start_label: str,
+    start_total: float,
+    end_label: str,
+    title: str,
+    currency: str = "USD",
+) -> Figure:
+    """Bridge from one window's total to the next: one floating bar per item's change (up red, down
+    green), so opposite moves stay visible instead of being netted."""
+    data = movers.reset_index(drop=True)
+    fig, ax = figure(plain(title), figsize=(10, 4.8))
+    labels = [start_label, *[str(c) for c in data[category]], end_label]
+    level = float(start_total)
+    levels = [level]
+    ax.bar(0, level, color="#4393c3")
+    for i, delta in enumerate(data[change].astype(float), start=1):
+        ax.bar(i, delta, bottom=level, color="#d6604d" if delta > 0 else "#1a9850")
+        level += delta
+        levels.append(level)
+    ax.bar(len(labels) - 1, level, color="#4393c3")
+    ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8.5)
+    ax.yaxis.set_major_formatter(compact_money_formatter(currency))
+    low, high = min(levels), max(levels)
+    span = (high - low) or abs(high) or 1.0
+    if low > 0:
+        ax.set_ylim(max(0.0, low - 0.6 * span), high + 0.15 * span)
+    label_axes(ax, y=f"EffectiveCost ({currency})")
+    return fig
+
+
+def percent_barh(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    xlabel: str,
+    target: float | None = None,
+) -> Figure:
+    """Horizontal bars of a share (0–1) per category in the frame's order, with an optional target line."""
+    data = frame.reset_index(drop=True)
+    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    shares = data[value].astype(float).fillna(0.0)
+    ax.barh([str(c) for c in data[category]], shares, color="#2166ac")
+    for i, share in enumerate(data[value]):
+        missing = pd.isna(share)
+        ax.annotate("n/a" if missing else f"{float(share) * 100:.1f}%", (0.0 if missing else float(share), i),
+                    textcoords="offset points", xytext=(4, -3), fontsize=8.5, color="#444444")
+    if target is not None:
+        ax.axvline(target, color="#d73027", linestyle="--", linewidth=1, label=f"target {target * 100:.0f}%")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.12)
+    ax.xaxis.set_major_formatter(percent_formatter())
+    label_axes(ax, x=xlabel)
+    return fig
+
+
+def estimate_points(
+    frame: pd.DataFrame,
+    *,
+    category: str,
+    value: str,
+    low: str,
+    high: str,
+    title: str,
+    xlabel: str,
+    reference: float | None = None,
+    annotate_n: str | None = None,
+) -> Figure:
+    """:func:`interval_points` with an optional vertical reference line (e.g. elasticity 1)."""
+    fig = interval_points(frame, category=category, value=value, low=low, high=high, title=plain(title),
+                          xlabel=xlabel, annotate_n=annotate_n)
+    if reference is not None:
+        fig.axes[0].axvline(reference, color="#999999", linestyle="--", linewidth=1)
+    return fig
+
+
+# -- cost anomalies (notebooks/cost_anomalies) ----------------------------------------------------
+ANOMALY_COLORS: dict[str, str] = {"actual": "#222222", "expected": "#2166ac", "band": "#92c5de",
+                                  "window": "#fddbc7", "increase": "#b2182b", "decrease": "#1a9850"}
+
+
+def anomaly_chart(
+    days: pd.DataFrame,
+    drivers: pd.DataFrame,
+    *,
+    title: str,
+    start: object,
+    end: object,
+    currency: str = "USD",
+    driver_label: str = "label",
+    driver_title: str = "contribution to the change",
+) -> Figure:
+    """Actual daily cost against the expected band with the anomaly's window shaded (left) and its
+    root-cause contributions as signed bars (right).
+
+    ``days`` has ``day, actual, expected, low, high``; ``drivers`` has ``driver_label`` and ``delta``.
+    """
+    fig, (ax, bars) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained", width_ratios=[2.2, 1])
+    fig.suptitle(title.replace("$", r"\$"), x=0.01, ha="left", fontsize=13, fontweight="bold")
+    x = pd.to_datetime(days["day"])
+    ax.fill_between(x, days["low"].astype(float), days["high"].astype(float), color=ANOMALY_COLORS["band"],
+                    alpha=0.45, linewidth=0, label="expected band")
+    ax.plot(x, days["expected"].astype(float), color=ANOMALY_COLORS["expected"], linestyle="--", linewidth=1.2,
+            label="expected")
+    ax.plot(x, days["actual"].astype(float), color=ANOMALY_COLORS["actual"], marker="o", markersize=2.5,
+            linewidth=1.2, label="actual")
+    ax.axvspan(pd.Timestamp(start), pd.Timestamp(end) + pd.Timedelta(days=1), color=ANOMALY_COLORS["window"],
+               alpha=0.6, linewidth=0, label="anomaly")
+    ax.yaxis.set_major_formatter(currency_formatter(currency))
+    ax.legend(loc="upper left", fontsize=8.5)
+    label_axes(ax, x="day (UTC)", y=f"EffectiveCost per day ({currency})")
+    for tick in ax.get_xticklabels():
+        tick.set_rotation(30)
+        tick.set_horizontalalignment("right")
+    data = drivers.reset_index(drop=True)
+    bars.set_title(driver_title, loc="left", fontsize=11)
+    if data.empty:
+        bars.text(0.5, 0.5, "no breakdown below this level", ha="center", va="center", transform=bars.transAxes)
+        bars.set_axis_off()
+        return fig
+    labels = [str(v) if len(str(v)) <= 30 else "…" + str(v)[-29:] for v in data[driver_label]]
+    deltas = data["delta"].astype(float)
+    bars.barh(labels, deltas, color=[ANOMALY_COLORS["increase" if d >= 0 else "decrease"] for d in deltas])
+    bars.axvline(0, color="#666666", linewidth=0.8)
+    bars.invert_yaxis()
+    bars.xaxis.set_major_formatter(currency_formatter(currency))
+    label_axes(bars, x=f"actual − expected ({currency})")
+    return fig
+
+
+# -- delivery and SLO charts (notebooks/delivery_performance, slo_error_budget) ---------------------
+LEVEL_COLORS: dict[str, str] = {"elite": "#1a9850", "high": "#91cf60", "medium": "#fdae61", "low": "#d73027"}
+
+
+def budget_remaining_bars(frame: pd.DataFrame, *, category: str, value: str, title: str,
+                          xlabel: str = "error budget remaining at the end of the period") -> Figure:
+    """Horizontal bars of the error budget left per SLO in the frame's order: overspent budgets (below 0)
+    in red and shown as they are, never clamped."""
+    data = frame.reset_index(drop=True)
+    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    values = data[value].astype(float)
+    shown = values.fillna(0.0)
+    ax.barh([str(c) for c in data[category]], shown, color=["#d73027" if v < 0 else "#4393c3" for v in shown])
+    for i, remaining in enumerate(values):
+        text = "no data" if pd.isna(remaining) else f"{remaining * 100:+.0f}%"
+        ax.annotate(text, (0.0 if pd.isna(remaining) else remaining, i), textcoords="offset points",
+                    xytext=(4 if pd.isna(remaining) or remaining >= 0 else -4, -3),
+                    ha="left" if pd.isna(remaining) or remaining >= 0 else "right", fontsize=8.5, color="#444444")
+    ax.axvline(0, color="black", linewidth=1)
+    low = min(-0.1, float(shown.min()) * 1.25)
+    ax.set_xlim(low, max(1.05, float(shown.max()) * 1.1))
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(percent_formatter())
+    label_axes(ax, x=xlabel)
+    return fig
+
+
+def budget_burn_lines(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str,
+                      ylabel: str = "share of the period's error budget burned") -> Figure:
+    """Cumulative error-budget burn per SLO over the period, with the 100% (budget exhausted) line."""
+    fig, ax = figure(plain(title))
+    groups = list(frame.groupby(hue, sort=True))
+    palette = sns.color_palette("colorblind" if len(groups) <= 10 else "husl", len(groups))
+    for (name, group), color in zip(groups, palette, strict=True):
+        ordered = group.sort_values(x)
+        ax.plot(pd.to_datetime(ordered[x]), ordered[y].astype(float), color=color, label=str(name))
+    ax.axhline(1.0, color="#d73027", linestyle="--", linewidth=1, label="budget exhausted")
+    ax.legend(title=hue, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
+    ax.yaxis.set_major_formatter(percent_formatter())
+    label_axes(ax, x="day (UTC)", y=ylabel)
+    return fig
+
+
+def burn_rate_lines(series: pd.DataFrame, *, windows: Sequence[str], thresholds: dict[str, float], title: str,
+                    firing: pd.DataFrame | None = None) -> Figure:
+    """Burn rate over trailing windows (log scale) with each alert's burn-rate threshold and, shaded, the
+    intervals in which an alert was firing (``fired_at`` / ``resolved_at`` columns)."""
+    fig, ax = figure(plain(title))
+    palette = sns.color_palette("colorblind", len(windows))
+    for window, color in zip(windows, palette, strict=True):
+        mine = series[series["window"] == window].sort_values("at")
+        ax.plot(pd.to_datetime(mine["at"]), mine["burn_rate"].astype(float).clip(lower=1e-2), color=color,
+                linewidth=1, label=f"{window} window")
+    for name, level in sorted(thresholds.items(), key=lambda kv: -kv[1]):
+        ax.axhline(level, color="#777777", linestyle=":", linewidth=1)
+        ax.annotate(name, (1.0, level), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", fontsize=8, color="#555555", va="center")
+    if firing is not None:
+        for start, end in zip(firing["fired_at"], firing["resolved_at"], strict=True):
+            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="#d73027", alpha=0.15, linewidth=0)
+    ax.set_yscale("log")
+    ax.legend(loc="lower right", ncols=len(windows), fontsize=8.5, framealpha=0.9, frameon=True)
+    label_axes(ax, x="evaluated at the end of each SLI interval (UTC)", y="burn rate (× budget pace, log scale)")
+    return fig
+
+
+def group_colors(names: Sequence[str]) -> dict[str, str]:
+    """Distinct colours for up to ~20 groups (colour-blind palette up to 10, then evenly spaced hues).
+
+    >>> len(set(group_colors([f"s{i}" for i in range(12)]).values()))
+    12
+    """
+    ordered = sorted({str(n) for n in names})
+    palette = sns.color_palette("colorblind" if len(ordered) <= 10 else "husl", len(ordered)).as_hex()
+    return dict(zip(ordered, palette, strict=True))

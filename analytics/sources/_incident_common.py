@@ -1,0 +1,766 @@
+"""Shared machinery of the incident loaders (PagerDuty, Opsgenie, Jira, ServiceNow, incident.io,
+Statuspage, mapped CSV): reading deliveries, typed field access with row/column errors, time-zone
+rules, severity tables with a YAML override, and the staged, idempotent write into ``incidents``
+and ``incident_events``.
+
+Write path (one transaction, through :func:`analytics.warehouse.ledger.run_load`):
+
+1. the adapter parses records in Python and hands canonical rows to an :class:`IncidentWriter`,
+   which stages them in temp tables in chunks (bounded memory for million-row deliveries);
+2. row-level problems raise :class:`~analytics.errors.ExportFormatError` naming file, row and
+   column — or, with ``--quarantine``, are set aside with ``tx.quarantine`` and counted;
+3. :meth:`IncidentWriter.finish` keeps the last copy of each ``incident_id`` in the delivery, lets the
+   adapter derive fields from the timeline in SQL, checks the time order (acknowledge / resolve
+   before create), upserts ``incidents`` on ``incident_id`` and replaces ``incident_events`` of
+   the incidents the delivery carries timeline entries for.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import duckdb
+import pyarrow as pa
+import yaml
+
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources import LoadOptions
+from analytics.warehouse import run, run_quietly, scalar
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, fingerprint_parts, run_load
+
+log = logging.getLogger(__name__)
+
+SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
+STATUSES: tuple[str, ...] = ("open", "acknowledged", "mitigated", "resolved", "closed", "canceled")
+EVENT_TYPES: tuple[str, ...] = ("trigger", "notify", "acknowledge", "unacknowledge", "escalate", "assign",
+                                "state_change", "resolve", "reopen", "note")
+_EVENT_TYPE_SET = frozenset(EVENT_TYPES)
+_TS = pa.timestamp("us", tz="UTC")
+INCIDENT_COLUMNS: dict[str, pa.DataType] = {
+    "incident_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "number": pa.string(),
+    "title": pa.string(), "service": pa.string(), "team": pa.string(), "severity": pa.string(),
+    "severity_rank": pa.int16(), "severity_raw": pa.string(), "priority_raw": pa.string(), "urgency": pa.string(),
+    "status": pa.string(), "status_raw": pa.string(), "created_at": _TS, "impact_started_at": _TS,
+    "acknowledged_at": _TS, "mitigated_at": _TS, "resolved_at": _TS, "closed_at": _TS,
+    "seconds_to_first_ack": pa.float64(), "seconds_to_resolve": pa.float64(), "ack_is_proxy": pa.bool_(),
+    "is_major": pa.bool_(), "auto_resolved": pa.bool_(), "category": pa.string(), "failure_mode": pa.string(),
+    "fingerprint": pa.string(), "problem_id": pa.string(), "change_id": pa.string(), "deployment_id": pa.string(),
+    "reopen_count": pa.int32(), "reassignment_count": pa.int32(), "escalation_count": pa.int32(),
+    "alert_count": pa.int32(), "interruptions_total": pa.int32(), "interruptions_business": pa.int32(),
+    "interruptions_off_hours": pa.int32(), "interruptions_sleep": pa.int32(), "engaged_seconds": pa.float64(),
+    "responders": pa.list_(pa.string()), "raw": pa.string(),
+}
+EVENT_COLUMNS: dict[str, pa.DataType] = {
+    "incident_id": pa.string(), "event_at": _TS, "event_type": pa.string(), "actor": pa.string(),
+    "channel": pa.string(), "detail": pa.string(),
+}
+_STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64()}
+_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
+                                        "__agent": pa.string()}
+CHUNK_ROWS = 20_000
+MIN_YEAR, MAX_YEAR = 1970, 2200
+_INT32 = 2**31 - 1
+_RAW_LIMIT = 100_000  # characters of the source record kept in incidents.raw
+
+
+class RowError(Exception):
+    """A problem with one record: which column and what is wrong (the caller adds file and row)."""
+
+    def __init__(self, column: str | None, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+# -- option helpers ----------------------------------------------------------------------------
+def source_zone(options: LoadOptions) -> ZoneInfo | None:
+    """The zone of offset-less timestamps (``--timezone``), validated; None when not given."""
+    if not options.timezone:
+        return None
+    try:
+        return ZoneInfo(str(options.timezone).strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"unknown time zone {options.timezone!r}: use an IANA name such as Europe/Berlin") from exc
+
+
+def extra_option(options: LoadOptions, name: str, allowed: Sequence[str] | None = None) -> str | None:
+    """A kind-specific ``--option name=value`` (checked against ``allowed`` when given)."""
+    value = options.extra.get(name)
+    if value is None:
+        return None
+    value = str(value).strip()
+    if allowed is not None and value not in allowed:
+        raise UsageError(f"--option {name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+# -- reading deliveries ------------------------------------------------------------------------
+def delivery_files(path: Path, *, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files of a delivery: the file itself, or the matching files in a folder (sorted, recursive)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise ExportFormatError("no such file or folder", file=path)
+    files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes)
+                   and not p.name.startswith("."))
+    if not files:
+        raise ExportFormatError(f"folder holds no {' or '.join(suffixes)} files", file=path)
+    return files
+
+
+def fingerprint_delivery(path: Path, files: Sequence[Path]) -> SourceFile:
+    """SHA-256 of one file, or of a folder's file names and contents (a re-delivered folder is a no-op)."""
+    if path.is_file():
+        return fingerprint(path)
+
+    def parts() -> Iterator[bytes]:
+        for file in files:
+            yield str(file.relative_to(path)).encode("utf-8")
+            yield file.read_bytes()
+
+    return fingerprint_parts(str(path.resolve()), path.name, parts())
+
+
+def read_json(file: Path) -> Any:
+    """Parse a JSON file strictly (UTF-8, no NaN/Infinity); errors name the file and the line."""
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ExportFormatError(f"not UTF-8 text (byte {exc.start}, line {line})", file=file) from exc
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
+                                file=file) from exc
+    except (ValueError, RecursionError) as exc:
+        raise ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file) from exc
+
+
+def json_head(path: Path, head: bytes) -> bytes:
+    """The first bytes of a JSON file, or of the first JSON file in a folder (for sniffing)."""
+    if path.is_file():
+        return head
+    if path.is_dir():
+        for file in sorted(path.glob("*.json"))[:1]:
+            with file.open("rb") as handle:
+                return handle.read(64 * 1024)
+    return b""
+
+
+def csv_head(head: bytes) -> list[str]:
+    """The header fields of a CSV from its first bytes (empty when it cannot be read)."""
+    try:
+        text = head.decode("utf-8-sig", errors="replace")
+        return next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return []
+
+
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    previous = csv.field_size_limit()
+    csv.field_size_limit(max(previous, limit))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    """A CSV file read strictly: its header and its data records with 1-based row numbers."""
+
+    file: Path
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+    bad_rows: list[tuple[int, str, str]]  # (row, problem, raw) for rows with the wrong field count
+
+
+def read_csv(file: Path, *, allow_duplicate_names: bool = False, max_field: int = 16 * 1024 * 1024) -> CsvTable:
+    """Read a CSV (BOM, CRLF and multi-line quoted cells handled) with errors naming the row."""
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ExportFormatError(f"not UTF-8 text (byte {exc.start}, line {line})", file=file) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ExportFormatError(f"contains a NUL byte (line {line}); this is not a text CSV", file=file)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list[str]]] = []
+    bad: list[tuple[int, str, str]] = []
+    with _field_limit(max_field):
+        try:
+            header = next(reader, None)
+            if not header or all(not h.strip() for h in header):
+                raise ExportFormatError("file is empty or has no header row", file=file)
+            header = [h.strip() for h in header]
+            for i, name in enumerate(header):
+                if not name:
+                    raise ExportFormatError(f"empty column name in the header (column {i + 1})", file=file)
+            if not allow_duplicate_names:
+                seen: set[str] = set()
+                for name in header:
+                    if name.lower() in seen:
+                        raise ExportFormatError("column name appears twice in the header", file=file, column=name)
+                    seen.add(name.lower())
+            row_no = 0
+            for record in reader:
+                if not record or (len(record) == 1 and record[0] == ""):
+                    continue  # blank line
+                row_no += 1
+                if len(record) != len(header):
+                    bad.append((row_no, f"has {len(record)} fields, the header has {len(header)}",
+                                ",".join(record)[:2000]))
+                    continue
+                rows.append((row_no, record))
+        except csv.Error as exc:
+            raise ExportFormatError(f"malformed CSV: {exc}", file=file, row=max(reader.line_num - 1, 1)) from exc
+    return CsvTable(file, header, rows, bad)
+
+
+def header_index(header: Sequence[str], aliases: Mapping[str, str]) -> dict[str, int]:
+    """Map canonical field names to column positions through an alias table (case/space-insensitive)."""
+    found: dict[str, int] = {}
+    for i, name in enumerate(header):
+        target = aliases.get(label_key(name))
+        if target is not None and target not in found:
+            found[target] = i
+    return found
+
+
+def label_key(text: str) -> str:
+    """Normalise a header or label for lookups: lower case, letters and digits only.
+
+    >>> label_key(" Seconds To First Ack "), label_key("seconds_to_first_ack")
+    ('secondstofirstack', 'secondstofirstack')
+    """
+    return re.sub(r"[^0-9a-z]+", "", text.casefold())
+
+
+# -- typed field access ------------------------------------------------------------------------
+def as_text(value: Any, column: str, *, max_len: int = 100_000) -> str | None:
+    """Text from a JSON/CSV value (numbers become text); None and blanks stay None."""
+    if value.__class__ is str:  # the common case first: this runs millions of times per load
+        text = value.strip()
+        if len(text) > max_len:
+            raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
+        if "\x00" in text:
+            raise RowError(column, "contains a NUL character")
+        return text or None
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise RowError(column, f"expected text, got {type(value).__name__}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise RowError(column, "expected text, got a non-finite number")
+    text = str(value).strip()
+    if "\x00" in text:
+        raise RowError(column, "contains a NUL character")
+    if len(text) > max_len:
+        raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
+    return text or None
+
+
+def as_int(value: Any, column: str) -> int | None:
+    """A non-negative 32-bit integer from an int, an integral float or digit text."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, bool):
+        raise RowError(column, "expected a whole number, got true/false")
+    number: int
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*\d{1,10}(\.0+)?\s*", value):
+        number = int(float(value))
+    else:
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        raise RowError(column, f"expected a whole number, got {shown[:60]}")
+    if not 0 <= number <= _INT32:
+        raise RowError(column, f"number {number} is out of range")
+    return number
+
+
+def as_float(value: Any, column: str) -> float | None:
+    """A finite, non-negative number (seconds, durations)."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, bool):
+        raise RowError(column, "expected a number, got true/false")
+    try:
+        number = float(value) if isinstance(value, int | float | str) else math.nan
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
+        shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+        raise RowError(column, f"expected a number, got {shown[:60]}")
+    if number < 0:
+        raise RowError(column, f"expected a non-negative number, got {number}")
+    return number
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def as_bool(value: Any, column: str) -> bool | None:
+    """true/false from JSON booleans, 0/1 or text (TRUE, false, yes …)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key == "":
+            return None
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
+
+
+def as_object(value: Any, column: str) -> dict[str, Any] | None:
+    """A JSON object (or None)."""
+    if value is None or value.__class__ is dict:
+        return value
+    if not isinstance(value, dict):
+        raise RowError(column, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def as_list(value: Any, column: str) -> list[Any]:
+    """A JSON array (None is an empty list)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RowError(column, f"expected a list, got {type(value).__name__}")
+    return value
+
+
+def ref_name(value: Any, column: str) -> str | None:
+    """The display name of a reference object (``summary`` or ``name``), or plain text."""
+    if value is None or isinstance(value, str):
+        return as_text(value, column)
+    if value.__class__ is dict and value.get("summary").__class__ is str:
+        return as_text(value["summary"], f"{column}.summary")
+    obj = as_object(value, column)
+    assert obj is not None
+    for key in ("summary", "name", "display_name", "label"):
+        if obj.get(key) is not None:
+            return as_text(obj[key], f"{column}.{key}")
+    return None
+
+
+_ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
+
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None) -> datetime | None:
+    """An ISO 8601 timestamp as UTC; offset-less values need ``zone`` (``--timezone``)."""
+    text = value.strip() if value.__class__ is str else as_text(value, column)
+    if not text:
+        return None
+    try:
+        return _instant(text, zone)
+    except RowError as exc:
+        raise RowError(column, exc.message) from None
+
+
+@lru_cache(maxsize=1 << 17)
+def _instant(text: str, zone: ZoneInfo | None) -> datetime:
+    """Parse one timestamp text (cached: exports repeat the same instants many times)."""
+    if not _ISO_SHAPE.match(text):
+        raise RowError(None, f"cannot read {text[:60]!r} as an ISO 8601 timestamp")
+    cleaned = _FRACTION.sub(r"\1", text) if "." in text else text  # Python keeps microseconds only
+    try:
+        moment = datetime.fromisoformat(cleaned)
+    except ValueError as exc:
+        raise RowError(None, f"cannot read {text[:60]!r} as a timestamp: {exc}") from None
+    return to_utc(moment, "", zone=zone, shown=text)
+
+
+def to_utc(moment: datetime, column: str, *, zone: ZoneInfo | None, shown: str = "") -> datetime:
+    """Attach ``zone`` to a naive wall-clock time (error without one) and convert to UTC."""
+    if moment.tzinfo is None:
+        if zone is None:
+            raise RowError(column, f"timestamp {shown or moment.isoformat()!r} has no UTC offset: "
+                                   "pass the source time zone with --timezone")
+        moment = moment.replace(tzinfo=zone)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise RowError(column, f"timestamp {shown or moment.isoformat()!r} is outside {MIN_YEAR}–{MAX_YEAR}")
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise RowError(column, f"timestamp {shown!r} cannot be converted to UTC") from exc
+
+
+def plus_seconds(moment: datetime | None, seconds: float | None, column: str) -> datetime | None:
+    """``moment + seconds`` (vendor durations turned into instants), None when either is missing."""
+    if moment is None or seconds is None:
+        return None
+    try:
+        return moment + timedelta(seconds=seconds)
+    except OverflowError as exc:
+        raise RowError(column, f"{seconds} seconds is out of range") from exc
+
+
+def raw_json(record: Any) -> str:
+    """The source record as compact JSON for ``incidents.raw`` (very long records are cut)."""
+    text = json.dumps(record, ensure_ascii=False, separators=(",", ":"), default=str)
+    if len(text) > _RAW_LIMIT:
+        text = json.dumps({"truncated": True, "head": text[:_RAW_LIMIT]}, ensure_ascii=False)
+    return text
+
+
+# -- severity ----------------------------------------------------------------------------------
+def severity_label(value: Any) -> str:
+    """``SEV1``..``SEV5`` from ``SEV2`` / ``sev2`` / ``2`` (used for override files).
+
+    >>> severity_label("sev2"), severity_label(3)
+    ('SEV2', 'SEV3')
+    """
+    text = str(value).strip().upper().replace(" ", "")
+    if text.isdigit():
+        text = f"SEV{text}"
+    if text not in SEVERITIES:
+        raise ValueError(f"{value!r} is not one of {', '.join(SEVERITIES)}")
+    return text
+
+
+@dataclass(frozen=True)
+class SeverityMap:
+    """Raw severity/priority labels of one source → SEV1..SEV5 (defaults plus the user's override)."""
+
+    source: str
+    table: Mapping[str, str]
+    overridden: bool = False
+
+    def lookup(self, raw: str | None) -> str | None:
+        """SEVn for a raw label, None when the label is missing or not in the table."""
+        if raw is None:
+            return None
+        return self.table.get(label_key(raw))
+
+    def severity(self, raw: str | None, column: str) -> str | None:
+        """SEVn for a raw label; an unknown label is a row error that names the override option."""
+        if raw is None:
+            return None
+        found = self.lookup(raw)
+        if found is None:
+            raise RowError(column, f"unknown {self.source} severity {raw[:60]!r}: map it with --severity-map "
+                                   f"(known: {', '.join(sorted(set(self.table)))[:200]})")
+        return found
+
+
+def severity_map(source: str, defaults: Mapping[str, str], options: LoadOptions) -> SeverityMap:
+    """The default table of a source merged with ``--severity-map FILE`` (flat, or per source)."""
+    table = {label_key(k): severity_label(v) for k, v in defaults.items()}
+    if options.severity_map is None:
+        return SeverityMap(source, table)
+    path = Path(options.severity_map)
+    try:
+        doc = yaml.safe_load(path.read_text("utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read severity map {path}: {exc.strerror or exc}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise UsageError(f"severity map {path} is not valid YAML: {str(exc).splitlines()[0]}") from exc
+    if not isinstance(doc, dict):
+        raise UsageError(f"severity map {path} must be a mapping of raw value → SEV1..SEV5")
+    if doc and all(isinstance(v, dict) for v in doc.values()):
+        section = next((v for k, v in doc.items() if str(k).strip().lower() == source), None)
+        if section is None:
+            log.info("severity map %s has no section for %s; using the defaults", path, source)
+            return SeverityMap(source, table)
+        doc = section
+    for key, value in doc.items():
+        try:
+            table[label_key(str(key))] = severity_label(value)
+        except ValueError as exc:
+            raise UsageError(f"severity map {path}: {key!r}: {exc}") from exc
+    return SeverityMap(source, table, overridden=True)
+
+
+def rank_of(severity: str | None) -> int | None:
+    """1..5 from SEV1..SEV5."""
+    return None if severity is None else int(severity[-1])
+
+
+# -- the writer --------------------------------------------------------------------------------
+Deriver = Callable[[LoadTransaction, str, str], None]
+
+
+@dataclass
+class IncidentWriter:
+    """Stages canonical incident and event rows of one delivery and writes them in :meth:`finish`."""
+
+    tx: LoadTransaction
+    options: LoadOptions
+    source: str
+    _rows: list[dict[str, Any]] = field(default_factory=list)
+    _events: list[dict[str, Any]] = field(default_factory=list)
+    _pos: int = 0
+    rejected: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The load transaction's connection."""
+        return self.tx.con
+
+    @property
+    def stage(self) -> str:
+        """Temp table with the staged incident rows."""
+        return f"__incident_stage_{self.tx.file_id}"
+
+    @property
+    def event_stage(self) -> str:
+        """Temp table with the staged event rows."""
+        return f"__incident_event_stage_{self.tx.file_id}"
+
+    def __post_init__(self) -> None:
+        cols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**INCIDENT_COLUMNS, **_STAGE_EXTRA}.items())
+        run(self.con, f"CREATE TEMP TABLE {self.stage} ({cols})")
+        ecols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**EVENT_COLUMNS, **_EVENT_EXTRA}.items())
+        run(self.con, f"CREATE TEMP TABLE {self.event_stage} ({ecols})")
+
+    def read(self, n: int = 1) -> None:
+        """Count source records read (``ingest_ledger.rows_read``)."""
+        self.tx.rows_read += n
+
+    def reject(self, file: Path, row: int | None, column: str | None, message: str, raw: Any = None) -> None:
+        """A bad record: quarantine it when the user opted in, else fail the whole file."""
+        if not self.options.quarantine:
+            raise ExportFormatError(message, file=file, row=row, column=column)
+        text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
+        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text)
+        self.rejected += 1
+
+    def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:
+        """Stage one canonical incident row (later copies of the same incident_id win)."""
+        self._pos += 1
+        row["__pos"] = self._pos
+        row["__file"] = str(file)
+        row["__row"] = row_no
+        self._rows.append(row)
+        if len(self._rows) >= CHUNK_ROWS:
+            self._flush()
+
+    def event(self, incident_id: str, event_at: datetime, event_type: str, *, actor: str | None = None,
+              channel: str | None = None, detail: str | None = None, rank: int = 5, key: str | None = None,
+              agent: str | None = None) -> None:
+        """Stage one timeline event; ``rank`` breaks ties at equal times, ``key`` de-duplicates and
+        ``agent`` (the kind of actor, e.g. ``user_reference``) is available to the deriver."""
+        if event_type not in _EVENT_TYPE_SET:
+            raise ValueError(f"unknown event type {event_type!r}")
+        self._pos += 1
+        self._events.append({"incident_id": incident_id, "event_at": event_at, "event_type": event_type,
+                             "actor": actor, "channel": channel, "detail": detail, "__pos": self._pos,
+                             "__rank": rank, "__key": key, "__agent": agent})
+        if len(self._events) >= CHUNK_ROWS * 4:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            for row in self._rows:
+                if row.get("ack_is_proxy") is None:
+                    row["ack_is_proxy"] = False
+            _append(self.con, self.stage, self._rows, {**INCIDENT_COLUMNS, **_STAGE_EXTRA})
+            self._rows = []
+        if self._events:
+            _append(self.con, self.event_stage, self._events, {**EVENT_COLUMNS, **_EVENT_EXTRA})
+            self._events = []
+
+    def finish(self, *, timeline: bool, derive: Deriver | None = None) -> None:
+        """De-duplicate, derive, check time order, upsert incidents and replace their timelines."""
+        self._flush()
+        con, tx = self.con, self.tx
+        staged = int(scalar(con, f"SELECT count(*) FROM {self.stage}"))  # type: ignore[arg-type]
+        final = f"__incident_final_{tx.file_id}"
+        unique = f"__incident_events_unique_{tx.file_id}"
+        events = f"__incident_events_final_{tx.file_id}"
+        try:
+            run(con, f"CREATE TEMP TABLE {final} AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() OVER "
+                     f"(PARTITION BY incident_id ORDER BY __pos DESC) AS __rn FROM {self.stage}) WHERE __rn = 1")
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            if staged > kept:
+                self.details["duplicate_incident_records"] = staged - kept
+                log.warning("%s: %d incident(s) appear more than once; the last copy was kept",
+                            tx.file.name, staged - kept)
+            run(con, f"CREATE TEMP TABLE {unique} AS SELECT * EXCLUDE (__k) FROM (SELECT *, row_number() OVER "
+                     f"(PARTITION BY coalesce(__key, 'pos:' || __pos) ORDER BY __pos DESC) AS __k "
+                     f"FROM {self.event_stage}) WHERE __k = 1")
+            if derive is not None:
+                derive(tx, final, unique)
+            self._check_time_order(final)
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            if kept == 0 and self.rejected == 0:
+                raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
+            updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
+            tx.rows_updated += updated
+            tx.insert_query("incidents", f"SELECT * EXCLUDE (__pos, __file, __row) FROM {final}")
+            if timeline:
+                run(con, f"""
+                    CREATE TEMP TABLE {events} AS
+                    SELECT e.incident_id,
+                           (row_number() OVER (PARTITION BY e.incident_id
+                                               ORDER BY e.event_at, e.__rank, e.__pos) - 1)::INTEGER AS seq,
+                           e.event_at, e.event_type, e.actor, e.channel, e.detail
+                    FROM {unique} e SEMI JOIN {final} f ON f.incident_id = e.incident_id
+                """)
+                total = int(scalar(con, f"SELECT count(*) FROM {self.event_stage}"))  # type: ignore[arg-type]
+                landed = int(scalar(con, f"SELECT count(*) FROM {events}"))  # type: ignore[arg-type]
+                if total > landed:
+                    self.details["timeline_entries_skipped"] = total - landed
+                # only incidents this delivery carries timeline entries for: a page without log
+                # entries for some incident leaves that incident's earlier timeline alone
+                tx.supersede("incident_events", f"incident_id IN (SELECT DISTINCT incident_id FROM {events})")
+                tx.insert_query("incident_events", f"SELECT * FROM {events}")
+            span = run(con, f"SELECT min(created_at), max(created_at) FROM {final}")[0]
+            if span[0] is not None:
+                tx.period_start, tx.period_end = span[0], span[1] + timedelta(seconds=1)
+            self.details["incidents"] = kept
+            self.details["rejected_records"] = self.rejected
+            tx.details.update(self.details)
+        finally:
+            for table in (final, unique, events, self.stage, self.event_stage):
+                run_quietly(con, f"DROP TABLE IF EXISTS {table}")
+
+    def _check_time_order(self, final: str) -> None:
+        """Acknowledged/resolved/closed before created is an error naming file, row and column."""
+        checks = (("resolved_at", "resolved before it was created (resolve before create)"),
+                  ("acknowledged_at", "acknowledged before it was created"),
+                  ("closed_at", "closed before it was created"))
+        for column, problem in checks:
+            bad = run(self.con, f"SELECT __file, __row, incident_id, {column}, created_at, raw FROM {final} "
+                                f"WHERE {column} < created_at ORDER BY __pos")
+            for file, row, incident_id, at, created, raw in bad:
+                self.reject(Path(file), row, column,
+                            f"incident {incident_id} {problem}: {at:%Y-%m-%d %H:%M:%S} < {created:%Y-%m-%d %H:%M:%S}",
+                            raw)
+            if bad:
+                run(self.con, f"DELETE FROM {final} WHERE {column} < created_at")
+
+
+def _duck_type(dtype: pa.DataType) -> str:
+    """DuckDB column type of a staged arrow type."""
+    if dtype == _TS:
+        return "TIMESTAMPTZ"
+    if pa.types.is_list(dtype):
+        return "VARCHAR[]"
+    return {pa.string(): "VARCHAR", pa.int16(): "SMALLINT", pa.int32(): "INTEGER", pa.int64(): "BIGINT",
+            pa.float64(): "DOUBLE", pa.bool_(): "BOOLEAN"}[dtype]
+
+
+def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]],
+            schema: Mapping[str, pa.DataType]) -> None:
+    """Insert dict rows into a staging table through one typed arrow batch."""
+    arrays = {name: pa.array([r.get(name) for r in rows], type=dtype) for name, dtype in schema.items()}
+    batch = pa.table(arrays)
+    name = f"{table}_batch"
+    con.register(name, batch)
+    try:
+        run(con, f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
+    finally:
+        con.unregister(name)
+
+
+# -- the load entry point ----------------------------------------------------------------------
+Parser = Callable[[Path, IncidentWriter], None]
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection,
+    path: str,
+    options: LoadOptions,
+    *,
+    kind: str,
+    source: str,
+    suffixes: tuple[str, ...],
+    parse: Parser,
+    timeline: bool | Callable[[IncidentWriter], bool],
+    derive: Deriver | None = None,
+) -> list[LoadResult]:
+    """Load one file or folder of one incident export kind as one ledger entry."""
+    root = Path(path)
+    files = delivery_files(root, suffixes=suffixes)
+    delivered = fingerprint_delivery(root, files)
+
+    def load(tx: LoadTransaction) -> None:
+        writer = IncidentWriter(tx, options, source)
+        for file in files:
+            try:
+                parse(file, writer)
+            except RowError as exc:  # a problem outside any record (page or file level)
+                raise ExportFormatError(exc.message, file=file, column=exc.column) from None
+            except RecursionError as exc:
+                raise ExportFormatError("the file nests values too deeply to read", file=file) from exc
+        if len(files) > 1:
+            writer.details["files"] = len(files)
+        has_timeline = timeline(writer) if callable(timeline) else timeline
+        writer.finish(timeline=has_timeline, derive=derive)
+
+    return [run_load(con, kind=kind, file=delivered, target_table="incidents", load=load,
+                     options=options.as_record())]
+
+
+def records_of(doc: Any, file: Path, *, keys: Sequence[str]) -> list[Any]:
+    """The record array of a page: ``doc[key]`` for the first key present, or a bare array."""
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        for key in keys:
+            if key in doc:
+                value = doc[key]
+                if not isinstance(value, list):
+                    raise ExportFormatError(f"'{key}' must be a list, got {type(value).__name__}", file=file,
+                                            column=key)
+                return value
+    raise ExportFormatError(f"expected a JSON object with {' or '.join(repr(k) for k in keys)} (a list of "
+                            "records); this does not look like that export", file=file)
+
+
+def normalise_title(title: str | None) -> str | None:
+    """Lower-case title with ids, hex runs and numbers replaced (the repeat key of last resort).
+
+    >>> normalise_title("DB 12 down on host-7f3a9c2e1b (PT4KHLK9)")
+    'db # down on host-# (#)'
+    """
+    if title is None:
+        return None
+    text = title.lower()
+    text = re.sub(r"[0-9a-f]{8,}", "#", text)
+    text = re.sub(r"\b[a-z_]*\d[a-z0-9_]*\b", "#", text)
+    return re.sub(r"\s+", " ", text).strip() or None
+
+
+def utf8_text(head: bytes) -> str:
+    """Decode sniffing bytes leniently."""
+    return codecs.decode(head, "utf-8", errors="replace").lstrip("\ufeff")

@@ -1,0 +1,189 @@
+"""The PagerDuty REST client against a local fake API on 127.0.0.1 (never the internet): paging,
+the 6-month date-range limit, the 10,000-offset limit, retries honouring Retry-After, the token
+kept out of logs, and the saved pages loading through the ``pagerduty`` loader."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from analytics.errors import UsageError
+from analytics.sources import ingest
+from analytics.sources import pagerduty as pd
+from analytics.warehouse import run
+
+pytestmark = pytest.mark.unit
+TOKEN = "u+secret-token-123"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _incidents(n: int) -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        created = START + timedelta(hours=83 * i + 7)
+        out.append({"id": f"PX{i:04d}", "type": "incident", "incident_number": i + 1, "title": f"thing {i}",
+                    "status": "resolved", "urgency": "high", "priority": {"summary": f"P{1 + i % 5}"},
+                    "created_at": created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "resolved_at": (created + timedelta(minutes=30 + i)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "service": {"summary": "api"}, "teams": [{"summary": "core"}], "acknowledgements": []})
+    return out
+
+
+class FakePagerDuty:
+    """State shared by the handler: the data, the requests seen and the failures to inject."""
+
+    def __init__(self, n: int) -> None:
+        self.incidents = _incidents(n)
+        self.requests: list[tuple[str, dict[str, list[str]], str | None]] = []
+        self.throttle_next = 1  # first /incidents request gets a 429
+        self.fail_log_entries_once = True
+        self.always_429 = False
+
+
+def _handler(api: FakePagerDuty) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:  # keep test output quiet
+            pass
+
+        def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            query = urllib.parse.parse_qs(url.query)
+            api.requests.append((url.path, query, self.headers.get("Authorization")))
+            if self.headers.get("Authorization") != f"Token token={TOKEN}":
+                self._send(401, {"error": {"message": "Unauthorized", "code": 2006}})
+                return
+            if api.always_429 or (url.path == "/incidents" and api.throttle_next > 0):
+                api.throttle_next -= 1
+                self._send(429, {"error": {"message": "Too many requests"}}, {"Retry-After": "2"})
+                return
+            if url.path == "/incidents":
+                since = datetime.fromisoformat(query["since"][0].replace("Z", "+00:00"))
+                until = datetime.fromisoformat(query["until"][0].replace("Z", "+00:00"))
+                if until - since > timedelta(days=183):
+                    self._send(400, {"error": {"message": "Date range exceeds 6 months"}})
+                    return
+                hits = [i for i in api.incidents
+                        if since <= datetime.fromisoformat(i["created_at"].replace("Z", "+00:00")) < until]
+                limit, offset = int(query["limit"][0]), int(query["offset"][0])
+                body: dict[str, Any] = {"incidents": hits[offset:offset + limit], "limit": limit, "offset": offset,
+                                        "more": offset + limit < len(hits), "total": None}
+                if query.get("total") == ["true"]:
+                    body["total"] = len(hits)
+                self._send(200, body)
+                return
+            if url.path.startswith("/incidents/") and url.path.endswith("/log_entries"):
+                if api.fail_log_entries_once:
+                    api.fail_log_entries_once = False
+                    self._send(503, {"error": {"message": "try later"}})
+                    return
+                incident_id = url.path.split("/")[2]
+                incident = next(i for i in api.incidents if i["id"] == incident_id)
+                created = datetime.fromisoformat(incident["created_at"].replace("Z", "+00:00"))
+                entries = [{"id": f"{incident_id}-{k}", "type": kind, "incident": {"id": incident_id},
+                            "created_at": (created + timedelta(minutes=m)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                            "agent": {"type": "user_reference", "summary": "ops"}}
+                           for k, (kind, m) in enumerate([("trigger_log_entry", 0), ("acknowledge_log_entry", 4),
+                                                          ("resolve_log_entry", 30 + int(incident_id[2:]))])]
+                limit, offset = int(query["limit"][0]), int(query["offset"][0])
+                self._send(200, {"log_entries": entries[offset:offset + limit], "more": offset + limit < len(entries)})
+                return
+            self._send(404, {"error": {"message": "not found"}})
+
+    return Handler
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[FakePagerDuty, str]]:
+    fake = FakePagerDuty(100)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_fetch_pages_windows_retries_and_loads(api: tuple[FakePagerDuty, str], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+                                               con: duckdb.DuckDBPyConnection) -> None:
+    fake, url = api
+    monkeypatch.setenv("PAGERDUTY_TOKEN", TOKEN)
+    waits: list[float] = []
+    caplog.set_level(logging.DEBUG, logger="analytics")
+    files = pd.fetch_incidents(None, START, START + timedelta(days=365), out_dir=tmp_path / "pd", base_url=url,
+                               page_size=25, sleep=waits.append)
+    assert waits[0] == 2.0, "the 429's Retry-After is honoured"
+    assert len(waits) == 2, "one 429 and one 503 retried"
+    windows = {(q["since"][0], q["until"][0]) for path, q, _ in fake.requests if path == "/incidents"}
+    assert len(windows) == 3 and all(
+        datetime.fromisoformat(u.replace("Z", "+00:00")) - datetime.fromisoformat(s.replace("Z", "+00:00"))
+        <= timedelta(days=180) for s, u in windows)
+    assert TOKEN not in caplog.text and all(TOKEN not in str(f.read_text()) for f in files)
+    result = ingest(con, "pagerduty", [str(tmp_path / "pd")])[0]
+    assert result.rows_loaded == len([i for i in fake.incidents if i["created_at"] < "2027"])
+    assert run(con, "SELECT count(*) FROM incidents WHERE epoch(acknowledged_at - created_at) = 240") == [
+        (result.rows_loaded,)]
+
+
+def test_a_window_over_the_offset_limit_is_halved(api: tuple[FakePagerDuty, str], tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    fake, url = api
+    monkeypatch.setattr(pd, "MAX_OFFSET", 30)
+    files = pd.fetch_incidents(TOKEN, START, START + timedelta(days=120), out_dir=tmp_path, base_url=url,
+                               page_size=10, log_entries=False, sleep=lambda s: None)
+    ids = [i["id"] for f in files for i in json.loads(f.read_text())["incidents"]]
+    expected = [i["id"] for i in fake.incidents if i["created_at"] < "2026-05-01"]
+    assert sorted(ids) == expected and len(ids) == len(set(ids))
+    seen = [q for p, q, _ in fake.requests if p == "/incidents" and q.get("total") == ["true"]]
+    assert len(seen) > 1, "the window was split"
+
+
+def test_token_problems_and_giving_up(api: tuple[FakePagerDuty, str], tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    fake, url = api
+    monkeypatch.delenv("PAGERDUTY_TOKEN", raising=False)
+    with pytest.raises(UsageError, match="no PagerDuty API token"):
+        pd.fetch_incidents(None, START, START + timedelta(days=1), out_dir=tmp_path, base_url=url)
+    with pytest.raises(UsageError, match=r"refused the token \(HTTP 401\): Unauthorized") as info:
+        pd.fetch_incidents("wrong-token", START, START + timedelta(days=1), out_dir=tmp_path, base_url=url)
+    assert "wrong-token" not in str(info.value)
+    fake.always_429 = True
+    waits: list[float] = []
+    with pytest.raises(pd.PagerDutyApiError, match="HTTP 429 after 3 retries"):
+        pd.fetch_incidents(TOKEN, START, START + timedelta(days=1), out_dir=tmp_path, base_url=url, max_retries=3,
+                           sleep=waits.append)
+    assert waits == [2.0, 2.0, 2.0]
+    with pytest.raises(UsageError, match="must be after since"):
+        pd.fetch_incidents(TOKEN, START, START, out_dir=tmp_path, base_url=url)
+
+
+def test_retry_after_and_backoff_rules() -> None:
+    client = pd._Client("t", "http://127.0.0.1:9", max_retries=1, timeout=1, sleep=lambda s: None, backoff=1.5,
+                        max_wait=60)
+    assert client._retry_after("7", 0) == 7.0
+    assert client._retry_after("10000", 0) == 60.0
+    assert [client._retry_after(None, a) for a in range(4)] == [1.5, 3.0, 6.0, 12.0]
+    assert client._retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) == 0.0
