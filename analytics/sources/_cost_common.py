@@ -1,0 +1,546 @@
+"""Shared machinery of the cost loaders: stage a source file in DuckDB, validate it, map it onto the
+FOCUS columns of ``cost`` in SQL, total it exactly from the raw values and insert it.
+
+Write path (inside one :func:`analytics.warehouse.ledger.run_load` transaction):
+
+1. the adapter stages each data file as a temp view with a 1-based ``__row`` column
+   (:func:`stage_csv`, :func:`stage_parquet`, :func:`stage_json_lines`) and describes the mapping
+   as one SQL expression per ``cost`` column (:class:`Field`) plus row checks (:class:`Check`);
+2. :func:`load_cost_view` runs **one** aggregate scan that yields, per billing period and
+   currency, the row count, the exact source totals (``DECIMAL(38, 18)`` over the raw values, not
+   the ``DECIMAL(38, 10)`` insert path) and the first row failing each check; the earliest problem
+   is raised as an :class:`~analytics.errors.ExportFormatError` naming file, row and column;
+3. a billing period delivered in more than one currency is refused unless ``fx_rates`` links the
+   currencies for that month;
+4. one ``INSERT … SELECT`` writes the rows (raw line items never pass through pandas); the
+   caller then calls ``tx.replace_cost_periods()`` and the ledger reconciles to the cent.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.errors import AnalyticsError, ExportFormatError, UsageError
+from analytics.sources._tabular import ROW, Column, _literal, duckdb_error, read_text_table, table_schema
+from analytics.warehouse import run
+from analytics.warehouse.ledger import LoadTransaction, PeriodTotal
+from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
+
+log = logging.getLogger(__name__)
+
+COST_TYPE = "DECIMAL(38, 10)"  # the warehouse's money type
+EXACT = "DECIMAL(38, 18)"  # source totals: more digits than the insert path keeps
+AMOUNT_LIMIT = "1e18"  # |amount| at or above this is refused as nonsense (keeps exact sums in range)
+CHARGE_CATEGORIES: tuple[str, ...] = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
+NESTED_TYPES: tuple[str, ...] = ("MAP(", "STRUCT(", "[]", "UNION(", "JSON")
+
+
+@dataclass(frozen=True)
+class Field:
+    """How one ``cost`` column is computed: a SQL expression over the staged view."""
+
+    expr: str
+    source: str | None = None  # source column named in errors
+    trusted: bool = False  # the expression always casts (built by our own SQL), so skip its cast check
+
+
+@dataclass(frozen=True)
+class Check:
+    """A row rule: ``bad`` is a SQL predicate true on an offending row."""
+
+    bad: str
+    message: str
+    column: str | None = None
+    show: str | None = None  # SQL expression whose value is quoted in the message
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A data file staged as a temp view with ``__row``."""
+
+    view: str
+    file: str
+    columns: dict[str, str]  # source column -> DuckDB type in the view
+
+    def has(self, name: str) -> bool:
+        """Whether the view has the column (exact name)."""
+        return name in self.columns
+
+    def col(self, name: str) -> str:
+        """The quoted column, or ``NULL`` when the file does not have it."""
+        return quote_identifier(name) if name in self.columns else "NULL"
+
+    def is_text(self, name: str) -> bool:
+        """Whether the staged column is VARCHAR."""
+        return self.columns.get(name, "VARCHAR") == "VARCHAR"
+
+
+# -- staging -------------------------------------------------------------------------------------
+def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",)) -> Staged:
+    """Stage a CSV (or CSV.gz) strictly, every column as text."""
+    columns = read_text_table(con, path, view, null_strings=nulls)
+    return Staged(view, str(path), {c: "VARCHAR" for c in columns})
+
+
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
+    """(name, type) of a parquet file's columns; a truncated or foreign file is an ExportFormatError."""
+    try:
+        rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({_literal(str(path))})")
+    except duckdb.Error as exc:
+        raise ExportFormatError(f"not a readable parquet file: {_first_line(exc)}", file=path) from exc
+    return [(str(r[0]), str(r[1])) for r in rows]
+
+
+def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_text: bool = False) -> Staged:
+    """Stage a parquet file with its own types (or as text, nested values as JSON), plus ``__row``."""
+    columns = parquet_columns(con, path)
+    if not columns:
+        raise ExportFormatError("parquet file has no columns", file=path)
+    seen: set[str] = set()
+    for name, _ in columns:
+        if name.lower() in seen or name == ROW:
+            raise ExportFormatError("column name appears twice (or is reserved)", file=path, column=name)
+        seen.add(name.lower())
+    selects = []
+    staged: dict[str, str] = {}
+    for name, dtype in columns:
+        col = quote_identifier(name)
+        if as_text:
+            nested = any(marker in dtype for marker in NESTED_TYPES[:4])
+            selects.append(f"CAST({'to_json(' + col + ')' if nested else col} AS VARCHAR) AS {col}")
+            staged[name] = "VARCHAR"
+        else:
+            selects.append(col)
+            staged[name] = dtype
+    reader = f"read_parquet({_literal(str(path))}, file_row_number = true)"
+    with reading(path):
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
+            f"SELECT {', '.join(selects)}, file_row_number + 1 AS {ROW} FROM {reader}",
+        )
+    return Staged(view, str(path), staged)
+
+
+def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> Staged:
+    """Stage newline-delimited JSON (or a JSON array) as one JSON value per row in column ``__j``."""
+    reader = f"read_json_objects({_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
+    with reading(path):
+        run(
+            con,
+            f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
+            f"SELECT json AS __j, row_number() OVER () AS {ROW} FROM {reader}",
+        )
+        bad = run(con, f"SELECT min({ROW}) FROM {quote_identifier(view)} WHERE json_type(__j) <> 'OBJECT'")[0][0]
+    if bad is not None:
+        raise ExportFormatError("record is not a JSON object", file=path, row=int(bad))
+    return Staged(view, str(path), {"__j": "JSON"})
+
+
+@contextmanager
+def reading(file: str | Path) -> Iterator[None]:
+    """Turn DuckDB reader errors into an ExportFormatError naming the file (and the row if known)."""
+    try:
+        yield
+    except AnalyticsError:
+        raise
+    except duckdb.Error as exc:
+        raise duckdb_error(exc, file) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def require_columns(staged: Staged, names: Sequence[str], *, label: Mapping[str, str] | None = None) -> None:
+    """Fail naming the first required source column the file lacks."""
+    missing = [n for n in names if not staged.has(n)]
+    if missing:
+        shown = [(label or {}).get(n, n) for n in missing]
+        raise ExportFormatError(
+            f"required column missing (also missing: {', '.join(shown[1:]) or 'none'})",
+            file=staged.file,
+            column=shown[0],
+        )
+
+
+# -- SQL builders --------------------------------------------------------------------------------
+def exact(expr: str) -> str:
+    """The expression as an exact decimal (NULL when it is not a number)."""
+    return f"TRY_CAST(({expr}) AS {EXACT})"
+
+
+def lit(value: str) -> str:
+    """A string literal for constants of our own code (never for values from a file)."""
+    return _literal(value)
+
+
+def text_list(values: Sequence[str]) -> str:
+    """A list literal of our own constants."""
+    return "[" + ", ".join(_literal(v) for v in values) + "]"
+
+
+def amount_check(staged: Staged, column: str) -> Check:
+    """A raw amount column must be a finite decimal number below :data:`AMOUNT_LIMIT`."""
+    col = staged.col(column)
+    return Check(
+        f"{col} IS NOT NULL AND (TRY_CAST({col} AS {COST_TYPE}) IS NULL "
+        f"OR abs(TRY_CAST({col} AS DOUBLE)) >= {AMOUNT_LIMIT})",
+        "is not a finite amount",
+        column,
+        show=col,
+    )
+
+
+def number_check(staged: Staged, column: str) -> Check:
+    """A raw quantity or rate column must be a finite number."""
+    col = staged.col(column)
+    return Check(
+        f"{col} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({col} AS DOUBLE)), false)",
+        "is not a finite number",
+        column,
+        show=col,
+    )
+
+
+def timestamp_check(staged: Staged, column: str) -> Check:
+    """A raw timestamp column must cast to TIMESTAMPTZ (naive values are UTC)."""
+    col = staged.col(column)
+    return Check(
+        f"{col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL", "is not a timestamp", column, show=col
+    )
+
+
+def json_object_map(expr: str, value_type: str = "JSON") -> str:
+    """A JSON object text as MAP(VARCHAR, value_type); NULL when it is not a flat-keyed object."""
+    return f"TRY_CAST(TRY_CAST(({expr}) AS JSON) AS MAP(VARCHAR, {value_type}))"
+
+
+def tags_json(map_expr: str, *, key: str = "trim(e.key)") -> str:
+    """A MAP as a FOCUS Tags JSON object, keys rewritten by ``key`` (over ``e.key``; default trimmed)."""
+    return tags_entries_json(f"list_transform(map_entries({map_expr}), lambda e: {{'key': {key}, 'value': e.value}})")
+
+
+def tags_entries_json(raw_entries: str) -> str:
+    """A list of {key, value} structs as a FOCUS Tags JSON object: NULL values and empty keys
+    dropped, the first of colliding keys kept, NULL when nothing is left.
+
+    The common case (unique keys) takes one cheap pass; only rows whose keys collide take the
+    quadratic de-duplication."""
+    entries = f"list_filter({raw_entries}, lambda e: e.value IS NOT NULL AND e.key IS NOT NULL AND e.key <> '')"
+    keys = f"list_transform({entries}, lambda e: e.key)"
+    unique = (
+        f"list_filter({entries}, lambda e, i: list_position(list_transform({entries}, lambda x: x.key), e.key) = i)"
+    )
+    return (
+        f"CASE WHEN coalesce(len({keys}), 0) = 0 THEN NULL "
+        f"WHEN len(list_distinct({keys})) = len({keys}) "
+        f"THEN CAST(to_json(map({keys}, list_transform({entries}, lambda e: e.value))) AS VARCHAR) "
+        f"ELSE CAST(to_json(map_from_entries({unique})) AS VARCHAR) END"
+    )
+
+
+def map_json(map_expr: str, *, renames: Sequence[tuple[str, str]] = ()) -> str:
+    """A MAP(VARCHAR, …) column as a JSON object text, fast for clean maps.
+
+    ``renames`` are key prefixes to rewrite (``('user_', '')``). A map whose keys are all plain
+    prefixed keys and whose values are all non-null is serialised once with ``to_json`` and its key
+    prefixes rewritten textually (a JSON string cannot hold an unescaped quote, so ``{"`` / ``,"``
+    only ever start a key); any other map takes :func:`tags_json`'s careful path."""
+    fast = f"CAST(to_json({map_expr}) AS VARCHAR)"
+    for old, new in renames:
+        fast = f"regexp_replace({fast}, '([{{,])\"{old}', '\\1\"{new}', 'g')"
+    key = "e.key"
+    for old, new in reversed(renames):
+        renamed = f"{_literal(new)} || e.key[{len(old) + 1}:]"
+        key = f"CASE WHEN starts_with(e.key, {_literal(old)}) THEN {renamed} ELSE {key} END"
+    odd_key = "k = ''"
+    if renames:
+        odd_key = " AND ".join(f"(NOT starts_with(k, {_literal(old)}) OR k = {_literal(old)})" for old, _ in renames)
+    odd = (
+        f"len(list_filter(map_values({map_expr}), lambda x: x IS NULL)) > 0 "
+        f"OR len(list_filter(map_keys({map_expr}), lambda k: {odd_key})) > 0"
+    )
+    return (
+        f"CASE WHEN coalesce(cardinality({map_expr}), 0) = 0 THEN NULL WHEN {odd} "
+        f"THEN {tags_json(map_expr, key=key)} ELSE {fast} END"
+    )
+
+
+def json_text_check(staged: Staged, column: str, *, wrap_braces: bool = False) -> Check:
+    """A raw JSON object column (e.g. Tags) must parse as an object with unique keys."""
+    col = staged.col(column)
+    text = braces(col) if wrap_braces else col
+    return Check(
+        f"{col} IS NOT NULL AND trim({col}) <> '' AND {json_object_map(text)} IS NULL",
+        "is not a JSON object with unique keys",
+        column,
+        show=col,
+    )
+
+
+def braces(expr: str) -> str:
+    """Azure's Tags without the outer braces: wrap unless the text already starts with ``{``."""
+    return (
+        f"CASE WHEN trim({expr}) = '' THEN NULL WHEN starts_with(ltrim({expr}), '{{') THEN {expr} "
+        f"ELSE '{{' || {expr} || '}}' END"
+    )
+
+
+# -- the write -----------------------------------------------------------------------------------
+@dataclass
+class _Problem:
+    row: int
+    order: int
+    check: Check
+
+
+def load_cost_view(
+    tx: LoadTransaction,
+    staged: Staged,
+    fields: Mapping[str, Field],
+    *,
+    checks: Sequence[Check] = (),
+    params: Mapping[str, Any] | None = None,
+    billed_exact: str | None = None,
+    effective_exact: str | None = None,
+) -> int:
+    """Validate, total and insert one staged file into ``cost``; return the rows inserted.
+
+    ``billed_exact`` / ``effective_exact`` give the source totals over the raw values (default:
+    the BilledCost / EffectiveCost expressions at :data:`EXACT` precision).
+    """
+    con = tx.con
+    bound = dict(params or {})
+    extras = [n for n in fields if is_extra_column(n)]
+    if extras:
+        tx.add_extra_columns("cost", extras)
+    schema = {c.name: c for c in table_schema(con, "cost")}
+    unknown = [n for n in fields if n not in schema]
+    if unknown:
+        raise ValueError(f"not columns of cost: {unknown}")
+    all_checks = [*checks, *_field_checks(fields, schema)]
+    view = quote_identifier(staged.view)
+    f = fields
+    billed = billed_exact or exact(f["BilledCost"].expr)
+    effective = effective_exact or exact(f["EffectiveCost"].expr)
+    firsts = ", ".join(f"min({ROW}) FILTER (WHERE {c.bad})" for c in all_checks) or "NULL"
+    sql = (
+        f"SELECT TRY_CAST(({f['BillingPeriodStart'].expr}) AS TIMESTAMPTZ) AS p, "
+        f"CAST(({f['BillingCurrency'].expr}) AS VARCHAR) AS c, count(*), sum({billed}), sum({effective}), "
+        f"min({ROW}), min(TRY_CAST(({f['ChargePeriodStart'].expr}) AS TIMESTAMPTZ)), "
+        f"max(TRY_CAST(({f['ChargePeriodEnd'].expr}) AS TIMESTAMPTZ)), {firsts} "
+        f"FROM {view} GROUP BY ALL"
+    )
+    with reading(staged.file):
+        try:
+            groups = run(con, sql, used_params(bound, sql))
+        except duckdb.OutOfRangeException as exc:
+            raise ExportFormatError(
+                f"amounts too large to total exactly: {_first_line(exc)}", file=staged.file
+            ) from exc
+    if not groups:
+        raise ExportFormatError("no data rows", file=staged.file)
+    _raise_first_problem(con, staged, groups, all_checks, bound)
+    currency_source = f["BillingCurrency"].source
+    _check_currencies(con, staged, groups, currency_source)
+    _merge_totals(tx, groups)
+    types = {n: schema[n].dtype for n in fields}
+    select = ", ".join(f"CAST(({fld.expr}) AS {types[n]}) AS {quote_identifier(n)}" for n, fld in fields.items())
+    with reading(staged.file):
+        insert = f"SELECT {select} FROM {view}"
+        return tx.insert_query("cost", insert, used_params(bound, insert))
+
+
+def used_params(params: Mapping[str, Any], sql: str) -> dict[str, Any]:
+    """The parameters a statement refers to (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
+
+
+def _field_checks(fields: Mapping[str, Field], schema: Mapping[str, Column]) -> list[Check]:
+    """Cast, required-value and vocabulary checks of the mapped columns."""
+    out: list[Check] = []
+    for name, fld in fields.items():
+        target = schema[name]
+        e = f"({fld.expr})"
+        if target.dtype != "VARCHAR" and not fld.trusted:
+            if target.dtype.startswith("DECIMAL"):
+                bad = (
+                    f"{e} IS NOT NULL AND (TRY_CAST({e} AS {target.dtype}) IS NULL "
+                    f"OR abs(TRY_CAST({e} AS DOUBLE)) >= {AMOUNT_LIMIT})"
+                )
+                message = "is not a finite amount"
+            elif target.dtype == "DOUBLE":
+                bad = f"{e} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({e} AS DOUBLE)), false)"
+                message = "is not a finite number"
+            elif target.dtype.startswith("TIMESTAMP"):
+                bad = f"{e} IS NOT NULL AND TRY_CAST({e} AS {target.dtype}) IS NULL"
+                message = "is not a timestamp (ISO 8601; naive values are read as UTC)"
+            else:
+                bad = f"{e} IS NOT NULL AND TRY_CAST({e} AS {target.dtype}) IS NULL"
+                message = f"cannot be read as {target.dtype}"
+            out.append(Check(bad, message, fld.source or name, show=fld.expr))
+        if not target.nullable and not target.has_default:
+            out.append(Check(f"{e} IS NULL", "value is required but empty", fld.source or name))
+    vocab = {
+        "ChargeCategory": (
+            f"({fields['ChargeCategory'].expr}) NOT IN {_tuple(CHARGE_CATEGORIES)}",
+            f"is not one of {', '.join(CHARGE_CATEGORIES)}",
+        ),
+        "BillingCurrency": (
+            f"NOT regexp_full_match(({fields['BillingCurrency'].expr}), '[A-Z]{{3}}')",
+            "is not an ISO 4217 currency code",
+        ),
+        "ChargePeriodEnd": (
+            f"TRY_CAST(({fields['ChargePeriodEnd'].expr}) AS TIMESTAMPTZ) < "
+            f"TRY_CAST(({fields['ChargePeriodStart'].expr}) AS TIMESTAMPTZ)",
+            "ends before ChargePeriodStart",
+        ),
+        "BillingPeriodEnd": (
+            f"TRY_CAST(({fields['BillingPeriodEnd'].expr}) AS TIMESTAMPTZ) <= "
+            f"TRY_CAST(({fields['BillingPeriodStart'].expr}) AS TIMESTAMPTZ)",
+            "is not after BillingPeriodStart",
+        ),
+    }
+    for name, (bad, message) in vocab.items():
+        fld = fields[name]
+        out.append(Check(bad, message, fld.source or name, show=fld.expr))
+    return out
+
+
+def _tuple(values: Sequence[str]) -> str:
+    return "(" + ", ".join(_literal(v) for v in values) + ")"
+
+
+def _raise_first_problem(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    groups: list[tuple],
+    checks: Sequence[Check],
+    params: Mapping[str, Any],
+) -> None:
+    """Raise the earliest (row, check order) problem found by the aggregate scan."""
+    best: _Problem | None = None
+    for group in groups:
+        for i, row in enumerate(group[8:]):
+            if row is not None and (best is None or (int(row), i) < (best.row, best.order)):
+                best = _Problem(int(row), i, checks[i])
+    if best is None:
+        return
+    message = best.check.message
+    if best.check.show is not None:
+        value = run(
+            con,
+            f"SELECT CAST(({best.check.show}) AS VARCHAR) FROM {quote_identifier(staged.view)} "
+            f"WHERE {ROW} = $__r LIMIT 1",
+            {**used_params(params, best.check.show), "__r": best.row},
+        )
+        shown = value[0][0] if value else None
+        if shown is not None:
+            text = shown if len(shown) <= 60 else shown[:57] + "..."
+            message = f"{text!r} {message}"
+    raise ExportFormatError(message, file=staged.file, row=best.row, column=best.check.column)
+
+
+def _check_currencies(con: duckdb.DuckDBPyConnection, staged: Staged, groups: list[tuple], column: str | None) -> None:
+    """Refuse a billing period delivered in several currencies unless fx_rates links them."""
+    by_period: dict[datetime, list[tuple[int, str]]] = {}
+    for group in groups:
+        by_period.setdefault(group[0], []).append((int(group[5]), str(group[1])))
+    for period, seen in sorted(by_period.items()):
+        if len(seen) < 2:
+            continue
+        currencies = sorted({c for _, c in seen})
+        if rates_link(con, period.date(), currencies):
+            continue
+        second = sorted(seen)[1]
+        raise ExportFormatError(
+            f"billing period {period:%Y-%m} mixes currencies {', '.join(currencies)}; load rates into fx_rates "
+            f"for {period:%Y-%m} first (first {second[1]!r} row)",
+            file=staged.file,
+            row=second[0],
+            column=column,
+        )
+
+
+def rates_link(con: duckdb.DuckDBPyConnection, month: date, currencies: Sequence[str]) -> bool:
+    """Whether fx_rates has, for ``month``, a rate from every currency to one of them."""
+    rows = run(
+        con, "SELECT from_currency, to_currency FROM fx_rates WHERE month = date_trunc('month', $m::DATE)", {"m": month}
+    )
+    pairs = {(a, b) for a, b in rows} | {(b, a) for a, b in rows}
+    return any(all(c == t or (c, t) in pairs for c in currencies) for t in currencies)
+
+
+def _merge_totals(tx: LoadTransaction, groups: list[tuple]) -> None:
+    """Add one file's per-period totals, rows and charge span to the delivery's."""
+    merged: dict[tuple[datetime, str], PeriodTotal] = {
+        (p.billing_period_start, p.currency): p for p in tx.period_totals or []
+    }
+    for period, currency, n, billed, effective, _first, start, end, *_ in groups:
+        key = (period, currency)
+        old = merged.get(key)
+        merged[key] = PeriodTotal(
+            period,
+            currency,
+            (old.billed if old else Decimal(0)) + Decimal(billed),
+            (old.effective if old else Decimal(0)) + Decimal(effective),
+            (old.rows if old else 0) + int(n),
+        )
+        tx.rows_read += int(n)
+        tx.period_start = start if tx.period_start is None else min(tx.period_start, start)
+        tx.period_end = end if tx.period_end is None else max(tx.period_end, end)
+    tx.period_totals = [merged[k] for k in sorted(merged)]
+
+
+# -- options -------------------------------------------------------------------------------------
+def option(
+    extra: Mapping[str, str], name: str, *, allowed: Sequence[str] | None = None, default: str | None = None
+) -> str | None:
+    """A ``--option key=value`` value, checked against ``allowed``."""
+    value = extra.get(name, default)
+    if value is not None and allowed is not None and value not in allowed:
+        raise UsageError(f"--option {name}={value}: expected one of {', '.join(allowed)}")
+    return value
+
+
+def check_options(extra: Mapping[str, str], known: Sequence[str], *, kind: str) -> None:
+    """Refuse ``--option`` keys the loader does not know (a typo must not pass silently)."""
+    unknown = sorted(set(extra) - set(known))
+    if unknown:
+        raise UsageError(f"{kind}: unknown --option {unknown[0]!r}; known: {', '.join(known) or 'none'}")
+
+
+# -- sniffing ------------------------------------------------------------------------------------
+def sniff_columns(path: Path, head: bytes) -> list[str]:
+    """Column names of a CSV/CSV.gz (from its first bytes) or parquet file; [] when unknown."""
+    name = path.name.lower()
+    try:
+        if name.endswith((".parquet", ".pq")):
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(path).names)
+        if name.endswith(".csv.gz"):
+            import zlib
+
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 1 << 20)
+        elif not name.endswith((".csv", ".tsv")):
+            return []
+        import csv
+        import io
+
+        first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
+        return next(csv.reader(io.StringIO(first[0])), []) if first else []
+    except Exception:  # a sniffer never fails: the file is simply not recognised
+        return []

@@ -1,0 +1,333 @@
+"""Azure Cost Management exports (kind ``azure``): EA and MCA, actual or amortised cost, CSV or
+CSV.gz (or parquet).
+
+Headers are matched case-insensitively through an alias table (EA PascalCase, the EA
+cost-details variant, MCA camelCase). Dates are ``M/D/YYYY`` (with or without zero padding) or ISO
+``YYYY-MM-DD``, detected per file from every date value (a file mixing both is refused); the
+locale never guesses. ``Tags`` is a JSON object body, with or without the outer braces.
+
+Actual or amortised: ``--option basis=actual`` (default) or ``basis=amortized``. Actual cost is the
+billed basis: BilledCost = cost; EffectiveCost = cost, except commitment purchases (ChargeType
+Purchase with a reservation / benefit id), whose EffectiveCost is 0. Amortised cost is the
+effective basis: EffectiveCost = cost; BilledCost = 0 on reservation / savings-plan covered usage
+and on UnusedReservation / UnusedSavingsPlan rows (billed with the purchase). Both exports of a month
+describe the same charges, so loading one replaces the other for that billing account and period.
+
+ChargeType → ChargeCategory: Usage, UnusedReservation, UnusedSavingsPlan → Usage; Purchase →
+Purchase; Tax → Tax; Credit → Credit; Refund and RoundingAdjustment → Adjustment.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._cost_common import (
+    Check,
+    Field,
+    Staged,
+    amount_check,
+    braces,
+    check_options,
+    exact,
+    json_object_map,
+    json_text_check,
+    lit,
+    load_cost_view,
+    number_check,
+    option,
+    reading,
+    sniff_columns,
+    stage_csv,
+    stage_parquet,
+    tags_json,
+)
+from analytics.sources._tabular import ROW, file_format
+from analytics.warehouse import run, run_quietly
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
+from analytics.warehouse.sqlutil import quote_identifier
+
+log = logging.getLogger(__name__)
+
+KIND = "azure"
+VIEW = "__azure_src"
+OPTIONS: tuple[str, ...] = ("basis",)
+PROVIDER = "Microsoft"
+
+# canonical name -> accepted header spellings (compared lower-case)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "cost": ("costinbillingcurrency", "cost", "pretaxcost"),
+    "currency": ("billingcurrencycode", "billingcurrency", "currency"),
+    "date": ("date", "usagedate"),
+    "billing_period_start": ("billingperiodstartdate",),
+    "billing_period_end": ("billingperiodenddate",),
+    "billing_account_id": ("billingaccountid",),
+    "billing_account_name": ("billingaccountname",),
+    "billing_profile_id": ("billingprofileid",),
+    "invoice_id": ("invoiceid",),
+    "subscription_id": ("subscriptionid", "subscriptionguid"),
+    "subscription_name": ("subscriptionname",),
+    "resource_group": ("resourcegroup", "resourcegroupname"),
+    "resource_location": ("resourcelocation", "resourcelocationnormalized"),
+    "resource_id": ("resourceid", "instanceid", "instancename"),
+    "resource_name": ("resourcename",),
+    "meter_category": ("metercategory",),
+    "meter_subcategory": ("metersubcategory",),
+    "meter_id": ("meterid",),
+    "meter_name": ("metername",),
+    "unit": ("unitofmeasure",),
+    "quantity": ("quantity", "usagequantity"),
+    "effective_price": ("effectiveprice",),
+    "unit_price": ("unitprice",),
+    "payg_price": ("paygprice",),
+    "payg_cost": ("paygcostinbillingcurrency",),
+    "charge_type": ("chargetype",),
+    "frequency": ("frequency",),
+    "pricing_model": ("pricingmodel",),
+    "reservation_id": ("reservationid",),
+    "reservation_name": ("reservationname",),
+    "benefit_id": ("benefitid",),
+    "benefit_name": ("benefitname",),
+    "publisher_name": ("publishername",),
+    "publisher_type": ("publishertype",),
+    "availability_zone": ("availabilityzone",),
+    "tags": ("tags",),
+    "product_name": ("productname", "product"),
+    "pricing_currency": ("pricingcurrency", "pricingcurrencycode"),
+}
+REQUIRED: tuple[str, ...] = ("cost", "currency", "date", "billing_period_start", "billing_period_end",
+                             "billing_account_id", "charge_type")
+CHARGE_TYPES: dict[str, str] = {"Usage": "Usage", "UnusedReservation": "Usage", "UnusedSavingsPlan": "Usage",
+                                "Purchase": "Purchase", "Tax": "Tax", "Credit": "Credit", "Refund": "Adjustment",
+                                "RoundingAdjustment": "Adjustment"}
+FREQUENCIES: dict[str, str] = {"UsageBased": "Usage-Based", "Recurring": "Recurring", "OneTime": "One-Time"}
+SERVICE_CATEGORIES: dict[str, str] = {
+    "Virtual Machines": "Compute", "Azure App Service": "Compute", "Functions": "Compute",
+    "Container Instances": "Compute", "Azure Kubernetes Service": "Compute", "Virtual Machines Licenses": "Compute",
+    "Storage": "Storage", "Backup": "Storage", "Virtual Network": "Networking", "Bandwidth": "Networking",
+    "Load Balancer": "Networking", "Application Gateway": "Networking", "Azure DNS": "Networking",
+    "Content Delivery Network": "Networking", "Azure Front Door Service": "Networking", "VPN Gateway": "Networking",
+    "Network Watcher": "Networking", "SQL Database": "Databases", "Azure Cosmos DB": "Databases",
+    "Azure Database for PostgreSQL": "Databases", "Azure Database for MySQL": "Databases", "Redis Cache": "Databases",
+    "Azure Monitor": "Management and Governance", "Log Analytics": "Management and Governance",
+    "Insight and Analytics": "Management and Governance", "Key Vault": "Security", "Microsoft Defender for Cloud":
+    "Security", "Azure Synapse Analytics": "Analytics", "Azure Data Factory v2": "Analytics",
+    "Event Hubs": "Integration", "Service Bus": "Integration", "Logic Apps": "Integration",
+    "Cognitive Services": "AI and Machine Learning", "Azure OpenAI Service": "AI and Machine Learning",
+    "Azure Machine Learning": "AI and Machine Learning",
+}
+
+
+class Columns:
+    """The file's headers under canonical names (case-insensitive aliases)."""
+
+    def __init__(self, staged: Staged) -> None:
+        self.staged = staged
+        lowered = {c.lower(): c for c in staged.columns if c != ROW}
+        self.found: dict[str, str] = {}
+        for name, aliases in ALIASES.items():
+            for alias in aliases:
+                if alias in lowered:
+                    self.found[name] = lowered[alias]
+                    break
+
+    def col(self, name: str) -> str:
+        """The quoted source column, or NULL."""
+        return quote_identifier(self.found[name]) if name in self.found else "NULL"
+
+    def label(self, name: str) -> str:
+        """How the file spells a column."""
+        return self.found.get(name, name)
+
+    @property
+    def variant(self) -> str:
+        """EA or MCA (MCA headers are camelCase)."""
+        cost = self.found.get("cost", "")
+        return "MCA" if cost[:1].islower() else "EA"
+
+
+def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
+    """Load one Azure cost export file."""
+    check_options(options.extra, OPTIONS, kind=KIND)
+    basis = option(options.extra, "basis", allowed=("actual", "amortized", "amortised"), default="actual")
+    file = Path(path)
+    if file.is_dir():
+        raise UsageError(f"{file}: azure loads files; give each export file")
+    fmt = file_format(file)
+    if fmt == "json":
+        raise ExportFormatError("Azure exports are CSV or parquet", file=file)
+    source = fingerprint(file)
+
+    def load(tx: LoadTransaction) -> None:
+        with reading(file):
+            staged = stage_parquet(con, file, VIEW, as_text=True) if fmt == "parquet" else stage_csv(con, file, VIEW)
+            cols = Columns(staged)
+            missing = [n for n in REQUIRED if n not in cols.found]
+            if missing:
+                raise ExportFormatError(f"required column missing (also missing: {', '.join(missing[1:]) or 'none'})",
+                                        file=file, column=ALIASES[missing[0]][0])
+            date_format = detect_date_format(con, cols)
+            fields, checks, params = azure_fields(cols, date_format=date_format, amortized=basis != "actual")
+            load_cost_view(tx, staged, fields, checks=checks, params=params)
+            tx.replace_cost_periods()
+        tx.details.update({"variant": cols.variant, "basis": "amortized" if basis != "actual" else "actual",
+                           "date_format": date_format})
+
+    try:
+        return [run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())]
+    finally:
+        run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
+
+
+DATE_FORMATS: dict[str, str] = {"us": "%m/%d/%Y", "iso": "%Y-%m-%d"}
+DATE_COLUMNS: tuple[str, ...] = ("date", "billing_period_start", "billing_period_end")
+
+
+def detect_date_format(con: duckdb.DuckDBPyConnection, cols: Columns) -> str:
+    """``us`` (M/D/YYYY) or ``iso`` (YYYY-MM-DD, a time part allowed) from every date in the file."""
+    view = quote_identifier(cols.staged.view)
+    counts = []
+    for name in DATE_COLUMNS:
+        col = cols.col(name)
+        counts.append(
+            f"count(*) FILTER (WHERE regexp_full_match(trim({col}), '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}'))")
+        counts.append(f"count(*) FILTER (WHERE regexp_matches(trim({col}), '^\\d{{4}}-\\d{{2}}-\\d{{2}}'))")
+    found = run(con, f"SELECT {', '.join(counts)} FROM {view}")[0]
+    us, iso = sum(found[0::2]), sum(found[1::2])
+    if us and iso:
+        first = run(con, f"SELECT min({ROW}) FROM {view} WHERE regexp_matches(trim({cols.col('date')}), "
+                         f"'^\\d{{4}}-\\d{{2}}-\\d{{2}}')")[0][0]
+        raise ExportFormatError("dates mix M/D/YYYY and YYYY-MM-DD in one file", file=cols.staged.file,
+                                row=int(first) if first is not None else None, column=cols.label("date"))
+    return "us" if us else "iso"
+
+
+def azure_fields(cols: Columns, *, date_format: str,
+                 amortized: bool) -> tuple[dict[str, Field], list[Check], dict[str, list[str]]]:
+    """The FOCUS mapping of an Azure export."""
+    staged = cols.staged
+    c = cols.col
+    checks: list[Check] = [amount_check(staged, cols.found["cost"])]
+    checks += [number_check(staged, cols.found[n]) for n in ("quantity", "unit_price", "payg_price", "effective_price")
+               if n in cols.found]
+    if "payg_cost" in cols.found:
+        checks.append(amount_check(staged, cols.found["payg_cost"]))
+    fmt = DATE_FORMATS[date_format]
+
+    def day(name: str) -> str:
+        col = c(name)
+        if date_format == "us":
+            return f"timezone('UTC', TRY_STRPTIME(trim({col}), {lit(fmt)}))"
+        return f"TRY_CAST(trim({col}) AS TIMESTAMPTZ)"
+
+    for name in DATE_COLUMNS:
+        col = c(name)
+        checks.append(Check(f"{col} IS NOT NULL AND {day(name)} IS NULL",
+                            f"is not a date ({'M/D/YYYY' if date_format == 'us' else 'YYYY-MM-DD'})",
+                            cols.label(name), show=col))
+    charge = c("charge_type")
+    checks.append(Check(f"{charge} IS NOT NULL AND {charge} NOT IN ({', '.join(lit(k) for k in CHARGE_TYPES)})",
+                        f"is not a known ChargeType ({', '.join(CHARGE_TYPES)})", cols.label("charge_type"),
+                        show=charge))
+    if "tags" in cols.found:
+        checks.append(json_text_check(staged, cols.found["tags"], wrap_braces=True))
+    cost = exact(c("cost"))
+    quantity = f"TRY_CAST({c('quantity')} AS DOUBLE)"
+    model = f"coalesce({c('pricing_model')}, '')"
+    commitment_id = f"coalesce(nullif({c('reservation_id')}, ''), nullif({c('benefit_id')}, ''))"
+    commitment_name = f"coalesce(nullif({c('reservation_name')}, ''), nullif({c('benefit_name')}, ''))"
+    is_sp = f"({model} = 'SavingsPlan' OR {charge} = 'UnusedSavingsPlan')"
+    committed = f"({model} IN ('Reservation', 'SavingsPlan') OR {charge} IN ('UnusedReservation', 'UnusedSavingsPlan'))"
+    covered = f"({committed} AND {charge} IN ('Usage', 'UnusedReservation', 'UnusedSavingsPlan'))"
+    if amortized:
+        billed = f"CASE WHEN {covered} THEN 0 ELSE {cost} END"
+        effective = cost
+    else:
+        billed = cost
+        effective = f"CASE WHEN {charge} = 'Purchase' AND {commitment_id} IS NOT NULL THEN 0 ELSE {cost} END"
+    category = "CASE " + " ".join(f"WHEN {charge} = {lit(k)} THEN {lit(v)}" for k, v in CHARGE_TYPES.items()) + " END"
+    frequency = ("CASE " + " ".join(f"WHEN {c('frequency')} = {lit(k)} THEN {lit(v)}" for k, v in FREQUENCIES.items())
+                 + f" WHEN ({category}) = 'Usage' THEN 'Usage-Based' END")
+    service = f"nullif({c('meter_category')}, '')"
+    product = "TRY_CAST({} AS DOUBLE) * TRY_CAST({} AS DOUBLE)"
+    list_cost = f"coalesce({exact(c('payg_cost'))}, {product.format(c('payg_price'), c('quantity'))}, {cost})"
+    contracted = f"coalesce({product.format(c('unit_price'), c('quantity'))}, {cost})"
+    fields: dict[str, Field] = {
+        "BilledCost": Field(billed, cols.label("cost"), trusted=True),
+        "EffectiveCost": Field(effective, cols.label("cost"), trusted=True),
+        "ListCost": Field(list_cost, cols.label("payg_price")),
+        "ContractedCost": Field(contracted, cols.label("unit_price")),
+        "BillingAccountId": Field(f"nullif(trim({c('billing_account_id')}), '')", cols.label("billing_account_id")),
+        "BillingAccountName": Field(c("billing_account_name")),
+        "BillingCurrency": Field(f"upper(trim({c('currency')}))", cols.label("currency")),
+        "BillingPeriodStart": Field(day("billing_period_start"), cols.label("billing_period_start"), trusted=True),
+        "BillingPeriodEnd": Field(f"{day('billing_period_end')} + INTERVAL 1 DAY", cols.label("billing_period_end"),
+                                  trusted=True),
+        "ChargePeriodStart": Field(day("date"), cols.label("date"), trusted=True),
+        "ChargePeriodEnd": Field(f"{day('date')} + INTERVAL 1 DAY", cols.label("date"), trusted=True),
+        "ChargeCategory": Field(category, cols.label("charge_type")),
+        "ChargeClass": Field(f"CASE WHEN {charge} IN ('Refund', 'Credit') AND {day('date')} < "
+                             f"{day('billing_period_start')} THEN 'Correction' END"),
+        "ChargeDescription": Field(f"coalesce(nullif({c('product_name')}, ''), nullif({c('meter_name')}, ''))"),
+        "ChargeFrequency": Field(frequency),
+        "CommitmentDiscountId": Field(f"CASE WHEN {committed} OR {charge} = 'Purchase' THEN {commitment_id} END"),
+        "CommitmentDiscountName": Field(f"CASE WHEN {committed} OR {charge} = 'Purchase' THEN {commitment_name} END"),
+        "CommitmentDiscountCategory": Field(f"CASE WHEN {commitment_id} IS NULL THEN NULL WHEN {is_sp} THEN 'Spend' "
+                                            f"WHEN {committed} THEN 'Usage' END"),
+        "CommitmentDiscountType": Field(f"CASE WHEN {commitment_id} IS NULL THEN NULL WHEN {is_sp} THEN 'Savings Plan' "
+                                        f"WHEN {committed} THEN 'Reservation' END"),
+        "CommitmentDiscountStatus": Field(
+            f"CASE WHEN {commitment_id} IS NULL THEN NULL WHEN {charge} IN ('UnusedReservation', 'UnusedSavingsPlan') "
+            f"THEN 'Unused' WHEN {committed} AND {charge} = 'Usage' THEN 'Used' END"),
+        "PricingCategory": Field(f"CASE WHEN {charge} IN ('Tax', 'Credit', 'Refund', 'RoundingAdjustment') THEN NULL "
+                                 f"WHEN {committed} THEN 'Committed' WHEN {model} = 'Spot' THEN 'Dynamic' "
+                                 "ELSE 'Standard' END"),
+        "PricingQuantity": Field(quantity, trusted=True),
+        "PricingUnit": Field(c("unit")),
+        "ConsumedQuantity": Field(f"CASE WHEN {charge} = 'Usage' THEN {quantity} END", trusted=True),
+        "ConsumedUnit": Field(f"CASE WHEN {charge} = 'Usage' THEN {c('unit')} END"),
+        "ListUnitPrice": Field(f"TRY_CAST({c('payg_price')} AS DOUBLE)", trusted=True),
+        "ContractedUnitPrice": Field(f"TRY_CAST({c('unit_price')} AS DOUBLE)", trusted=True),
+        "PricingCurrency": Field(f"nullif(upper(trim({c('pricing_currency')})), '')"),
+        "InvoiceId": Field(f"nullif({c('invoice_id')}, '')"),
+        "InvoiceIssuerName": Field("'Microsoft'", trusted=True),
+        "ProviderName": Field(lit(PROVIDER), trusted=True),
+        "ServiceProviderName": Field(lit(PROVIDER), trusted=True),
+        "PublisherName": Field(f"CASE WHEN coalesce({c('publisher_type')}, 'Azure') IN ('Azure', 'Microsoft') "
+                               f"THEN 'Microsoft' ELSE coalesce(nullif({c('publisher_name')}, ''), "
+                               f"{c('publisher_type')}) END"),
+        "AvailabilityZone": Field(f"nullif({c('availability_zone')}, '')"),
+        "RegionId": Field(f"nullif(lower(replace({c('resource_location')}, ' ', '')), '')"),
+        "RegionName": Field(f"nullif({c('resource_location')}, '')"),
+        "ResourceId": Field(f"nullif({c('resource_id')}, '')"),
+        "ResourceName": Field(f"nullif({c('resource_name')}, '')"),
+        "ServiceName": Field(f"coalesce({service}, 'Unknown')"),
+        "ServiceCategory": Field("coalesce(list_extract($__categories, list_position($__services, "
+                                 f"{service})), 'Other')"),
+        "SkuId": Field(f"nullif({c('meter_id')}, '')"),
+        "SkuMeter": Field(f"nullif({c('meter_name')}, '')"),
+        "SubAccountId": Field(f"nullif({c('subscription_id')}, '')"),
+        "SubAccountName": Field(f"nullif({c('subscription_name')}, '')"),
+        "Tags": Field(tags_json(json_object_map(braces(c("tags")))) if "tags" in cols.found else "NULL",
+                      trusted=True),
+        "x_UsageType": Field(f"nullif({c('meter_name')}, '')"),
+        "x_ResourceGroupName": Field(f"nullif({c('resource_group')}, '')"),
+        "x_SourceLineItemType": Field(charge),
+    }
+    params = {"__services": list(SERVICE_CATEGORIES), "__categories": list(SERVICE_CATEGORIES.values())}
+    return fields, checks, params
+
+
+def sniff_azure(path: Path, head: bytes) -> bool:
+    """An Azure cost export: MeterCategory and a cost-in-billing-currency or ChargeType column."""
+    names = {c.strip().lower() for c in sniff_columns(path, head)}
+    return "metercategory" in names and bool(names & {"costinbillingcurrency", "cost", "pretaxcost"}) \
+        and "billedcost" not in names
+
+
+register(SourceKind(KIND, "cost", "Azure Cost Management exports, EA and MCA, actual or amortised (CSV, parquet)",
+                    load_azure, sniff=sniff_azure))

@@ -1,0 +1,189 @@
+"""FOCUS 1.0–1.3 Cost and Usage files (kind ``focus``): CSV, CSV.gz or parquet.
+
+Columns are matched to ``cost`` case-insensitively (``SkuPriceid`` → ``SkuPriceId``). What real
+files do is tolerated:
+
+* ``''``, ``NULL`` and ``null`` are NULL (the FOCUS sample writes the literal ``NULL``);
+* timestamps without ``T`` / ``Z`` (``2024-09-18 22:00:00``) are read as UTC;
+* Tags keys are trimmed (``" org"`` → ``"org"``; the first of colliding keys is kept) and an empty
+  object becomes NULL;
+* FOCUS 1.3 ``ServiceProviderName`` fills ``ProviderName`` (and the other way round for ≤ 1.2);
+* unknown columns are kept as ``x_…`` text columns (the FOCUS 1.0 sample's ``Id`` → ``x_Id``,
+  1.3's ``ContractApplied`` → ``x_ContractApplied``);
+* partial files such as the FOCUS specification's worked examples may lack mandatory columns:
+  ``--option provider=… billing_account=… currency=…`` fill ProviderName, BillingAccountId and
+  BillingCurrency where the file has no such column.
+
+Values are loaded as given (no repair of a provider's defects such as the sample's rounded AWS
+EffectiveCost); source totals per billing period and currency are summed from the raw text.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._cost_common import (
+    Check,
+    Field,
+    Staged,
+    check_options,
+    json_object_map,
+    json_text_check,
+    load_cost_view,
+    reading,
+    sniff_columns,
+    stage_csv,
+    stage_parquet,
+    tags_json,
+)
+from analytics.sources._tabular import file_format, table_schema
+from analytics.warehouse import run_quietly
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
+from analytics.warehouse.sqlutil import extra_column_name, is_extra_column, quote_identifier
+
+log = logging.getLogger(__name__)
+
+KIND = "focus"
+VIEW = "__focus_src"
+NULLS: tuple[str, ...] = ("", "NULL", "null")
+OPTIONS: tuple[str, ...] = ("provider", "billing_account", "currency")
+FILLABLE: dict[str, str] = {
+    "ProviderName": "provider",
+    "BillingAccountId": "billing_account",
+    "BillingCurrency": "currency",
+}
+# columns introduced by each version (to record the detected version in the ledger)
+SINCE: tuple[tuple[str, frozenset[str]], ...] = (
+    ("1.3", frozenset({"serviceprovidername", "hostprovidername", "contractapplied", "allocatedmethodid"})),
+    ("1.2", frozenset({"billingaccounttype", "invoiceid", "pricingcurrency", "subaccounttype"})),
+    (
+        "1.1",
+        frozenset(
+            {"capacityreservationid", "commitmentdiscountquantity", "servicesubcategory", "skumeter", "skupricedetails"}
+        ),
+    ),
+)
+
+
+def load_focus(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
+    """Load one FOCUS file into ``cost``, replacing the billing periods it delivers."""
+    check_options(options.extra, OPTIONS, kind=KIND)
+    file = Path(path)
+    if file.is_dir():
+        raise UsageError(f"{file}: focus loads files; give each FOCUS file (CSV or parquet)")
+    fmt = file_format(file)
+    if fmt == "json":
+        raise ExportFormatError("FOCUS files are CSV or parquet", file=file)
+    source = fingerprint(file)
+
+    def load(tx: LoadTransaction) -> None:
+        with reading(file):
+            staged = (
+                stage_parquet(con, file, VIEW, as_text=True)
+                if fmt == "parquet"
+                else stage_csv(con, file, VIEW, nulls=NULLS)
+            )
+            fields, checks, params = focus_fields(tx, staged, options)
+            load_cost_view(tx, staged, fields, checks=checks, params=params)
+            tx.replace_cost_periods()
+        tx.details["focus_version"] = focus_version(list(staged.columns))
+
+    try:
+        return [run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())]
+    finally:
+        run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
+
+
+def focus_version(columns: list[str]) -> str:
+    """The lowest FOCUS version whose columns the file has (1.0 when none of the later ones)."""
+    lowered = {c.lower() for c in columns}
+    for version, introduced in SINCE:
+        if lowered & introduced:
+            return version
+    return "1.0"
+
+
+def column_targets(staged: Staged, focus_columns: list[str]) -> dict[str, str]:
+    """cost column for each source column: FOCUS names case-insensitively, the rest as ``x_…``."""
+    by_lower = {c.lower(): c for c in focus_columns}
+    targets: dict[str, str] = {}
+    taken: dict[str, str] = {}
+    for name in staged.columns:
+        if name == "__row":
+            continue
+        if name.lower() in by_lower:
+            target = by_lower[name.lower()]
+        elif is_extra_column(name):
+            target = name
+        else:
+            try:
+                target = extra_column_name(name)
+            except ValueError as exc:
+                raise ExportFormatError(
+                    "column name cannot be kept as an x_ column", file=staged.file, column=name
+                ) from exc
+        if target.lower() in taken:
+            raise ExportFormatError(
+                f"column maps to {target}, as does {taken[target.lower()]!r}", file=staged.file, column=name
+            )
+        taken[target.lower()] = name
+        targets[name] = target
+    return targets
+
+
+def focus_fields(
+    tx: LoadTransaction, staged: Staged, options: LoadOptions
+) -> tuple[dict[str, Field], list[Check], dict[str, str]]:
+    """The mapping of a FOCUS file onto ``cost``, its extra checks and bound parameters."""
+    schema = [c for c in table_schema(tx.con, "cost") if c.name != "source_file_id"]
+    focus_columns = [c.name for c in schema if not is_extra_column(c.name)]
+    targets = column_targets(staged, focus_columns)
+    source_of = {t: s for s, t in targets.items()}
+    fields: dict[str, Field] = {t: Field(quote_identifier(s), s) for s, t in targets.items()}
+    checks: list[Check] = []
+    params: dict[str, str] = {}
+    provider = source_of.get("ProviderName") or source_of.get("ServiceProviderName")
+    if provider:
+        fields["ProviderName"] = Field(_coalesce(source_of, "ProviderName", "ServiceProviderName"), provider)
+        fields["ServiceProviderName"] = Field(_coalesce(source_of, "ServiceProviderName", "ProviderName"), provider)
+    for column, key in FILLABLE.items():
+        if column not in fields and key in options.extra:
+            params[key] = options.extra[key]
+            fields[column] = Field(f"${key}", f"--option {key}")
+            if column == "ProviderName":
+                fields["ServiceProviderName"] = Field(f"${key}", f"--option {key}")
+    required = [c.name for c in schema if not c.nullable and not c.has_default]
+    missing = [c for c in required if c not in fields]
+    if missing:
+        hint = f" (or --option {FILLABLE[missing[0]]}=…)" if missing[0] in FILLABLE else ""
+        raise ExportFormatError(
+            f"required FOCUS column missing{hint}; also missing: {', '.join(missing[1:]) or 'none'}",
+            file=staged.file,
+            column=missing[0],
+        )
+    if "Tags" in source_of:
+        tags = source_of["Tags"]
+        checks.append(json_text_check(staged, tags))
+        fields["Tags"] = Field(tags_json(json_object_map(quote_identifier(tags))), tags, trusted=True)
+    return fields, checks, params
+
+
+def _coalesce(source_of: dict[str, str], first: str, second: str) -> str:
+    names = [quote_identifier(source_of[c]) for c in (first, second) if c in source_of]
+    return names[0] if len(names) == 1 else f"coalesce({', '.join(names)})"
+
+
+def sniff_focus(path: Path, head: bytes) -> bool:
+    """A CSV or parquet file with FOCUS's BilledCost and ChargePeriodStart columns."""
+    names = {c.strip().lower() for c in sniff_columns(path, head)}
+    return {"billedcost", "chargeperiodstart"} <= names and bool(names & {"providername", "serviceprovidername"})
+
+
+register(
+    SourceKind(KIND, "cost", "FOCUS 1.0–1.3 cost and usage files (CSV, CSV.gz, parquet)", load_focus, sniff=sniff_focus)
+)

@@ -1,0 +1,448 @@
+"""GCP Cloud Billing export (kind ``gcp-billing``): exported files or BigQuery.
+
+Inputs:
+
+* a file exported from the billing table: newline-delimited JSON (or a JSON array) or parquet with
+  the nested records (``service``, ``sku``, ``project``, ``location``, ``usage``, ``invoice``,
+  ``resource``, repeated ``credits`` and ``labels``), or CSV flattened with dotted headers
+  (``service.description``, ``invoice.month``) whose repeated fields are JSON arrays;
+* ``bq://project.dataset.table`` (standard or detailed export table), read with
+  google-cloud-bigquery, querying **only the requested invoice months**:
+  ``--option months=2026-07,2026-08`` or ``--option from=2026-07 --option to=2026-09`` (inclusive).
+  Each row comes back as ``TO_JSON_STRING`` and is loaded exactly like an exported JSON file.
+  ``--option billing_project=…`` runs the job in another project; ``--option endpoint_url=…``
+  points the client at a local emulator (anonymous credentials).
+
+Mapping (FORMATS-COST §3): BilledCost = EffectiveCost = ``cost + Σ credits.amount`` (credits are
+negative; this is what the invoice charges, so it reconciles; not floored at 0); ListCost =
+``cost_at_list`` (else ``cost``); ContractedCost = ``cost`` (before credits); the credits are kept in
+``x_Credits``. BillingPeriodStart = ``invoice.month`` at midnight America/Los_Angeles (Google's
+invoice month), in UTC (``--option invoice_timezone=UTC`` to use UTC midnight); late rows and
+adjustments therefore land in the invoice month that bills them. ``cost_type`` → ChargeCategory:
+regular → Usage, tax → Tax, adjustment and rounding_error → Adjustment (an adjustment for usage
+before its invoice month is ``ChargeClass = Correction``). ``labels`` become Tags (keys trimmed,
+first of duplicates kept); SubAccount = project; ResourceId = ``resource.global_name``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._cost_common import (
+    AMOUNT_LIMIT,
+    COST_TYPE,
+    Check,
+    Field,
+    Staged,
+    check_options,
+    exact,
+    lit,
+    load_cost_view,
+    option,
+    reading,
+    sniff_columns,
+    stage_csv,
+    stage_json_lines,
+    tags_entries_json,
+)
+from analytics.sources._tabular import _literal, file_format
+from analytics.warehouse import run, run_quietly
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, run_load
+from analytics.warehouse.sqlutil import quote_identifier
+
+log = logging.getLogger(__name__)
+
+KIND = "gcp-billing"
+VIEW = "__gcp_billing_src"
+OPTIONS: tuple[str, ...] = ("months", "from", "to", "invoice_timezone", "billing_project", "endpoint_url")
+PROVIDER = "Google Cloud"
+DEFAULT_ZONE = "America/Los_Angeles"
+COST_TYPES: dict[str, str] = {
+    "regular": "Usage",
+    "tax": "Tax",
+    "adjustment": "Adjustment",
+    "rounding_error": "Adjustment",
+}
+SERVICE_CATEGORIES: dict[str, str] = {
+    "Compute Engine": "Compute",
+    "Kubernetes Engine": "Compute",
+    "Cloud Run": "Compute",
+    "Cloud Functions": "Compute",
+    "App Engine": "Compute",
+    "Cloud Storage": "Storage",
+    "Filestore": "Storage",
+    "Cloud SQL": "Databases",
+    "Cloud Spanner": "Databases",
+    "Cloud Bigtable": "Databases",
+    "Firestore": "Databases",
+    "Memorystore for Redis": "Databases",
+    "BigQuery": "Analytics",
+    "Dataflow": "Analytics",
+    "Dataproc": "Analytics",
+    "Cloud Pub/Sub": "Integration",
+    "Networking": "Networking",
+    "Cloud DNS": "Networking",
+    "Cloud CDN": "Networking",
+    "Cloud Load Balancing": "Networking",
+    "Cloud Logging": "Management and Governance",
+    "Cloud Monitoring": "Management and Governance",
+    "Vertex AI": "AI and Machine Learning",
+    "Cloud Key Management Service (KMS)": "Security",
+    "Secret Manager": "Security",
+    "Artifact Registry": "Developer Tools",
+    "Cloud Build": "Developer Tools",
+}
+REQUIRED: tuple[str, ...] = (
+    "billing_account_id",
+    "cost",
+    "currency",
+    "usage_start_time",
+    "usage_end_time",
+    "invoice.month",
+)
+BQ_URI = re.compile(r"^bq://(?P<project>[A-Za-z0-9.:_-]+)\.(?P<dataset>[A-Za-z0-9_]+)\.(?P<table>[A-Za-z0-9_$-]+)$")
+MONTH = re.compile(r"^(\d{4})-?(0[1-9]|1[0-2])$")
+
+
+class Access:
+    """Field access by dotted path, over dotted CSV headers or one JSON object per row."""
+
+    def __init__(self, staged: Staged) -> None:
+        self.staged = staged
+        self.json = staged.has("__j")
+        self.lowered = {c.lower(): c for c in staged.columns}
+
+    def present(self, path: str) -> bool:
+        """Whether a CSV has the column (JSON records are checked row by row)."""
+        return self.json or path.lower() in self.lowered
+
+    def text(self, path: str) -> str:
+        """The value as text (NULL when absent)."""
+        if self.json:
+            return f"json_extract_string(__j, {lit(_json_path(path))})"
+        return quote_identifier(self.lowered[path.lower()]) if path.lower() in self.lowered else "NULL"
+
+    def json_value(self, path: str) -> str:
+        """The value as JSON (CSV cells hold JSON text)."""
+        if self.json:
+            return f"json_extract(__j, {lit(_json_path(path))})"
+        col = self.text(path)
+        return f"TRY_CAST(nullif(trim({col}), '') AS JSON)" if col != "NULL" else "NULL"
+
+    def label(self, path: str) -> str:
+        """How the file spells the field."""
+        return self.lowered.get(path.lower(), path)
+
+
+def _json_path(path: str) -> str:
+    return "$." + ".".join(f'"{p}"' for p in path.split("."))
+
+
+def load_gcp_billing(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
+    """Load an exported billing file or the requested invoice months of a BigQuery export table."""
+    check_options(options.extra, OPTIONS, kind=KIND)
+    zone = option(options.extra, "invoice_timezone", default=DEFAULT_ZONE) or DEFAULT_ZONE
+    try:
+        run(con, "SELECT timezone($z, TIMESTAMP '2020-01-01')", {"z": zone})
+    except duckdb.Error as exc:
+        raise UsageError(f"--option invoice_timezone={zone}: not a time zone") from exc
+    if path.startswith("bq://"):
+        return _load_bigquery(con, path, options, zone)
+    file = Path(path)
+    if file.is_dir():
+        raise UsageError(f"{file}: gcp-billing loads files or bq://project.dataset.table")
+    return [_load_file(con, file, fingerprint(file), options, zone)]
+
+
+def _load_file(
+    con: duckdb.DuckDBPyConnection, file: Path, source: SourceFile, options: LoadOptions, zone: str
+) -> LoadResult:
+    fmt = file_format(file)
+
+    def load(tx: LoadTransaction) -> None:
+        with reading(file):
+            if fmt == "csv":
+                staged = stage_csv(con, file, VIEW)
+            elif fmt == "json":
+                staged = stage_json_lines(con, file, VIEW)
+            else:
+                staged = _stage_parquet_as_json(con, file)
+            fields, checks, params = gcp_fields(Access(staged), zone=zone)
+            load_cost_view(tx, staged, fields, checks=checks, params=params)
+            tx.replace_cost_periods()
+        tx.details["invoice_timezone"] = zone
+
+    try:
+        return run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())
+    finally:
+        run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
+
+
+def _stage_parquet_as_json(con: duckdb.DuckDBPyConnection, file: Path) -> Staged:
+    """A nested parquet export as one JSON object per row (the same access path as JSON lines)."""
+    from analytics.sources._cost_common import parquet_columns
+
+    parquet_columns(con, file)  # a truncated file fails here, naming the file
+    reader = f"read_parquet({_literal(str(file))}, file_row_number = true)"
+    run(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT to_json(t) AS __j, t.file_row_number + 1 AS __row "
+        f"FROM {reader} t",
+    )
+    return Staged(VIEW, str(file), {"__j": "JSON"})
+
+
+def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], dict[str, Any]]:
+    """The FOCUS mapping of a billing export."""
+    staged = a.staged
+    if not a.json:
+        missing = [p for p in REQUIRED if not a.present(p)]
+        if missing:
+            raise ExportFormatError(
+                f"required column missing (also missing: {', '.join(missing[1:]) or 'none'})",
+                file=staged.file,
+                column=missing[0],
+            )
+    t = a.text
+    cost, cost_at_list = t("cost"), t("cost_at_list")
+    credits = a.json_value("credits")
+    amounts = f"CAST(json_extract_string({credits}, '$[*].amount') AS VARCHAR[])"
+    credit_sum = f"coalesce(list_sum(list_transform({amounts}, lambda x: {exact('x')})), 0)"
+    month = f"CAST({t('invoice.month')} AS VARCHAR)"
+    kind = f"coalesce({t('cost_type')}, 'regular')"
+    period_start = f"timezone($__zone, TRY_STRPTIME({month} || '01', '%Y%m%d'))"
+    period_end = f"timezone($__zone, TRY_STRPTIME({month} || '01', '%Y%m%d') + INTERVAL 1 MONTH)"
+    start, end = f"TRY_CAST({t('usage_start_time')} AS TIMESTAMPTZ)", f"TRY_CAST({t('usage_end_time')} AS TIMESTAMPTZ)"
+    checks = [
+        _amount(cost, a.label("cost")),
+        _amount(cost_at_list, a.label("cost_at_list")),
+        Check(
+            f"{credits} IS NOT NULL AND (json_type({credits}) <> 'ARRAY' OR len(list_filter({amounts}, lambda x: "
+            f"x IS NULL OR TRY_CAST(x AS {COST_TYPE}) IS NULL OR abs(TRY_CAST(x AS DOUBLE)) >= {AMOUNT_LIMIT})) > 0)",
+            "is not a JSON array of credits with numeric amounts",
+            a.label("credits"),
+            show=f"CAST({credits} AS VARCHAR)",
+        ),
+        Check(
+            f"{t('credits')} IS NOT NULL AND {credits} IS NULL", "is not JSON", a.label("credits"), show=t("credits")
+        ),
+        Check(
+            f"{month} IS NOT NULL AND NOT regexp_full_match({month}, '\\d{{4}}(0[1-9]|1[0-2])')",
+            "is not an invoice month YYYYMM",
+            a.label("invoice.month"),
+            show=month,
+        ),
+        Check(
+            f"{kind} NOT IN ({', '.join(lit(k) for k in COST_TYPES)})",
+            f"is not a known cost_type ({', '.join(COST_TYPES)})",
+            a.label("cost_type"),
+            show=kind,
+        ),
+    ]
+    for path in ("usage_start_time", "usage_end_time"):
+        checks.append(
+            Check(
+                f"{t(path)} IS NOT NULL AND TRY_CAST({t(path)} AS TIMESTAMPTZ) IS NULL",
+                "is not a timestamp",
+                a.label(path),
+                show=t(path),
+            )
+        )
+    for path in ("labels",):
+        value = a.json_value(path)
+        checks.append(
+            Check(
+                f"{value} IS NOT NULL AND (json_type({value}) <> 'ARRAY' OR "
+                f"len(list_filter(CAST(json_extract({value}, '$[*]') AS JSON[]), lambda x: "
+                "json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)",
+                "is not a JSON array of {key, value} labels",
+                a.label(path),
+                show=f"CAST({value} AS VARCHAR)",
+            )
+        )
+    labels = a.json_value("labels")
+    entries = (
+        f"list_transform(CAST(json_extract({labels}, '$[*]') AS JSON[]), lambda x: "
+        "{'key': trim(json_extract_string(x, '$.key')), 'value': json_extract_string(x, '$.value')})"
+    )
+    net = f"{exact(cost)} + {credit_sum}"
+    service = t("service.description")
+    fields: dict[str, Field] = {
+        "BilledCost": Field(net, a.label("cost"), trusted=True),
+        "EffectiveCost": Field(net, a.label("cost"), trusted=True),
+        "ListCost": Field(f"coalesce({exact(cost_at_list)}, {exact(cost)})", a.label("cost_at_list"), trusted=True),
+        "ContractedCost": Field(exact(cost), a.label("cost"), trusted=True),
+        "BillingAccountId": Field(
+            f"nullif(CAST({t('billing_account_id')} AS VARCHAR), '')", a.label("billing_account_id")
+        ),
+        "BillingCurrency": Field(f"upper(trim({t('currency')}))", a.label("currency")),
+        "BillingPeriodStart": Field(period_start, a.label("invoice.month"), trusted=True),
+        "BillingPeriodEnd": Field(period_end, a.label("invoice.month"), trusted=True),
+        "ChargePeriodStart": Field(start, a.label("usage_start_time"), trusted=True),
+        "ChargePeriodEnd": Field(end, a.label("usage_end_time"), trusted=True),
+        "ChargeCategory": Field(
+            "CASE " + " ".join(f"WHEN {kind} = {lit(k)} THEN {lit(v)}" for k, v in COST_TYPES.items()) + " END",
+            a.label("cost_type"),
+        ),
+        "ChargeClass": Field(f"CASE WHEN {kind} = 'adjustment' AND {start} < {period_start} THEN 'Correction' END"),
+        "ChargeDescription": Field(f"nullif({t('sku.description')}, '')"),
+        "ChargeFrequency": Field(
+            f"CASE {kind} WHEN 'regular' THEN 'Usage-Based' WHEN 'tax' THEN 'Recurring' ELSE 'One-Time' END"
+        ),
+        "PricingCategory": Field(f"CASE WHEN {kind} = 'regular' THEN 'Standard' END"),
+        "PricingQuantity": Field(f"TRY_CAST({t('usage.amount_in_pricing_units')} AS DOUBLE)", trusted=True),
+        "PricingUnit": Field(f"nullif({t('usage.pricing_unit')}, '')"),
+        "ConsumedQuantity": Field(f"TRY_CAST({t('usage.amount')} AS DOUBLE)", trusted=True),
+        "ConsumedUnit": Field(f"nullif({t('usage.unit')}, '')"),
+        "InvoiceIssuerName": Field("'Google'", trusted=True),
+        "ProviderName": Field(lit(PROVIDER), trusted=True),
+        "ServiceProviderName": Field(lit(PROVIDER), trusted=True),
+        "PublisherName": Field(f"coalesce(nullif({t('seller_name')}, ''), 'Google')"),
+        "AvailabilityZone": Field(f"nullif({t('location.zone')}, '')"),
+        "RegionId": Field(f"nullif(coalesce({t('location.region')}, {t('location.location')}), '')"),
+        "RegionName": Field(f"nullif(coalesce({t('location.region')}, {t('location.location')}), '')"),
+        "ResourceId": Field(f"nullif({t('resource.global_name')}, '')"),
+        "ResourceName": Field(f"nullif({t('resource.name')}, '')"),
+        "ServiceName": Field(f"coalesce(nullif({service}, ''), 'Unknown')"),
+        "ServiceCategory": Field(
+            f"coalesce(list_extract($__categories, list_position($__services, {service})), 'Other')"
+        ),
+        "SkuId": Field(f"nullif({t('sku.id')}, '')"),
+        "SubAccountId": Field(f"nullif({t('project.id')}, '')"),
+        "SubAccountName": Field(f"nullif({t('project.name')}, '')"),
+        "Tags": Field(f"CASE WHEN json_type({labels}) = 'ARRAY' THEN {tags_entries_json(entries)} END", trusted=True),
+        "x_UsageType": Field(f"nullif({t('sku.description')}, '')"),
+        "x_Credits": Field(
+            f"CASE WHEN json_array_length({credits}) > 0 THEN CAST({credits} AS VARCHAR) END", trusted=True
+        ),
+        "x_InvoiceMonth": Field(month),
+        "x_SourceLineItemType": Field(kind),
+    }
+    params = {"__zone": zone, "__services": list(SERVICE_CATEGORIES), "__categories": list(SERVICE_CATEGORIES.values())}
+    return fields, checks, params
+
+
+def _amount(expr: str, label: str) -> Check:
+    return Check(
+        f"{expr} IS NOT NULL AND (TRY_CAST({expr} AS {COST_TYPE}) IS NULL "
+        f"OR abs(TRY_CAST({expr} AS DOUBLE)) >= {AMOUNT_LIMIT})",
+        "is not a finite amount",
+        label,
+        show=expr,
+    )
+
+
+# -- BigQuery ------------------------------------------------------------------------------------
+def requested_months(extra: dict[str, str] | Any) -> list[str]:
+    """Invoice months (YYYYMM) from ``months=`` or ``from=`` / ``to=`` (inclusive).
+
+    >>> requested_months({"from": "2026-07", "to": "2026-09"})
+    ['202607', '202608', '202609']
+    """
+    if "months" in extra:
+        items = [m.strip() for m in str(extra["months"]).split(",") if m.strip()]
+        parsed = [_month(m) for m in items]
+        if not parsed:
+            raise UsageError("--option months: give at least one month, e.g. months=2026-07")
+        return sorted(set(parsed))
+    if "from" in extra:
+        first, last = _month(str(extra["from"])), _month(str(extra.get("to", extra["from"])))
+        if last < first:
+            raise UsageError("--option to must not be before --option from")
+        months, y, m = [], int(first[:4]), int(first[4:])
+        while f"{y}{m:02d}" <= last:
+            months.append(f"{y}{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return months
+    raise UsageError(
+        "bq:// needs the invoice months to read: --option months=2026-07,2026-08 "
+        "or --option from=2026-07 --option to=2026-09"
+    )
+
+
+def _month(text: str) -> str:
+    match = MONTH.match(text.strip())
+    if not match:
+        raise UsageError(f"not a month (YYYY-MM): {text!r}")
+    return match.group(1) + match.group(2)
+
+
+def billing_query(project: str, dataset: str, table: str) -> str:
+    """The BigQuery SQL reading the requested invoice months of an export table as JSON rows."""
+    return (
+        f"SELECT TO_JSON_STRING(t) AS row FROM `{project}.{dataset}.{table}` AS t "
+        "WHERE t.invoice.month IN UNNEST(@months)"
+    )
+
+
+def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOptions, zone: str) -> list[LoadResult]:
+    """Query the requested months, spool the rows as JSON lines and load them as one delivery."""
+    match = BQ_URI.match(uri)
+    if not match:
+        raise UsageError(f"{uri}: expected bq://project.dataset.table")
+    months = requested_months(options.extra)
+    from google.api_core import exceptions as gexc
+    from google.cloud import bigquery
+
+    project = match["project"]
+    kwargs: dict[str, Any] = {"project": options.extra.get("billing_project", project)}
+    if "endpoint_url" in options.extra:
+        from google.auth.credentials import AnonymousCredentials
+
+        kwargs["credentials"] = AnonymousCredentials()
+        kwargs["client_options"] = {"api_endpoint": options.extra["endpoint_url"]}
+    sql = billing_query(project, match["dataset"], match["table"])
+    config = bigquery.QueryJobConfig(query_parameters=[bigquery.ArrayQueryParameter("months", "STRING", months)])
+    label = f"{uri}?months={','.join(months)}"
+    with tempfile.TemporaryDirectory(prefix="opsreview-bq-") as tmp:
+        spool = Path(tmp) / "rows.jsonl"
+        digest, size, count = 0, 0, 0
+        try:
+            client = bigquery.Client(**kwargs)
+            with spool.open("w", encoding="utf-8") as out:
+                for row in client.query_and_wait(sql, job_config=config):
+                    line = str(row[0])
+                    out.write(line + "\n")
+                    digest = (digest + int.from_bytes(hashlib.sha256(line.encode()).digest(), "big")) % (1 << 256)
+                    size += len(line) + 1
+                    count += 1
+        except gexc.GoogleAPIError as exc:
+            raise UsageError(f"{uri}: BigQuery refused the query: {exc}") from exc
+        if count == 0:
+            raise ExportFormatError(f"no rows for invoice months {', '.join(months)}", file=label)
+        # order-independent content hash: the same rows in any order are the same delivery
+        source = SourceFile(label, f"{match['table']} ({', '.join(months)})", f"{digest:064x}", size)
+        log.info("%s: %s rows for invoice months %s", uri, count, ", ".join(months))
+        result = _load_file(con, spool, source, options, zone)
+    return [result]
+
+
+def sniff_gcp_billing(path: Path, head: bytes) -> bool:
+    """A flattened CSV or parquet with invoice.month / billing_account_id, or JSON lines with both keys."""
+    name = path.name.lower()
+    if name.endswith((".json", ".jsonl", ".ndjson")):
+        return b'"billing_account_id"' in head and b'"invoice"' in head
+    names = {c.strip().lower() for c in sniff_columns(path, head)}
+    return "billing_account_id" in names and ("invoice.month" in names or "invoice" in names)
+
+
+register(
+    SourceKind(
+        KIND,
+        "cost",
+        "GCP billing export: JSON lines, parquet or flattened CSV files, or "
+        "bq://project.dataset.table (requested invoice months only)",
+        load_gcp_billing,
+        sniff=sniff_gcp_billing,
+        accepts_uri=True,
+    )
+)
