@@ -1,0 +1,49 @@
+-- Showback inputs for the tag key $tag_key (a bound value): Σ EffectiveCost per bucket over rows
+-- whose ChargePeriodStart lies in [$start, $end). kind is
+--   'correction'  ChargeClass = 'Correction' (own line, never allocated),
+--   'shared'      the row's tag value is in $shared_values or its ServiceName in $shared_services,
+--   'direct'      the row carries a non-empty value of the tag (bucket = that value),
+--   'unallocated' everything else (untagged cost is never dropped).
+-- bucket is the tag value for 'direct' rows and what made a row shared (the tag value or the
+-- ServiceName) for 'shared' rows, so the shared pool's make-up can be shown.
+-- Money stays DECIMAL; the allocation itself is exact decimal arithmetic in Python.
+WITH scoped AS (
+    SELECT EffectiveCost,
+           nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$tag_key]), '') AS tag_value,
+           coalesce(ChargeClass = 'Correction', false) AS is_correction,
+           ServiceName
+    FROM cost
+    WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
+      AND ($provider IS NULL OR ProviderName = $provider)
+      AND ($service IS NULL OR ServiceName = $service)
+      AND ($account IS NULL OR SubAccountId = $account)
+      AND ($region IS NULL OR RegionId = $region)
+      AND ($filter_tag_key IS NULL OR CASE
+               WHEN $filter_tag_value IS NULL
+                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
+               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
+           END)
+),
+classified AS (
+    SELECT EffectiveCost,
+           CASE
+               WHEN is_correction THEN 'correction'
+               WHEN list_contains($shared_values::VARCHAR[], tag_value)
+                    OR list_contains($shared_services::VARCHAR[], ServiceName) THEN 'shared'
+               WHEN tag_value IS NOT NULL THEN 'direct'
+               ELSE 'unallocated'
+           END AS kind,
+           CASE
+               WHEN list_contains($shared_values::VARCHAR[], tag_value) THEN tag_value
+               ELSE ServiceName
+           END AS shared_source,
+           tag_value
+    FROM scoped
+)
+SELECT kind,
+       CASE kind WHEN 'direct' THEN tag_value WHEN 'shared' THEN shared_source END AS bucket,
+       sum(EffectiveCost)::DECIMAL(38, 10) AS cost,
+       count(*) AS rows
+FROM classified
+GROUP BY ALL
+ORDER BY kind, bucket NULLS FIRST
