@@ -1,15 +1,19 @@
 """``opsreview demo``: write the demo company's exports to disk, then load them like a user would.
 
 The generated files land in ``data/demo/`` (``OPSREVIEW_DEMO_DIR``), next to ``truth.json`` (the
-planted truths). Each dataset is written in a vendor's own format when that format has a loader
-and a writer, and in its canonical form (loaded by the ``canonical`` kind) otherwise; every
-file then goes through :func:`analytics.sources.ingest`, so the demo exercises the real loaders,
-the ledger, the reconciliation gate and the restatement of AWS 2026-08 (delivered twice).
+planted truths). Each dataset is written in a vendor's own format — PagerDuty REST pages with
+log entries, GitHub deployments + statuses + pushes, OpenSLO YAML and SLI counts, an AWS CUR 2.0
+Data Export (parquet + manifests), Google Cloud billing-export JSON lines, Azure as FOCUS CSV,
+a service catalogue, business metrics and budgets — and every file goes through
+:func:`analytics.sources.ingest`, so the demo exercises the real loaders, the ledger, the
+reconciliation gate and the restatement of AWS 2026-08 (delivered twice).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import shlex
 import shutil
 import time
 from collections.abc import Callable
@@ -20,6 +24,10 @@ import pandas as pd
 import yaml
 
 from analytics.demo.company import COMPANY, LATEST_QUARTER
+from analytics.demo.render_cost import write_cur2_export, write_gcp_billing_export
+from analytics.demo.render_delivery import write_github_deployments
+from analytics.demo.render_incidents import write_pagerduty_rest
+from analytics.demo.render_slo import write_openslo, write_sli_csv
 from analytics.demo.truth import compute_truth, write_truth
 from analytics.demo.world import World, generate
 from analytics.errors import UsageError
@@ -31,6 +39,7 @@ from analytics.warehouse.ledger import LoadResult
 log = logging.getLogger(__name__)
 
 MARKER = ".opsreview-demo"
+CUR_EXPORT = "lumen-cur2"
 
 
 @dataclass(frozen=True)
@@ -72,12 +81,6 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[[c for c in frame.columns if not c.startswith("_")]]
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _clean(frame).to_parquet(path, index=False)
-    return path
-
-
 def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = _clean(frame).copy()
@@ -88,12 +91,8 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def _canonical(table: str, path: Path) -> PlannedLoad:
-    return PlannedLoad("canonical", path, LoadOptions(table=table))
-
-
 def write_exports(world: World, out: Path) -> list[PlannedLoad]:
-    """Write every dataset of the world under ``out``; return the loads in order."""
+    """Write every dataset of the world under ``out`` in a vendor's format; return the loads in order."""
     plan: list[PlannedLoad] = []
     catalogue = out / "catalogue" / "services.yaml"
     catalogue.parent.mkdir(parents=True, exist_ok=True)
@@ -101,52 +100,69 @@ def write_exports(world: World, out: Path) -> list[PlannedLoad]:
         yaml.safe_dump({"services": _clean(world.services).to_dict("records")}, sort_keys=False), encoding="utf-8"
     )
     plan.append(PlannedLoad("services", catalogue))
-    plan += _incident_exports(world, out / "incidents")
-    plan.append(_canonical("deployments", _write_parquet(world.deployments, out / "delivery" / "deployments.parquet")))
-    plan.append(_canonical("changes", _write_parquet(world.changes, out / "delivery" / "changes.parquet")))
-    plan.append(_canonical("slos", _write_parquet(world.slos, out / "slo" / "slos.parquet")))
-    plan.append(_canonical("sli", _write_parquet(world.sli, out / "slo" / "sli.parquet")))
-    business = _write_csv(world.business_metrics, out / "business" / "business_metrics.csv")
-    plan.append(_canonical("business_metrics", business))
-    plan.append(_canonical("budgets", _write_csv(world.budgets, out / "business" / "budgets.csv")))
+    folder = out / "incidents" / "pagerduty"
+    write_pagerduty_rest(_clean(world.incidents), world.incident_events, folder)
+    plan.append(PlannedLoad("pagerduty", folder))
+    github = write_github_deployments(_clean(world.deployments), _clean(world.changes), out / "delivery" / "github")
+    plan.append(PlannedLoad("github-deployments", github))
+    plan.append(PlannedLoad("openslo", write_openslo(_clean(world.slos), out / "slo" / "slos.yaml")))
+    plan.append(PlannedLoad("sli", write_sli_csv(_clean(world.sli), out / "slo" / "sli.csv")))
+    plan.append(PlannedLoad("business-metrics", _write_csv(world.business_metrics, out / "business" / "metrics.csv")))
+    budgets = world.budgets[["period", "scope", "amount", "currency", "cost_basis"]]  # as a user writes them
+    plan.append(PlannedLoad("budgets", _write_csv(budgets, out / "business" / "budgets.csv")))
     plan += _cost_exports(world, out / "cost")
     return plan
 
 
-def _incident_exports(world: World, folder: Path) -> list[PlannedLoad]:
-    """Incidents and their timelines (canonical until the PagerDuty writer is wired in)."""
-    return [
-        _canonical("incidents", _write_parquet(world.incidents, folder / "incidents.parquet")),
-        _canonical("incident_events", _write_parquet(world.incident_events, folder / "incident_events.parquet")),
-    ]
-
-
 def _cost_exports(world: World, folder: Path) -> list[PlannedLoad]:
-    """One file per provider and billing period; AWS 2026-08 first as delivered, then restated."""
+    """AWS as a CUR 2.0 Data Export, Google Cloud as billing-export JSON lines, Azure as FOCUS CSV.
+
+    AWS 2026-08 is delivered twice, as AWS does: an early export (a snapshot of the bucket taken
+    when it landed) and the restated final one, whose load replaces the early period.
+    """
     plan: list[PlannedLoad] = []
-    cost = world.cost
-    writers: dict[str, tuple[str, Callable[[pd.DataFrame, Path], Path]]] = {
-        "AWS": ("parquet", _write_parquet),
-        "Google Cloud": ("parquet", _write_parquet),
-        "Microsoft": ("csv", _write_csv),
-    }
-    slug = {"AWS": "aws", "Google Cloud": "gcp", "Microsoft": "azure"}
-    first = world.cost_first_delivery
-    first_period = first["BillingPeriodStart"].iloc[0] if len(first) else None
-    for period in sorted(cost["BillingPeriodStart"].unique()):
-        for provider, (ext, writer) in writers.items():
-            rows = cost[(cost["BillingPeriodStart"] == period) & (cost["ProviderName"] == provider)]
-            if rows.empty:
-                continue
-            label = pd.Timestamp(period).strftime("%Y-%m")
-            if provider == "AWS" and first_period is not None and period == first_period:
-                early = writer(first, folder / slug[provider] / f"{label}-delivery1.{ext}")
-                plan.append(_canonical("cost", early))
-                name = f"{label}-delivery2.{ext}"
-            else:
-                name = f"{label}.{ext}"
-            plan.append(_canonical("cost", writer(rows, folder / slug[provider] / name)))
+    cost = _clean(world.cost)
+    aws = cost[cost["ProviderName"] == "AWS"]
+    first = _clean(world.cost_first_delivery)
+    if len(first):
+        early_root = folder / "aws-first-delivery"
+        plan.append(PlannedLoad("aws-cur", write_cur2_export(first, early_root, export_name=CUR_EXPORT,
+                                                             execution_id="first-delivery")))
+    if len(aws):
+        plan.append(PlannedLoad("aws-cur", write_cur2_export(aws, folder / "aws", export_name=CUR_EXPORT,
+                                                             execution_id="final")))
+    gcp = cost[cost["ProviderName"] == "Google Cloud"]
+    for period in sorted(gcp["BillingPeriodStart"].unique()):
+        month = pd.Timestamp(period).strftime("%Y%m")
+        rows = gcp[gcp["BillingPeriodStart"] == period]
+        path = write_gcp_billing_export(rows, folder / "gcp" / f"billing_export_{month}.jsonl")
+        plan.append(PlannedLoad("gcp-billing", path, LoadOptions(extra={"invoice_timezone": "UTC"})))
+    azure = cost[cost["ProviderName"] == "Microsoft"]
+    for period in sorted(azure["BillingPeriodStart"].unique()):
+        rows = azure[azure["BillingPeriodStart"] == period]
+        name = f"focus_{pd.Timestamp(period):%Y-%m}.csv"
+        plan.append(PlannedLoad("focus", _write_csv(rows, folder / "azure" / name)))
     return plan
+
+
+def write_load_plan(plan: list[PlannedLoad], folder: Path) -> Path:
+    """Record the loads as ``loads.json`` and as the equivalent ``opsreview ingest`` commands
+    (``LOADS.md``), so a user sees how each vendor file is loaded and can replay them."""
+    records = [{"kind": item.kind, "path": item.path.relative_to(folder).as_posix(),
+                "options": dict(item.options.extra)} for item in plan]
+    (folder / "loads.json").write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
+    lines = ["# How the demo exports are loaded", "", "Run from this folder, in this order:", "", "```sh"]
+    for record in records:
+        options = "".join(f" --option {k}={v}" for k, v in sorted(record["options"].items()))
+        lines.append(f"opsreview ingest {record['kind']} {shlex.quote(record['path'])}{options}")
+    (folder / "LOADS.md").write_text("\n".join([*lines, "```", ""]), encoding="utf-8")
+    return folder / "loads.json"
+
+
+def read_load_plan(folder: Path) -> list[PlannedLoad]:
+    """The loads recorded by :func:`write_load_plan`, with absolute paths."""
+    records = json.loads((folder / "loads.json").read_text(encoding="utf-8"))
+    return [PlannedLoad(r["kind"], folder / r["path"], LoadOptions(extra=r["options"])) for r in records]
 
 
 def _prepare_folder(folder: Path) -> None:
@@ -200,6 +216,7 @@ def build_demo(
     world = generate(seed, scale)
     write_truth(compute_truth(world), folder / "truth.json")
     plan = write_exports(world, folder)
+    write_load_plan(plan, folder)
     summary = DemoSummary(cfg.warehouse, str(folder), seed, scale)
     con = connect(cfg.warehouse)
     try:

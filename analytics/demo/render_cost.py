@@ -22,7 +22,7 @@ import hashlib
 import json
 import math
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -323,7 +323,8 @@ def write_cur2_export(focus_rows: pd.DataFrame, out_dir: Path, *, export_name: s
             "dataFiles": [f"s3://opsreview-demo/{relative}"],
             "additionalOutputFiles": [],
             "billingPeriod": {"start": f"{start:%Y-%m-%dT%H:%M:%SZ}", "end": f"{end:%Y-%m-%dT%H:%M:%SZ}"},
-            "writtenAt": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # deterministic: AWS writes a period's manifest after the period's data, so stamp it then
+            "writtenAt": f"{max(item['line_item_usage_end_date'] for item in items):%Y-%m-%dT%H:%M:%SZ}",
         }
         meta_dir = root / "metadata" / f"BILLING_PERIOD={period}"
         meta_dir.mkdir(parents=True, exist_ok=True)

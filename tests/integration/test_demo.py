@@ -32,9 +32,11 @@ def test_cost_per_provider_and_quarter_equals_the_truth_to_the_cent(
 
 
 def test_the_restated_month_replaced_its_first_delivery(demo: DemoBuild, demo_con: duckdb.DuckDBPyConnection) -> None:
-    ledger = run(demo_con, "SELECT file_name, status, superseded_by IS NOT NULL FROM ingest_ledger "
-                           "WHERE file_name LIKE '2026-08-delivery%' ORDER BY file_name")
-    assert ledger == [("2026-08-delivery1.parquet", "superseded", True), ("2026-08-delivery2.parquet", "loaded", False)]
+    ledger = run(demo_con, "SELECT file_id, file_path LIKE '%aws-first-delivery%', status, superseded_by "
+                           "FROM ingest_ledger WHERE source_kind = 'aws-cur' AND file_name = $n ORDER BY file_id",
+                 {"n": "lumen-cur2-Manifest.json (2026-08)"})
+    assert [row[1:3] for row in ledger] == [(True, "superseded"), (False, "loaded")]
+    assert ledger[0][3] == ledger[1][0] and ledger[1][3] is None  # the final delivery replaced the first
     billed = run(demo_con, "SELECT sum(BilledCost) FROM cost WHERE ProviderName = 'AWS' "
                            "AND BillingPeriodStart = TIMESTAMPTZ '2026-08-01'")[0][0]
     assert round(float(billed), 2) == pytest.approx(demo.truth["cost"]["2026Q3"]["billed_cost_by_provider"]["AWS"]
@@ -75,19 +77,23 @@ def test_incident_metrics_recover_the_truth(demo: DemoBuild, demo_con: duckdb.Du
 
 
 def test_reloading_every_demo_file_is_a_no_op(demo: DemoBuild, tmp_path: Path) -> None:
+    """Replaying every recorded load (incl. the superseded first AWS delivery) changes nothing."""
     import shutil
+
+    from analytics.demo.build import read_load_plan
 
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo.warehouse, copy)
     con = connect(copy)
     try:
-        before = run(con, "SELECT count(*), sum(rows_loaded) FROM ingest_ledger")
-        files = sorted(p for p in (demo.demo_dir / "cost").rglob("*") if p.is_file())
-        from analytics.sources import LoadOptions
-
-        results = ingest(con, "canonical", [str(p) for p in files], LoadOptions(table="cost"))
+        before = run(con, "SELECT count(*), sum(rows_loaded), list(status ORDER BY file_id) FROM ingest_ledger")
+        cost_before = run(con, "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1")
+        plan = read_load_plan(demo.demo_dir)
+        assert {p.kind for p in plan} >= {"pagerduty", "aws-cur", "gcp-billing", "focus", "github-deployments"}
+        results = [r for item in plan for r in ingest(con, item.kind, [str(item.path)], item.options)]
         assert {r.status for r in results} == {"unchanged"}
-        assert run(con, "SELECT count(*), sum(rows_loaded) FROM ingest_ledger") == before
+        assert run(con, "SELECT count(*), sum(rows_loaded), list(status ORDER BY file_id) FROM ingest_ledger") == before
+        assert run(con, "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1") == cost_before
     finally:
         con.close()
 
