@@ -67,7 +67,19 @@ class ExportFormatError(UsageError):
             where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        text = f"{', '.join(where)}: {self.message}" if where else self.message
+        return one_line(text)
+
+
+def one_line(text: str) -> str:
+    r"""An error message on one line: control characters from hostile input shown escaped.
+
+    >>> one_line("headers: a, b\nc\x00")
+    'headers: a, b\\nc\\x00'
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 class ReconciliationError(ExportFormatError):

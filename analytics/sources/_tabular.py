@@ -86,6 +86,8 @@ def csv_header(path: Path) -> list[str]:
     for name in header:
         if "\ufffd" in name:
             raise ExportFormatError("header is not UTF-8 text", file=path)
+        if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in name):
+            raise ExportFormatError("control character (e.g. NUL) in a column name; is this a text CSV?", file=path)
         if not name.strip():
             raise ExportFormatError("empty column name in the header", file=path)
         if name.lower() in seen:

@@ -37,6 +37,7 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "incident_events",
     "deployments",
     "changes",
+    "pipeline_runs",
     "slos",
     "sli",
     "services",
@@ -51,6 +52,7 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "incident_events": ("incident_id", "seq"),
     "deployments": ("deployment_id",),
     "changes": ("change_id",),
+    "pipeline_runs": ("run_id",),
     "slos": ("slo",),
     "sli": ("slo", "interval_start"),
     "services": ("service",),
@@ -212,19 +214,24 @@ def connect(
 
 
 def _require_current(con: duckdb.DuckDBPyConnection, location: str) -> None:
-    """Fail unless a read-only warehouse has every shipped migration applied."""
-    have, want = schema_version(con), max(m.version for m in migrations())
-    if have == 0:
+    """Fail unless a read-only warehouse has exactly the shipped migrations applied.
+
+    Compares the *set* of versions, not the maximum: versions need not be contiguous, so a file
+    migrated by a build that lacked one migration would otherwise pass with a table missing.
+    """
+    shipped = {m.version for m in migrations()}
+    if schema_version(con) == 0:
         raise WarehouseError(f"{location} is a DuckDB file but not an opsreview warehouse")
-    if have < want:
+    applied = {int(r[0]) for r in run(con, "SELECT version FROM schema_migrations ORDER BY version")}
+    if missing := sorted(shipped - applied):
         raise WarehouseError(
-            f"warehouse {location} is at schema version {have}, this version needs {want}: "
+            f"warehouse {location} lacks schema migration(s) {', '.join(map(str, missing))}: "
             "open it once read-write (e.g. `opsreview status`) to migrate it"
         )
-    if have > want:
+    if unknown := sorted(applied - shipped):
         raise WarehouseError(
-            f"warehouse {location} is at schema version {have}, newer than this version of "
-            f"opsreview understands ({want}): upgrade the package"
+            f"warehouse {location} has schema migration(s) {', '.join(map(str, unknown))} that this version of "
+            "opsreview does not know: upgrade the package"
         )
 
 

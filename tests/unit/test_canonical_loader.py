@@ -107,6 +107,16 @@ def test_unknown_table_and_missing_file_are_usage_errors(con: duckdb.DuckDBPyCon
     assert {"canonical", "services"} <= set(source_kinds())
 
 
+
+def test_a_binary_header_is_refused_with_the_file_named(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    bad = tmp_path / "nul.csv"
+    bad.write_bytes(b"service\x00,team,tier\na,b,tier1\n")
+    with pytest.raises(ExportFormatError, match="control character") as err:
+        ingest(con, "services", [str(bad)])
+    assert "nul.csv" in str(err.value)
+    assert run(con, "SELECT count(*) FROM services") == [(0,)]
+
+
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=300),
     st.binary(max_size=300).map(lambda b: b.decode("latin-1")),

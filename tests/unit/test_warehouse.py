@@ -76,7 +76,18 @@ def test_newer_schema_is_refused_read_only(tmp_path: Path) -> None:
     con = connect(path)
     run(con, "INSERT INTO schema_migrations VALUES (999, 'future', 'x', now())")
     con.close()
-    with pytest.raises(WarehouseError, match="newer than this version"):
+    with pytest.raises(WarehouseError, match="migration\\(s\\) 999 that this version"):
+        connect(path, read_only=True)
+
+
+def test_a_gap_in_applied_migrations_is_refused_read_only(tmp_path: Path) -> None:
+    """Versions need not be contiguous, so the check compares sets: a middle one missing is caught."""
+    path = tmp_path / "w.duckdb"
+    con = connect(path)
+    middle = sorted(int(r[0]) for r in run(con, "SELECT version FROM schema_migrations"))[1]
+    run(con, "DELETE FROM schema_migrations WHERE version = $v", {"v": middle})
+    con.close()
+    with pytest.raises(WarehouseError, match=f"lacks schema migration\\(s\\) {middle}:"):
         connect(path, read_only=True)
 
 
