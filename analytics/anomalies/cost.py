@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
+from analytics.artifacts import json_ready, write_json_artifact
 from analytics.errors import ParameterError
 from analytics.periods import Period
 from analytics.sql import query
@@ -1000,22 +1001,9 @@ def chart_drivers(result: CostAnomalies, anomaly_id: str, *, limit: int = 8) -> 
 
 
 # -- artifact ---------------------------------------------------------------------------------
-def _jsonable(value: Any) -> Any:
-    """JSON-safe scalars: dates as ISO strings, non-finite floats as None."""
-    if isinstance(value, date | datetime | pd.Timestamp):
-        return value.isoformat()
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-safe dicts."""
-    return [{k: _jsonable(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{k: json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def anomalies_artifact(
@@ -1034,7 +1022,7 @@ def anomalies_artifact(
         top_rows.append(row)
     return {
         "period": result.period.label,
-        "data_window": {"first_day": _jsonable(result.first_day), "last_day": _jsonable(result.last_day)},
+        "data_window": {"first_day": json_ready(result.first_day), "last_day": json_ready(result.last_day)},
         "levels": list(result.levels),
         "tag_key": result.tag_key,
         "settings": json.loads(json.dumps(asdict(result.settings), default=str)),
@@ -1059,6 +1047,6 @@ def anomalies_artifact(
 
 def write_anomalies_json(artifact: Mapping[str, Any], path: str | Path) -> Path:
     """Write the artifact as indented JSON; return the path."""
-    target = Path(path)
-    target.write_text(json.dumps(artifact, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-    return target
+    written = write_json_artifact(path, artifact)
+    assert written is not None
+    return written

@@ -17,7 +17,6 @@ Conventions every function here follows (docs/cost-analyses.md explains each cho
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -28,9 +27,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
-import numpy as np
 import pandas as pd
 
+from analytics.artifacts import write_json_artifact
 from analytics.errors import AnalyticsError, ParameterError
 from analytics.metrics._cost_allocation import METHODS, Method, allocate_shared, cents_preserving_total, from_cents
 from analytics.metrics._cost_elasticity import elasticity, loglog_points, r_squared
@@ -1080,29 +1079,9 @@ def fold_small_values(
 
 
 # -- artifacts ---------------------------------------------------------------------------------------
-def _jsonable(value: Any) -> Any:
-    """Plain JSON values from Decimals, dates, numpy scalars and frames."""
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, pd.DataFrame):
-        return [_jsonable(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime, pd.Timestamp)):
-        return value.isoformat()
-    if isinstance(value, np.generic):
-        return _jsonable(value.item())
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 def write_artifact(path: Path | None, payload: Mapping[str, Any]) -> Path | None:
     """Write a report's machine-readable results as sorted JSON (nothing when there is no output folder)."""
-    if path is None:
-        return None
-    path.write_text(json.dumps(_jsonable(payload), indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    log.info("wrote %s", path)
-    return path
+    written = write_json_artifact(path, payload)
+    if written is not None:
+        log.info("wrote %s", written)
+    return written

@@ -33,20 +33,26 @@ large-sample limit) is used instead, because 9,999 resamples of thousands of val
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from analytics.metrics.stats import MIN_N, Estimate, quantile_ci, share, wilson_interval
+from analytics.artifacts import json_ready, write_json_artifact  # noqa: F401 - re-exported
+from analytics.metrics.stats import (  # noqa: F401
+    BOOTSTRAP_MAX_N,
+    MIN_N,
+    Estimate,
+    quantile_ci,
+    quantile_estimate,
+    share,
+    wilson_interval,
+)
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 
@@ -54,7 +60,6 @@ GROUPINGS: tuple[str, ...] = ("service", "team", "repo", "environment")
 ALL = "(all)"
 SCOPE_COLUMN = "scope"
 DEFAULT_ENVIRONMENT = "production"
-BOOTSTRAP_MAX_N = 1000  # above this many values the order-statistic CI is used (bootstrap cost)
 LEVELS: tuple[str, ...] = ("elite", "high", "medium", "low")
 DORA_YEAR = 2024
 DORA_2024_CAVEAT = (
@@ -118,22 +123,6 @@ def _with_group(frame: pd.DataFrame, by: str | None) -> pd.Series:
 
 
 # -- statistics --------------------------------------------------------------------------------
-def quantile_estimate(values: Sequence[float] | np.ndarray | pd.Series, q: float) -> tuple[Estimate, str]:
-    """The ``q`` quantile with a 95% CI and the method (bootstrap, or order statistics above 1,000 values).
-
-    >>> est, how = quantile_estimate([1, 2, 3, 4, 10, 50, 51, 7], 0.9)
-    >>> round(est.value, 1), est.n, how
-    (50.3, 8, 'bootstrap')
-    """
-    data = np.asarray(pd.to_numeric(pd.Series(values, dtype="float64"), errors="coerce"), dtype=float)
-    data = data[np.isfinite(data)]
-    if data.size <= BOOTSTRAP_MAX_N:
-        return quantile_ci(data, q), "bootstrap"
-    ordered = np.sort(data)
-    n = int(ordered.size)
-    low = max(int(sps.binom.ppf(0.025, n, q)) - 1, 0)
-    high = min(int(sps.binom.ppf(0.975, n, q)), n - 1)
-    return Estimate(float(np.quantile(ordered, q)), float(ordered[low]), float(ordered[high]), n), "order statistics"
 
 
 def _quantiles(values: pd.Series, unit: str, *, intervals: bool = True) -> dict[str, Any]:
@@ -692,27 +681,6 @@ def dora_summary(
 
 
 # -- artifacts ---------------------------------------------------------------------------------
-def json_ready(value: Any) -> Any:
-    """Plain JSON types: NaN/NaT → None, numpy scalars → Python, timestamps → ISO 8601, frames → records.
-
-    >>> json_ready({"a": float("nan"), "b": np.int64(3), "c": [pd.Timestamp("2026-07-01", tz="UTC")]})
-    {'a': None, 'b': 3, 'c': ['2026-07-01T00:00:00+00:00']}
-    """
-    if isinstance(value, pd.DataFrame):
-        return [json_ready(r) for r in value.to_dict("records")]
-    if isinstance(value, Mapping):
-        return {str(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return None if math.isnan(value) or math.isinf(value) else value
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, pd.Timestamp | datetime | date):
-        return value.isoformat()
-    return value
 
 
 def delivery_report(
@@ -748,11 +716,3 @@ def delivery_report(
     })
 
 
-def write_json_artifact(path: Path | None, payload: Mapping[str, Any]) -> Path | None:
-    """Write a JSON artifact (sorted keys, no NaN); nothing when ``path`` is None."""
-    if path is None:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(json_ready(payload), indent=2, sort_keys=True, allow_nan=False) + "\n",
-                    encoding="utf-8")
-    return path

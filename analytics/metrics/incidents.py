@@ -22,21 +22,26 @@ two order-statistic intervals (normal approximation).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
-from analytics.metrics.stats import MIN_N, Estimate, quantile_ci, quantile_difference_ci
+from analytics.metrics.stats import (  # noqa: F401
+    BOOTSTRAP_MAX_N,
+    MIN_N,
+    Estimate,
+    order_statistic_ci,
+    quantile_ci,
+    quantile_difference_ci,
+    quantile_estimate,
+)
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
-BOOTSTRAP_MAX_N = 1000  # above this, quantile CIs come from order statistics
 DIFFERENCE_BOOTSTRAP_MAX_N = 500  # above this, the CI of a difference of medians is a normal approximation
 ACTIONABLE_TARGET = 0.70  # share of actionable incidents of a mature on-call (PagerDuty)
 CRITICAL_RESTORE_MINUTES = 60.0  # usual restore target for critical (tier 1) services
@@ -162,35 +167,8 @@ def incident_durations(
     return query(con, "incident_durations", params)
 
 
-def quantile_estimate(values: Sequence[float] | np.ndarray | pd.Series, q: float) -> tuple[Estimate, str]:
-    """The ``q`` quantile with its 95% CI and the method used (bootstrap, or order statistics for huge n).
-
-    >>> est, method = quantile_estimate([1, 2, 3, 4, 10, 50, 51, 7], 0.9)
-    >>> round(est.value, 1), est.n, method
-    (50.3, 8, 'bootstrap')
-    """
-    data = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
-    data = data[np.isfinite(data)]
-    if data.size <= BOOTSTRAP_MAX_N:
-        return quantile_ci(data, q), "bootstrap"
-    return order_statistic_ci(data, q), "order statistics"
 
 
-def order_statistic_ci(values: np.ndarray, q: float, *, confidence: float = 0.95) -> Estimate:
-    """Distribution-free CI of a quantile from binomial order statistics (large samples).
-
-    >>> est = order_statistic_ci(np.arange(1, 10001, dtype=float), 0.5)
-    >>> est.value, est.low < 5000 < est.high, est.n
-    (5000.5, True, 10000)
-    """
-    data = np.sort(np.asarray(values, dtype=float))
-    n = int(data.size)
-    if n == 0:
-        return Estimate(None, None, None, 0)
-    alpha = (1 - confidence) / 2
-    low_index = max(int(sps.binom.ppf(alpha, n, q)) - 1, 0)
-    high_index = min(int(sps.binom.ppf(1 - alpha, n, q)), n - 1)
-    return Estimate(float(np.quantile(data, q)), float(data[low_index]), float(data[high_index]), n)
 
 
 def _group_order(frame: pd.DataFrame, by: str, max_severity_rank: int) -> list[str]:

@@ -29,15 +29,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.metrics.delivery import json_ready
-from analytics.metrics.delivery import write_json_artifact as _write_json
+from analytics.artifacts import json_ready, write_json_artifact  # noqa: F401 - re-exported
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 
@@ -465,6 +463,3 @@ def slo_report(
     })
 
 
-def write_json_artifact(path: Path | None, payload: dict[str, Any]) -> Path | None:
-    """Write a JSON artifact such as :func:`slo_report`'s (sorted keys, no NaN); nothing when ``path`` is None."""
-    return _write_json(path, payload)

@@ -153,3 +153,37 @@ def wilson_interval(successes: int, n: int, *, z: float = 1.959963984540054) -> 
     centre = (p + z * z / (2 * n)) / denom
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
     return float(centre - half), float(centre + half)
+
+
+BOOTSTRAP_MAX_N = 1000  # above this many values a quantile's CI comes from order statistics
+
+
+def quantile_estimate(values: Sequence[float] | np.ndarray | pd.Series, q: float) -> tuple[Estimate, str]:
+    """The ``q`` quantile with its 95% CI and the method used (bootstrap, or order statistics for huge n).
+
+    >>> est, method = quantile_estimate([1, 2, 3, 4, 10, 50, 51, 7], 0.9)
+    >>> round(est.value, 1), est.n, method
+    (50.3, 8, 'bootstrap')
+    """
+    data = np.asarray(pd.to_numeric(pd.Series(values), errors="coerce"), dtype=float)
+    data = data[np.isfinite(data)]
+    if data.size <= BOOTSTRAP_MAX_N:
+        return quantile_ci(data, q), "bootstrap"
+    return order_statistic_ci(data, q), "order statistics"
+
+
+def order_statistic_ci(values: np.ndarray, q: float, *, confidence: float = 0.95) -> Estimate:
+    """Distribution-free CI of a quantile from binomial order statistics (large samples).
+
+    >>> est = order_statistic_ci(np.arange(1, 10001, dtype=float), 0.5)
+    >>> est.value, est.low < 5000 < est.high, est.n
+    (5000.5, True, 10000)
+    """
+    data = np.sort(np.asarray(values, dtype=float))
+    n = int(data.size)
+    if n == 0:
+        return Estimate(None, None, None, 0)
+    alpha = (1 - confidence) / 2
+    low_index = max(int(stats.binom.ppf(alpha, n, q)) - 1, 0)
+    high_index = min(int(stats.binom.ppf(1 - alpha, n, q)), n - 1)
+    return Estimate(float(np.quantile(data, q)), float(data[low_index]), float(data[high_index]), n)

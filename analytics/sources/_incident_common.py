@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -39,8 +39,16 @@ import yaml
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions
+from analytics.sources._files import (  # noqa: F401 - re-exported for the loaders
+    RowError,
+    delivery_files,
+    fingerprint_delivery,
+    label_key,
+    read_json,
+    source_zone,
+)
 from analytics.warehouse import run, run_quietly, scalar
-from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, fingerprint_parts, run_load
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
 
 log = logging.getLogger(__name__)
 
@@ -77,24 +85,9 @@ _INT32 = 2**31 - 1
 _RAW_LIMIT = 100_000  # characters of the source record kept in incidents.raw
 
 
-class RowError(Exception):
-    """A problem with one record: which column and what is wrong (the caller adds file and row)."""
-
-    def __init__(self, column: str | None, message: str) -> None:
-        super().__init__(message)
-        self.column = column
-        self.message = message
 
 
 # -- option helpers ----------------------------------------------------------------------------
-def source_zone(options: LoadOptions) -> ZoneInfo | None:
-    """The zone of offset-less timestamps (``--timezone``), validated; None when not given."""
-    if not options.timezone:
-        return None
-    try:
-        return ZoneInfo(str(options.timezone).strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown time zone {options.timezone!r}: use an IANA name such as Europe/Berlin") from exc
 
 
 def extra_option(options: LoadOptions, name: str, allowed: Sequence[str] | None = None) -> str | None:
@@ -109,51 +102,10 @@ def extra_option(options: LoadOptions, name: str, allowed: Sequence[str] | None 
 
 
 # -- reading deliveries ------------------------------------------------------------------------
-def delivery_files(path: Path, *, suffixes: tuple[str, ...]) -> list[Path]:
-    """The files of a delivery: the file itself, or the matching files in a folder (sorted, recursive)."""
-    if path.is_file():
-        return [path]
-    if not path.is_dir():
-        raise ExportFormatError("no such file or folder", file=path)
-    files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes)
-                   and not p.name.startswith("."))
-    if not files:
-        raise ExportFormatError(f"folder holds no {' or '.join(suffixes)} files", file=path)
-    return files
 
 
-def fingerprint_delivery(path: Path, files: Sequence[Path]) -> SourceFile:
-    """SHA-256 of one file, or of a folder's file names and contents (a re-delivered folder is a no-op)."""
-    if path.is_file():
-        return fingerprint(path)
-
-    def parts() -> Iterator[bytes]:
-        for file in files:
-            yield str(file.relative_to(path)).encode("utf-8")
-            yield file.read_bytes()
-
-    return fingerprint_parts(str(path.resolve()), path.name, parts())
 
 
-def read_json(file: Path) -> Any:
-    """Parse a JSON file strictly (UTF-8, no NaN/Infinity); errors name the file and the line."""
-    data = file.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ExportFormatError(f"not UTF-8 text (byte {exc.start}, line {line})", file=file) from exc
-
-    def reject_constant(name: str) -> None:
-        raise ValueError(f"{name} is not valid JSON")
-
-    try:
-        return json.loads(text, parse_constant=reject_constant)
-    except json.JSONDecodeError as exc:
-        raise ExportFormatError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-                                file=file) from exc
-    except (ValueError, RecursionError) as exc:
-        raise ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file) from exc
 
 
 def json_head(path: Path, head: bytes) -> bytes:
@@ -250,13 +202,6 @@ def header_index(header: Sequence[str], aliases: Mapping[str, str]) -> dict[str,
     return found
 
 
-def label_key(text: str) -> str:
-    """Normalise a header or label for lookups: lower case, letters and digits only.
-
-    >>> label_key(" Seconds To First Ack "), label_key("seconds_to_first_ack")
-    ('secondstofirstack', 'secondstofirstack')
-    """
-    return re.sub(r"[^0-9a-z]+", "", text.casefold())
 
 
 # -- typed field access ------------------------------------------------------------------------

@@ -1,0 +1,105 @@
+"""File-level helpers shared by the incident, delivery and SLO loaders.
+
+Deliveries are a file or a folder of files (fingerprinted together, so a re-delivered folder is a
+no-op); JSON is parsed strictly (UTF-8, no NaN/Infinity, no NUL) with errors naming file and line;
+:class:`RowError` carries the column of a record-level problem, the caller adds file and row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources import LoadOptions
+from analytics.warehouse.ledger import SourceFile, fingerprint, fingerprint_parts
+
+
+class RowError(Exception):
+    """A problem with one record: which field and what is wrong (the caller adds file and row)."""
+
+    def __init__(self, column: str | None, message: str) -> None:
+        super().__init__(message)
+        self.column = column
+        self.message = message
+
+
+def source_zone(options: LoadOptions) -> ZoneInfo | None:
+    """The zone of offset-less timestamps (``--timezone``); None when not given."""
+    if not options.timezone:
+        return None
+    try:
+        return ZoneInfo(str(options.timezone).strip())
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise UsageError(f"unknown time zone {options.timezone!r}: use an IANA name such as Europe/Berlin") from exc
+
+
+def delivery_files(path: Path, *, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files of a delivery: the file itself, or the matching files in a folder (sorted, recursive)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        raise ExportFormatError("no such file or folder", file=path)
+    files = sorted(
+        p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(suffixes) and not p.name.startswith(".")
+    )
+    if not files:
+        raise ExportFormatError(f"folder holds no {' or '.join(suffixes)} files", file=path)
+    return files
+
+
+def fingerprint_delivery(path: Path, files: Sequence[Path]) -> SourceFile:
+    """SHA-256 of a file, or of a folder's file names and contents (a re-delivered folder is a no-op)."""
+    if path.is_file():
+        return fingerprint(path)
+
+    def parts() -> Iterator[bytes]:
+        for file in files:
+            yield str(file.relative_to(path)).encode("utf-8")
+            yield file.read_bytes()
+
+    return fingerprint_parts(str(path.resolve()), path.name, parts())
+
+
+def decode_text(file: Path) -> str:
+    """A file's text, strictly UTF-8 (a BOM is allowed); the error names the byte and line."""
+    data = file.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ExportFormatError(f"not UTF-8 text (byte {exc.start}, line {line})", file=file) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ExportFormatError(f"contains a NUL character (line {line}); this is not a text export", file=file)
+    return text
+
+
+def read_json(file: Path) -> Any:
+    """Parse a JSON file strictly (UTF-8, no NaN/Infinity); errors name the file and the line."""
+    text = decode_text(file)
+
+    def reject_constant(name: str) -> None:
+        raise ValueError(f"{name} is not valid JSON")
+
+    try:
+        return json.loads(text, parse_constant=reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ExportFormatError(
+            f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file
+        ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file) from exc
+
+
+def label_key(text: str) -> str:
+    """Normalise a header or label: lower case, letters and digits only.
+
+    >>> label_key(" Deployed At "), label_key("deployed_at")
+    ('deployedat', 'deployedat')
+    """
+    return re.sub(r"[^0-9a-z]+", "", text.casefold())
