@@ -25,10 +25,18 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@
 
+# focus-validator (the FinOps Foundation's checker) pins old pandas/pyarrow, so it lives in its own
+# venv; the export test runs it through FOCUS_VALIDATOR.
+FOCUS_VENV := .venv-focus-validator
+$(FOCUS_VENV)/.installed:
+	$(PYTHON) -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/pip install --quiet 'focus-validator==1.0.0' 'multimethod==1.10' 'pyarrow<17'
+	@touch $@
+
 setup: $(VENV)/.installed ## create .venv and install the package with its dev tools (only when pyproject.toml changed)
 
-test: setup ## run every test tier: unit, integration, notebooks (and doctests)
-	$(PYTEST)
+test: setup $(FOCUS_VENV)/.installed ## run every test tier: unit, integration, notebooks (and doctests)
+	FOCUS_VALIDATOR=$(abspath $(FOCUS_VENV))/bin/focus-validator $(PYTEST)
 
 test-unit: setup ## fast unit tests and doctests only
 	$(PYTEST) -m unit analytics tests/unit
@@ -62,5 +70,5 @@ bench: setup ## run every benchmark (each prints ratios against a baseline measu
 	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
 
 clean: ## remove the venv, generated reports and demo data, caches
-	rm -rf $(VENV) reports data/demo data/*.duckdb data/*.duckdb.wal build dist *.egg-info .pytest_cache .ruff_cache .hypothesis bench/out
+	rm -rf $(VENV) $(FOCUS_VENV) reports data/demo data/*.duckdb data/*.duckdb.wal build dist *.egg-info .pytest_cache .ruff_cache .hypothesis bench/out
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

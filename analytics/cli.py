@@ -11,7 +11,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _configure_logging(args: argparse.Namespace) -> None:
-    level = logging.WARNING if getattr(args, "quiet", False) else (
-        logging.DEBUG if getattr(args, "verbose", 0) >= 2 else logging.INFO)
+    # The commands print their own results on stdout; the log (stderr) adds detail on request.
+    verbosity = getattr(args, "verbose", 0)
+    level = logging.ERROR if getattr(args, "quiet", False) else (
+        logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
     for noisy in ("papermill", "traitlets", "nbconvert", "botocore", "urllib3", "google", "asyncio"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
@@ -130,11 +132,18 @@ def _settings(args: argparse.Namespace):
     return Settings.from_env(warehouse=getattr(args, "warehouse", None))
 
 
+def _step(args: argparse.Namespace) -> Callable[[str], None]:
+    """Where long commands say what they are doing: stderr, unless --quiet."""
+    if getattr(args, "quiet", False):
+        return lambda message: None
+    return _err
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from analytics.demo.build import build_demo
 
     summary = build_demo(settings=_settings(args), seed=args.seed, scale=args.scale, force=args.force,
-                         progress=sys.stderr.isatty(), on_step=log.info)
+                         progress=sys.stderr.isatty(), on_step=_step(args))
     _out(summary.describe())
     return 0
 
@@ -201,11 +210,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    try:
-        from analytics.sources.focus_export import export_focus  # type: ignore[import-not-found]
-    except ImportError as exc:  # pragma: no cover - arrives with the cost loaders
-        raise UsageError("FOCUS export is not available in this version") from exc
     from analytics.periods import parse_period
+    from analytics.sources.focus_export import export_focus
     from analytics.warehouse import connect
 
     con = connect(_settings(args).warehouse, read_only=True)
