@@ -12,6 +12,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=("focus",), help="what to export")
     export.add_argument("--out", type=Path, required=True, help="output file (.parquet or .csv)")
     export.add_argument("--period", help="only charges in this period")
+
+    fetch = sub.add_parser("fetch", help="download an API export to files you can ingest (and keep)")
+    _common(fetch)
+    fetch.add_argument("what", choices=("pagerduty",), help="pagerduty: REST /incidents with log entries")
+    fetch.add_argument("--since", required=True, help="first day, e.g. 2026-07-01 (UTC)")
+    fetch.add_argument("--until", required=True, help="day after the last, e.g. 2026-10-01 (UTC)")
+    fetch.add_argument("--out", type=Path, required=True, help="folder for the JSON pages")
+    fetch.add_argument("--base-url", default=None, help="API base URL (default https://api.pagerduty.com)")
+    fetch.add_argument("--load", action="store_true", help="ingest the folder into the warehouse afterwards")
+
+    feedback = sub.add_parser("feedback", help="label a cost anomaly (confirmed, expected, false), or list labels")
+    _common(feedback)
+    feedback.add_argument("anomaly_id", nargs="?", help="the anomaly's id (cost_anomalies report); none: list")
+    feedback.add_argument("--label", choices=("confirmed", "expected", "false"))
+    feedback.add_argument("--note", help="why: a ticket, a planned migration, …")
+    feedback.add_argument("--by", help="who gives the label")
 
     schema = sub.add_parser("schema", help="print the warehouse schema")
     _common(schema)
@@ -225,6 +242,56 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _utc_day(text: str, option: str) -> datetime:
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} must be a date like 2026-07-01, got {text!r}") from exc
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from analytics.sources import ingest
+    from analytics.sources.pagerduty import API, api_token, fetch_incidents
+    from analytics.warehouse import connect
+
+    since, until = _utc_day(args.since, "--since"), _utc_day(args.until, "--until")
+    if until <= since:
+        raise UsageError("--until must be after --since")
+    files = fetch_incidents(api_token(), since, until, out_dir=args.out, base_url=args.base_url or API)
+    _out(f"{len(files)} file(s) written to {args.out}")
+    if args.load:
+        con = connect(_settings(args).warehouse)
+        try:
+            for result in ingest(con, "pagerduty", [str(args.out)]):
+                _out(result.summary())
+        finally:
+            con.close()
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from analytics.anomalies.cost import feedback, record_feedback
+    from analytics.warehouse import connect
+
+    if args.anomaly_id is None:
+        con = connect(_settings(args).warehouse, read_only=True)
+        try:
+            _out(feedback(con).to_string(index=False))
+        finally:
+            con.close()
+        return 0
+    if args.label is None:
+        raise UsageError("give --label confirmed|expected|false (or no anomaly id to list the labels)")
+    con = connect(_settings(args).warehouse)
+    try:
+        record_feedback(con, args.anomaly_id, args.label, note=args.note, recorded_by=args.by)
+    finally:
+        con.close()
+    _out(f"{args.anomaly_id}: {args.label}")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from analytics.warehouse import connect, schema_markdown, table_columns
 
@@ -251,6 +318,8 @@ COMMANDS = {
     "report": cmd_report,
     "export": cmd_export,
     "schema": cmd_schema,
+    "fetch": cmd_fetch,
+    "feedback": cmd_feedback,
 }
 
 

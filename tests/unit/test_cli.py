@@ -94,3 +94,18 @@ def test_python_dash_m_entry_point(tmp_path: Path) -> None:
 def test_schema_command_prints_the_doc_page(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["schema", "--markdown"]) == 0
     assert capsys.readouterr().out.startswith("# Warehouse schema")
+
+
+def test_feedback_labels_an_anomaly_and_lists_the_latest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = str(tmp_path / "w.duckdb")
+    assert main(["feedback", "a1b2c3", "--label", "confirmed", "--warehouse", warehouse]) == 0
+    assert main(["feedback", "a1b2c3", "--label", "expected", "--note", "planned load test", "--by", "ann",
+                 "--warehouse", warehouse]) == 0
+    capsys.readouterr()
+    assert main(["feedback", "--warehouse", warehouse]) == 0
+    listing = capsys.readouterr().out
+    assert "expected" in listing and "planned load test" in listing and "confirmed" not in listing
+    assert main(["feedback", "a1b2c3", "--warehouse", warehouse]) == 2  # no --label
+    with pytest.raises(SystemExit) as exit_info:  # argparse refuses a label outside the choices
+        main(["feedback", "a1b2c3", "--label", "maybe", "--warehouse", warehouse])
+    assert exit_info.value.code == 2

@@ -187,3 +187,29 @@ def test_retry_after_and_backoff_rules() -> None:
     assert client._retry_after("10000", 0) == 60.0
     assert [client._retry_after(None, a) for a in range(4)] == [1.5, 3.0, 6.0, 12.0]
     assert client._retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 0) == 0.0
+
+
+def test_cli_fetch_writes_pages_and_loads_them(api: tuple[FakePagerDuty, str], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from analytics.cli import main
+    from analytics.warehouse import connect
+
+    fake, url = api
+    fake.throttle_next, fake.fail_log_entries_once = 0, False
+    monkeypatch.setenv("PAGERDUTY_TOKEN", TOKEN)
+    warehouse = str(tmp_path / "w.duckdb")
+    argv = ["fetch", "pagerduty", "--since", "2026-01-01", "--until", "2026-03-01", "--out", str(tmp_path / "pd"),
+            "--base-url", url, "--load", "--warehouse", warehouse]
+    assert main(argv) == 0
+    expected = sorted(i["id"] for i in fake.incidents if "2026-01-01" <= i["created_at"][:10] < "2026-03-01")
+    con = connect(warehouse, read_only=True)
+    try:
+        assert [r[0] for r in run(con, "SELECT source_id FROM incidents ORDER BY source_id")] == expected
+    finally:
+        con.close()
+    out = capsys.readouterr()
+    assert TOKEN not in out.out + out.err
+    monkeypatch.delenv("PAGERDUTY_TOKEN")
+    assert main([*argv[:-2], "--warehouse", warehouse]) == 2, "no token: a usage error, not a traceback"
+    assert main(["fetch", "pagerduty", "--since", "2026-03-01", "--until", "2026-01-01", "--out", "x"]) == 2
