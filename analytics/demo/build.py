@@ -105,6 +105,8 @@ def write_exports(world: World, out: Path) -> list[PlannedLoad]:
     plan.append(PlannedLoad("pagerduty", folder))
     github = write_github_deployments(_clean(world.deployments), _clean(world.changes), out / "delivery" / "github")
     plan.append(PlannedLoad("github-deployments", github))
+    ci_runs = _write_csv(world.pipeline_runs, out / "delivery" / "ci_runs.csv")  # e.g. from Jenkins or GitLab
+    plan.append(PlannedLoad("canonical", ci_runs, LoadOptions(table="pipeline_runs")))
     plan.append(PlannedLoad("openslo", write_openslo(_clean(world.slos), out / "slo" / "slos.yaml")))
     plan.append(PlannedLoad("sli", write_sli_csv(_clean(world.sli), out / "slo" / "sli.csv")))
     plan.append(PlannedLoad("business-metrics", _write_csv(world.business_metrics, out / "business" / "metrics.csv")))
@@ -149,11 +151,12 @@ def write_load_plan(plan: list[PlannedLoad], folder: Path) -> Path:
     """Record the loads as ``loads.json`` and as the equivalent ``opsreview ingest`` commands
     (``LOADS.md``), so a user sees how each vendor file is loaded and can replay them."""
     records = [{"kind": item.kind, "path": item.path.relative_to(folder).as_posix(),
-                "options": dict(item.options.extra)} for item in plan]
+                "options": dict(item.options.extra), "table": item.options.table} for item in plan]
     (folder / "loads.json").write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
     lines = ["# How the demo exports are loaded", "", "Run from this folder, in this order:", "", "```sh"]
     for record in records:
         options = "".join(f" --option {k}={v}" for k, v in sorted(record["options"].items()))
+        options += f" --table {record['table']}" if record["table"] else ""
         lines.append(f"opsreview ingest {record['kind']} {shlex.quote(record['path'])}{options}")
     (folder / "LOADS.md").write_text("\n".join([*lines, "```", ""]), encoding="utf-8")
     return folder / "loads.json"
@@ -162,7 +165,8 @@ def write_load_plan(plan: list[PlannedLoad], folder: Path) -> Path:
 def read_load_plan(folder: Path) -> list[PlannedLoad]:
     """The loads recorded by :func:`write_load_plan`, with absolute paths."""
     records = json.loads((folder / "loads.json").read_text(encoding="utf-8"))
-    return [PlannedLoad(r["kind"], folder / r["path"], LoadOptions(extra=r["options"])) for r in records]
+    return [PlannedLoad(r["kind"], folder / r["path"], LoadOptions(extra=r["options"], table=r["table"]))
+            for r in records]
 
 
 def _prepare_folder(folder: Path) -> None:

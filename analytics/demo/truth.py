@@ -167,10 +167,20 @@ def delivery_truth(world: w.World, period: Period) -> dict[str, Any]:
         "recovery_minutes_p50": _q(recovery, 0.5),
         "recovery_n": len(recovery),
         "rework_rate": float(deploys["is_rework"].sum()) / len(ids) if ids else None,
+        **_pipeline_truth(world, period),
         "deployments_per_week_by_service": {
             s.name: round(int((deploys["service"] == s.name).sum()) / (period.days / 7), 6) for s in SERVICES
         },
     }
+
+
+def _pipeline_truth(world: w.World, period: Period) -> dict[str, Any]:
+    """CI pass rate: succeeded / (succeeded + failed) runs started in the period (cancelled excluded)."""
+    runs = world.pipeline_runs[_within(world.pipeline_runs["started_at"], period)]
+    passed = int((runs["conclusion"] == "success").sum())
+    failed = int(runs["conclusion"].isin(["failure", "timed_out"]).sum())
+    rate = passed / (passed + failed) if passed + failed else None
+    return {"pipeline_runs": len(runs), "pipeline_success_rate": rate}
 
 
 def slo_truth(world: w.World, period: Period) -> dict[str, Any]:
@@ -274,6 +284,7 @@ def compute_truth(world: w.World, *, quarter: str = LATEST_QUARTER) -> dict[str,
             "sev1_mttr_p50_minutes": w.PLANTED_SEV1_MTTR_MIN,
             "change_failure_rate_target": w.PLANTED_CFR,
             "savings_plan_utilisation": w.PLANTED_SP_UTILISATION,
+            "pipeline_pass_rate": {"before": w.PIPELINE_PASS_RATE, "from_2026Q3": w.PLANTED_PIPELINE_PASS_RATE_Q3},
             "restated_billing_period": {"provider": "AWS", "period": w.RESTATED_PERIOD.isoformat()},
             "correction": {"charge_day": "2026-07-15", "billing_period": "2026-09", "billed": -420.0},
             "annotation": {"anomaly": "A1", "deployment_id": "github:999001", "incident_title": "[search] oom kill"},

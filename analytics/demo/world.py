@@ -48,6 +48,10 @@ from analytics.demo.company import (
 PLANTED_SEV1_MTTR_MIN = 42.0
 PLANTED_CFR = 0.12
 PLANTED_SP_UTILISATION = 0.92
+# CI (build-and-test) pass rate per change: healthy until a flaky test suite lands in 2026Q3
+PIPELINE_PASS_RATE = 0.965
+PLANTED_PIPELINE_PASS_RATE_Q3 = 0.915
+PIPELINE_FLAKY_FROM = date(2026, 7, 1)
 Q3_START = date(2026, 7, 1)
 Q3_END = date(2026, 10, 1)
 RESTATED_PERIOD = date(2026, 8, 1)
@@ -172,6 +176,7 @@ class World:
     budgets: pd.DataFrame
     cost: pd.DataFrame
     cost_first_delivery: pd.DataFrame
+    pipeline_runs: pd.DataFrame
     anomalies: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -230,8 +235,35 @@ def generate(seed: int = 7, scale: float = 1.0) -> World:
         budgets=budgets_frame(seed, cost),
         cost=cost,
         cost_first_delivery=first,
+        pipeline_runs=pipeline_runs(seed, changes),
         anomalies=[dict(a) for a in ANOMALIES],
     )
+
+
+def pipeline_runs(seed: int, changes: pd.DataFrame) -> pd.DataFrame:
+    """One CI run (workflow ``ci``) per pushed commit, started a few minutes after it.
+
+    An own random stream (domain 8), so adding CI runs changed nothing else of the world. About 2 %
+    of runs are cancelled (superseded by a newer push) and count for neither side of the rate.
+    """
+    rng = _rng(seed, 8)
+    rows = []
+    for n, change in enumerate(changes.sort_values("change_id", kind="stable").itertuples(index=False), start=1):
+        started = pd.Timestamp(change.committed_at) + timedelta(minutes=float(rng.uniform(1, 6)))
+        rate = PLANTED_PIPELINE_PASS_RATE_Q3 if started.date() >= PIPELINE_FLAKY_FROM else PIPELINE_PASS_RATE
+        draw = rng.random()
+        conclusion = "cancelled" if draw < 0.02 else ("success" if rng.random() < rate else
+                                                      str(rng.choice(["failure", "failure", "timed_out"])))
+        run_id = str(7_000_000 + n)
+        rows.append({
+            "run_id": f"github-actions:{run_id}", "source": "github-actions", "source_id": run_id,
+            "repo": change.repo, "service": change.service, "team": change.team, "workflow": "ci",
+            "event": "push", "head_branch": "main", "head_sha": change.commit_sha, "run_attempt": 1,
+            "status": "completed", "conclusion": conclusion, "started_at": started.to_pydatetime(),
+            "finished_at": (started + timedelta(minutes=float(rng.uniform(4, 18)))).to_pydatetime(),
+            "is_deployment": False,
+        })
+    return pd.DataFrame(rows)
 
 
 # -- catalogue ---------------------------------------------------------------------------------

@@ -30,6 +30,17 @@ def _frame(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> pd
 
 
 @pytest.mark.parametrize("label", ["2026Q3", "2026Q2"])
+def test_pipeline_success_rate_equals_the_truth(demo: DemoBuild, demo_con: duckdb.DuckDBPyConnection,
+                                                label: str) -> None:
+    """CI runs arrive as a canonical CSV (a non-GitHub CI); the flaky suite planted in Q3 shows."""
+    truth = demo.truth["delivery"][label]
+    assert dm.pipeline_success_rate(demo_con, label) == pytest.approx(truth["pipeline_success_rate"], abs=1e-12)
+    planted = demo.truth["planted"]["pipeline_pass_rate"]
+    expected = planted["from_2026Q3"] if label == "2026Q3" else planted["before"]
+    assert truth["pipeline_success_rate"] == pytest.approx(expected, abs=0.015)  # the plant, within sampling noise
+
+
+@pytest.mark.parametrize("label", ["2026Q3", "2026Q2"])
 def test_dora_metrics_equal_the_truth(demo: DemoBuild, demo_con: duckdb.DuckDBPyConnection, label: str) -> None:
     truth = demo.truth["delivery"][label]
     summary = dm.dora_summary(demo_con, label)
