@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python bench/nab_score.py --nab-dir ../shared/data/anomalies/nab
+    python bench/nab_score.py                      # the 34-series subset in tests/data/anomalies/nab
     python bench/nab_score.py --nab-dir DIR --results-out /tmp/nab_results --detector noveltyGate
 
 Prints one line per NAB profile (``reward_low_FP_rate: 61.57``) with the ``standard`` score last;
@@ -40,7 +40,9 @@ PROFILE_ORDER = ("reward_low_FP_rate", "reward_low_FN_rate", "standard")
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--nab-dir", required=True, type=Path, help="folder with data/ and labels/")
+    subset = Path(__file__).resolve().parents[1] / "tests" / "data" / "anomalies" / "nab"
+    parser.add_argument("--nab-dir", type=Path, default=subset,
+                        help="folder with data/ and labels/ (default: the 34-series subset in tests/data)")
     parser.add_argument(
         "--results-out", type=Path, help="write NAB-style result CSVs under this folder"
     )

@@ -1,8 +1,7 @@
-"""Scorer + detector on the real NAB data (the 34-file subset in ../shared/data/anomalies/nab).
+"""Scorer + detector on the real NAB data (the 34-file subset copied to tests/data/anomalies/nab).
 
-The data is not copied into the repository: set OPSREVIEW_NAB_DIR to a folder in NAB's layout
-(data/<category>/*.csv + labels/combined_windows.json), or keep the default sibling checkout
-``../shared/data/anomalies/nab``. Exact expected numbers apply to that 34-file subset.
+Set OPSREVIEW_NAB_DIR to score another folder in NAB's layout (data/<category>/*.csv +
+labels/combined_windows.json); the exact expected numbers apply to the 34-file subset.
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 NAB_DIR = Path(
-    os.environ.get("OPSREVIEW_NAB_DIR", REPO.parent / "shared" / "data" / "anomalies" / "nab")
+    os.environ.get("OPSREVIEW_NAB_DIR", REPO / "tests" / "data" / "anomalies" / "nab")
 )
 SUBSET_FILES, SUBSET_ROWS, SUBSET_WINDOWS = 34, 228_257, 67
 # docs/anomaly-quality.md: shipped defaults on the 34-file subset
