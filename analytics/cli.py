@@ -129,7 +129,8 @@ def _configure_logging(args: argparse.Namespace) -> None:
         logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
     for noisy in ("papermill", "traitlets", "nbconvert", "botocore", "urllib3", "google", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+        # their warnings (e.g. nbconvert's "alternative text is missing") are for developers: -vv shows them
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else max(level, logging.ERROR))
 
 
 def _pairs(items: Sequence[str], what: str) -> dict[str, str]:
