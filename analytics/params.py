@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
@@ -22,6 +23,10 @@ from analytics.metrics._cost_scope import CostScope, Window, parse_dimension, pa
 from analytics.periods import Period, parse_period
 from analytics.settings import Settings
 from analytics.warehouse import connect
+
+if TYPE_CHECKING:  # imported lazily in from_raw: the report runner imports this module and needs neither
+    from analytics.metrics.quarterly import ReviewOptions
+    from analytics.scorecard import TargetBook
 
 COMMON_PARAMETERS: tuple[str, ...] = ("period", "warehouse", "output_dir")
 SEVERITIES: tuple[str, ...] = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
@@ -571,4 +576,62 @@ class SloErrorBudgetParams:
             service=optional_text(service),
             team=optional_text(team),
             slo=optional_text(slo),
+        )
+
+
+# -- the quarterly review (notebooks/quarterly_review) -----------------------------------------------
+
+@dataclass(frozen=True)
+class QuarterlyReviewParams:
+    """Parameters of ``notebooks/quarterly_review.ipynb``."""
+
+    context: ReportContext
+    targets: TargetBook
+    hourly_rate: float
+    options: ReviewOptions
+
+    @property
+    def report_dir(self) -> Path | None:
+        """The folder of this run's report pages (the evidence pages live next to this report's HTML)."""
+        return None if self.context.output_dir is None else self.context.output_dir.parent
+
+    @classmethod
+    def from_raw(
+        cls,
+        *,
+        period: object,
+        warehouse: object = "",
+        output_dir: object = "",
+        targets: object = "",
+        hourly_rate: object = 100.0,
+        tag_key: object = "team",
+        cost_tag_key: object = "service",
+        unit_metric: object = "requests",
+        tenant_metric: object = "active_tenants",
+        history: object = 6,
+    ) -> QuarterlyReviewParams:
+        """Coerce and validate the notebook's raw parameters; the targets file is read and checked here.
+
+        >>> params = QuarterlyReviewParams.from_raw(period="2026Q3", hourly_rate="150", history=4)
+        >>> params.hourly_rate, params.options.history, params.targets.rule("change_failure_rate").target
+        (150.0, 4, 0.15)
+        """
+        from analytics.metrics.quarterly import ReviewOptions
+        from analytics.scorecard import TargetBook
+
+        context = report_context(period=period, warehouse=warehouse, output_dir=output_dir)
+        metric = optional_text(unit_metric)
+        if metric is None:
+            raise ParameterError("unit_metric must name a business metric, e.g. requests")
+        depth = parse_positive_int(history, what="history", maximum=20)
+        if depth < 2:
+            raise ParameterError("history must be at least 2 (the period and the one before)")
+        source = optional_text(targets)
+        return cls(
+            context=context,
+            targets=TargetBook(Path(source).expanduser() if source else None),
+            hourly_rate=non_negative_number(hourly_rate, what="hourly_rate"),
+            options=ReviewOptions(history=depth, tag_key=parse_tag_key(tag_key),
+                                  cost_tag_key=parse_tag_key(cost_tag_key), unit_metric=metric,
+                                  tenant_metric=optional_text(tenant_metric)),
         )

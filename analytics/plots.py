@@ -24,7 +24,7 @@ SEVERITY_COLORS: dict[str, str] = {
     "SEV5": "#4393c3",
 }
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#fdae61", "off track": "#d73027",
-                                 "no data": "#bdbdbd"}
+                                 "no data": "#bdbdbd", "no target": "#8c9bab"}
 _CURRENCY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
@@ -528,3 +528,59 @@ def group_colors(names: Sequence[str]) -> dict[str, str]:
     ordered = sorted({str(n) for n in names})
     palette = sns.color_palette("colorblind" if len(ordered) <= 10 else "husl", len(ordered)).as_hex()
     return dict(zip(ordered, palette, strict=True))
+
+
+# -- the quarterly review (notebooks/quarterly_review) ---------------------------------------------
+STATUS_ORDER: tuple[str, ...] = ("off track", "at risk", "on track", "no target", "no data")
+
+
+def status_bars(frame: pd.DataFrame, *, category: str, status: str, title: str,
+                order: Sequence[str] | None = None) -> Figure:
+    """How many KPIs of each area have each status: one stacked horizontal bar per area, counts labelled."""
+    counts = frame.groupby([category, status]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=[s for s in STATUS_ORDER if s in counts.columns])
+    if order is not None:
+        counts = counts.reindex([c for c in order if c in counts.index])
+    fig, ax = figure(plain(title), figsize=(10, max(2.2, 0.5 * len(counts) + 1.3)))
+    left = pd.Series(0, index=counts.index, dtype=float)
+    labels = [str(c) for c in counts.index]
+    for name in counts.columns:
+        values = counts[name].astype(float)
+        ax.barh(labels, values, left=left, color=STATUS_COLORS.get(str(name), "#999999"), label=str(name))
+        for i, (start, width) in enumerate(zip(left, values, strict=True)):
+            if width:
+                ax.annotate(f"{width:.0f}", (start + width / 2, i), ha="center", va="center", fontsize=9,
+                            color="white" if name in ("off track", "on track", "no target") else "#222222")
+        left += values
+    ax.invert_yaxis()
+    ax.legend(title="status", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+    label_axes(ax, x="KPIs (count)")
+    return fig
+
+
+def cost_reliability_scatter(frame: pd.DataFrame, *, x: str, y: str, label: str, title: str, size: str | None = None,
+                             currency: str = "USD", xlabel: str = "cloud cost in the period (EffectiveCost)",
+                             ylabel: str = "error budget left at the end of the period") -> Figure:
+    """Cost against reliability per service: one labelled point each, the 0 line (objective just met)
+    dashed, overspent services in red; point area proportional to ``size`` (e.g. incident-hours)."""
+    data = frame.dropna(subset=[x, y]).reset_index(drop=True)
+    fig, ax = figure(plain(title), figsize=(10, 5))
+    sizes = (40 + 360 * data[size].astype(float) / max(float(data[size].max()), 1e-9)) if size and len(data) else 60
+    colors = ["#d73027" if v < 0 else "#4393c3" for v in data[y].astype(float)]
+    ax.scatter(data[x].astype(float), data[y].astype(float), s=sizes, c=colors, alpha=0.75, edgecolors="white")
+    span_x = float(data[x].max() - data[x].min()) or 1.0 if len(data) else 1.0
+    span_y = float(data[y].max() - data[y].min()) or 1.0 if len(data) else 1.0
+    placed: list[tuple[float, float, int]] = []
+    for _, row in data.sort_values([x, label]).iterrows():
+        px, py = float(row[x]), float(row[y])
+        crowded = sum(abs(px - qx) < 0.08 * span_x and abs(py - qy) < 0.06 * span_y for qx, qy, _ in placed)
+        dy = (4, -12, 14, -22)[crowded % 4]  # stagger labels of points that sit close together
+        ax.annotate(str(row[label]), (px, py), textcoords="offset points", xytext=(7, dy), fontsize=8.5,
+                    color="#333333")
+        placed.append((px, py, dy))
+    ax.axhline(0, color="#555555", linestyle="--", linewidth=1)
+    ax.xaxis.set_major_formatter(currency_formatter(currency))
+    ax.yaxis.set_major_formatter(percent_formatter())
+    label_axes(ax, x=xlabel, y=ylabel)
+    return fig

@@ -4,7 +4,8 @@
 
 1. checks every name against ``notebooks/*.ipynb`` and every parameter against the notebook's
    declared parameters (``papermill.inspect_notebook``) — an unknown name or a bad period is an
-   error before anything runs, not papermill's warning;
+   error before anything runs, not papermill's warning; ``all`` runs the quarterly review last,
+   because it links to the other reports' pages;
 2. executes each notebook with kernel ``python3``, ``cwd`` = the notebooks folder and the
    parameters ``period``, ``warehouse`` (absolute) and ``output_dir``;
 3. writes ``<name>.ipynb`` (executed) and ``<name>.html`` (``--no-input``: no code) to
@@ -96,18 +97,30 @@ def available_reports(settings: Settings | None = None) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.ipynb") if not p.name.startswith("_"))
 
 
+ALIASES: dict[str, str] = {"quarterly": "quarterly_review"}
+"""Short names accepted on the command line (``opsreview report quarterly``)."""
+RUN_LAST: tuple[str, ...] = ("quarterly_review",)
+"""Reports that link to the others' pages: ``all`` runs them after every other report, so the evidence
+pages exist in the run's folder when they render."""
+
+
 def resolve_names(names: Sequence[str], settings: Settings) -> list[str]:
-    """Expand ``all`` and check every name exists."""
+    """Expand ``all`` (the summary reports of :data:`RUN_LAST` last) and :data:`ALIASES`, and check every
+    name exists."""
     known = available_reports(settings)
     if not known:
         raise UnknownNameError(f"no report notebooks in {settings.notebooks_dir}")
+    everything = [n for n in known if n not in RUN_LAST] + [n for n in RUN_LAST if n in known]
     chosen: list[str] = []
     for name in names:
-        for item in known if name == "all" else [name]:
+        for item in everything if name == "all" else [ALIASES.get(name, name)]:
             if item not in known:
-                raise UnknownNameError(f"unknown report {item!r}; available: all, {', '.join(known)}")
+                aliases = "".join(f", {a} (= {t})" for a, t in ALIASES.items() if t in known)
+                raise UnknownNameError(f"unknown report {item!r}; available: all, {', '.join(known)}{aliases}")
             if item not in chosen:
                 chosen.append(item)
+    if "all" in names:  # a summary named before `all` still runs after the pages it links to
+        chosen = [n for n in chosen if n not in RUN_LAST] + [n for n in chosen if n in RUN_LAST]
     return chosen
 
 

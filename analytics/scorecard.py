@@ -7,7 +7,9 @@ Targets come from a YAML file (:func:`load_targets`; the shipped defaults are
 * ``better: lower``  — on track when ``value <= target``, at risk when ``value <= at_risk``;
 * ``better: higher`` — on track when ``value >= target``, at risk when ``value >= at_risk``;
 * ``better: band``   — on track when ``|value| <= target``, at risk when ``|value| <= at_risk``;
-* no value — ``no data``, never a made-up number and never silently dropped.
+* no value — ``no data``, never a made-up number and never silently dropped;
+* a value but no target in the file — ``no target`` (shown, not judged; add the KPI's key to the
+  targets file to judge it).
 """
 
 from __future__ import annotations
@@ -15,21 +17,23 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 import yaml
 
 from analytics.errors import ParameterError
 
-Status = Literal["on track", "at risk", "off track", "no data"]
+Status = Literal["on track", "at risk", "off track", "no data", "no target"]
 Better = Literal["lower", "higher", "band"]
-STATUS_ORDER: dict[str, int] = {"off track": 0, "at risk": 1, "no data": 2, "on track": 3}
+STATUS_ORDER: dict[str, int] = {"off track": 0, "at risk": 1, "no data": 2, "no target": 3, "on track": 4}
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#f0a30a", "off track": "#d73027",
-                                 "no data": "#9e9e9e"}
+                                 "no data": "#9e9e9e", "no target": "#6b7b8c"}
+_MONEY: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,38 @@ def load_targets(path: str | Path | None = None, *, tier: str | None = None) -> 
     return rules
 
 
+class TargetBook:
+    """The rules of one targets file, company-wide and per service tier (each tier loaded on first use).
+
+    The file is read and validated when the book is made, so a bad file fails before any KPI is computed.
+
+    >>> book = TargetBook()
+    >>> book.rule("slo_compliance").target, book.rule("slo_compliance", tier="tier2").target
+    (0.999, 0.995)
+    >>> book.rule("no_such_kpi") is None
+    True
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = str(path) if path else None
+        self._by_tier: dict[str | None, dict[str, TargetRule]] = {None: load_targets(self.path)}
+
+    @property
+    def source(self) -> str:
+        """Where the targets come from, for the report's method note."""
+        return self.path or "analytics/config/targets.yaml (the shipped defaults)"
+
+    def rules(self, tier: str | None = None) -> dict[str, TargetRule]:
+        """Every rule, with ``tier``'s overrides applied."""
+        if tier not in self._by_tier:
+            self._by_tier[tier] = load_targets(self.path, tier=tier)
+        return self._by_tier[tier]
+
+    def rule(self, key: str, *, tier: str | None = None) -> TargetRule | None:
+        """The rule of one KPI (None: the file sets no target for it)."""
+        return self.rules(tier).get(key)
+
+
 @dataclass(frozen=True)
 class Kpi:
     """One scorecard line."""
@@ -142,13 +178,21 @@ class Kpi:
     missing: str | None = None  # what to load to get this KPI, when value is None
     note: str | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    ci_low: float | None = None  # 95% confidence interval of the value, where it is an estimate
+    ci_high: float | None = None
+    min_n: int | None = None  # below this n the value is shown but labelled insufficient, with no trend
 
     @property
     def status(self) -> Status:
-        """Judged against the target (``no data`` when there is no value)."""
+        """Judged against the target (``no data`` without a value, ``no target`` without a rule)."""
         if self.value is None:
             return "no data"
-        return self.target.status(self.value) if self.target else "on track"
+        return self.target.status(self.value) if self.target else "no target"
+
+    @property
+    def insufficient(self) -> bool:
+        """Whether the value rests on fewer points than its minimum (shown, labelled, no trend drawn)."""
+        return self.min_n is not None and self.value is not None and (self.n or 0) < self.min_n
 
     @property
     def delta(self) -> float | None:
@@ -184,6 +228,9 @@ class Kpi:
             "status": self.status,
             "previous": self.previous,
             "delta": self.delta,
+            "ci": None if self.ci_low is None or self.ci_high is None else {
+                "low": self.ci_low, "high": self.ci_high, "level": 0.95},
+            "insufficient": self.insufficient,
             "history": [{"period": p, "value": v} for p, v in self.history],
             "evidence": self.evidence,
             "missing": self.missing if self.value is None else None,
@@ -192,29 +239,33 @@ class Kpi:
         }
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A KPI value for people: ``12.0%``, ``42 min``, ``$1.2M``, ``3.4 /wk``.
+def format_value(value: float | None, unit: str, *, signed: bool = False) -> str:
+    """A KPI value for people: ``12.0%``, ``42 min``, ``$1.2M``, ``3.4 /wk``; ``signed`` adds ``+``.
 
     >>> format_value(0.1234, "ratio"), format_value(42.4, "minutes"), format_value(1234567, "USD")
     ('12.3%', '42 min', '$1.23M')
-    >>> format_value(None, "ratio")
-    'no data'
+    >>> format_value(None, "ratio"), format_value(0.0643, "ratio", signed=True)
+    ('no data', '+6.4%')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"
+    if signed and value > 0:
+        return "+" + format_value(value, unit)
     if unit == "ratio":
         return f"{value * 100:.{2 if abs(value) >= 0.99 and abs(value) < 1 else 1}f}%"
     if unit == "minutes":
         return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
     if unit == "hours":
         return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"
-    if unit == "USD":
+    if unit in _MONEY or (len(unit) == 3 and unit.isalpha() and unit.isupper()):  # USD, EUR, or any ISO 4217 code
+        symbol = _MONEY.get(unit, f"{unit} ")
         magnitude = abs(value)
+        sign = "-" if value < 0 else ""
         if magnitude >= 1e6:
-            return f"${value / 1e6:.2f}M"
+            return f"{sign}{symbol}{magnitude / 1e6:.2f}M"
         if magnitude >= 1e3:
-            return f"${value / 1e3:.1f}k"
-        return f"${value:,.2f}"
+            return f"{sign}{symbol}{magnitude / 1e3:.1f}k"
+        return f"{sign}{symbol}{magnitude:,.2f}"
     if unit == "per week":
         return f"{value:.1f} /wk"
     if unit == "count":
@@ -231,14 +282,14 @@ def format_delta(kpi: Kpi) -> str:
     if kpi.delta is None:
         return "—"
     d = kpi.delta
-    if kpi.unit == "ratio":
-        return f"{d * 100:+.1f} pp"
+    if kpi.unit == "ratio":  # SLO-sized moves (hundredths of a point) keep a second decimal
+        return f"{d * 100:+.{2 if abs(d) < 0.001 else 1}f} pp"
     if kpi.unit == "minutes":
         return f"{d:+.0f} min"
     if kpi.unit == "hours":
         return f"{d:+.1f} h"
-    if kpi.unit == "USD":
-        return f"{'+' if d >= 0 else '−'}{format_value(abs(d), 'USD')}"
+    if kpi.unit in _MONEY or (len(kpi.unit) == 3 and kpi.unit.isalpha() and kpi.unit.isupper()):
+        return f"{'+' if d >= 0 else '−'}{format_value(abs(d), kpi.unit)}"
     if kpi.unit == "per week":
         return f"{d:+.1f} /wk"
     return f"{d:+,.0f}" if kpi.unit == "count" else f"{d:+.3g}"
@@ -312,35 +363,144 @@ def top_wins(kpis: Iterable[Kpi], limit: int = 3) -> list[Kpi]:
     return sorted(wins, key=lambda k: (-gain(k), k.key))[:limit]
 
 
-def scorecard_html(kpis: Sequence[Kpi]) -> str:
-    """The scorecard as an HTML table (status colour, value, target, QoQ, sparkline, n, evidence)."""
+def section_anchor(heading: str) -> str:
+    """The id nbconvert gives a markdown heading in the HTML it renders (``## Time to resolve`` →
+    ``Time-to-resolve``), so a KPI can link to the section of an evidence page that shows it.
+
+    >>> section_anchor("Burn-rate alerts (SRE Workbook)")
+    'Burn-rate-alerts-(SRE-Workbook)'
+    """
+    return quote(heading.replace(" ", "-"), safe="?/:@!$&'()*+,;=")
+
+
+def evidence_href(page: str, heading: str | None = None) -> str:
+    """``incident_trends.html#Time-to-resolve``: a link to an evidence page and one of its sections."""
+    return page if not heading else f"{page}#{section_anchor(heading)}"
+
+
+def evidence_link(href: str | None, text: str, *, pages: Collection[str] | None = None) -> str:
+    """An HTML link to evidence; when ``pages`` (the pages of this run) lacks the page, the page is named
+    instead of linked, so a report run on its own never shows a dead link.
+
+    >>> evidence_link("a.html#X", "details", pages={"a.html"})
+    '<a href="a.html#X">details</a>'
+    >>> evidence_link("b.html#Y", "details", pages={"a.html"})
+    '<span title="run opsreview report all to produce it">b.html (not in this run)</span>'
+    """
+    if not href:
+        return ""
+    page = href.split("#", 1)[0]
+    if pages is not None and page not in pages:
+        return (f'<span title="run opsreview report all to produce it">{html.escape(page)} '
+                "(not in this run)</span>")
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+
+
+_BADGE = ('<span style="background:{colour};color:white;border-radius:3px;padding:1px 6px;font-size:0.85em;'
+          'white-space:nowrap">{text}</span>')
+_SMALL = '<br><span style="color:#666;font-size:0.8em">{text}</span>'
+
+
+def status_badge(status: str) -> str:
+    """A coloured status label."""
+    return _BADGE.format(colour=STATUS_COLORS[status], text=html.escape(status))
+
+
+def value_text(kpi: Kpi) -> str:
+    """The value as shown: signed for band targets (budget variance), with its unit."""
+    return format_value(kpi.value, kpi.unit, signed=bool(kpi.target and kpi.target.better == "band"))
+
+
+def interval_text(kpi: Kpi) -> str | None:
+    """``95% CI 35–50 min``, when the value is an estimate with an interval."""
+    if kpi.value is None or kpi.ci_low is None or kpi.ci_high is None:
+        return None
+    return f"95% CI {format_value(kpi.ci_low, kpi.unit)}–{format_value(kpi.ci_high, kpi.unit)}"
+
+
+def scorecard_html(kpis: Sequence[Kpi], *, pages: Collection[str] | None = None,
+                   delta_label: str = "QoQ") -> str:
+    """The scorecard as an HTML table (status colour, value with its CI, target, change on the previous
+    period, sparkline, n, evidence link). A KPI without data shows what to load; one resting on too few
+    points is labelled insufficient and gets no trend line."""
     esc = html.escape
     rows = []
     for k in kpis:
-        colour = STATUS_COLORS[k.status]
-        badge = (f'<span style="background:{colour};color:white;border-radius:3px;padding:1px 6px;'
-                 f'font-size:0.85em;white-space:nowrap">{esc(k.status)}</span>')
-        value = esc(format_value(k.value, k.unit))
+        value = esc(value_text(k))
         if k.value is None and k.missing:
-            value = f'no data<br><span style="color:#777;font-size:0.8em">{esc(k.missing)}</span>'
-        evidence = f'<a href="{esc(k.evidence)}">details</a>' if k.evidence else ""
-        trend = sparkline_svg([v for _, v in k.history])
-        note = f'<br><span style="color:#777;font-size:0.8em">{esc(k.note)}</span>' if k.note else ""
+            value = "no data" + _SMALL.format(text=esc(k.missing))
+        elif k.insufficient:
+            value += _SMALL.format(text=f"insufficient data (n &lt; {k.min_n})")
+        elif interval_text(k):
+            value += _SMALL.format(text=esc(interval_text(k) or ""))
+        trend = "" if k.insufficient else sparkline_svg([v for _, v in k.history])
+        note = _SMALL.format(text=esc(k.note)) if k.note else ""
         rows.append(
             f"<tr><td>{esc(k.area)}</td><td><b>{esc(k.label)}</b>{note}</td>"
             f"<td style='text-align:right'>{value}</td>"
-            f"<td>{esc(target_text(k.target, k.unit)) if k.target else '—'}</td><td>{badge}</td>"
+            f"<td>{esc(target_text(k.target, k.unit)) if k.target else '—'}</td><td>{status_badge(k.status)}</td>"
             f"<td style='text-align:right'>{esc(format_delta(k))}</td><td>{trend}</td>"
-            f"<td style='text-align:right'>{'' if k.n is None else f'{k.n:,}'}</td><td>{evidence}</td></tr>"
+            f"<td style='text-align:right'>{'' if k.n is None else f'{k.n:,}'}</td>"
+            f"<td>{evidence_link(k.evidence, 'details', pages=pages)}</td></tr>"
         )
-    head = ("<tr><th>Area</th><th>KPI</th><th>Value</th><th>Target</th><th>Status</th><th>QoQ</th>"
-            "<th>Trend</th><th>n</th><th></th></tr>")
-    return (f'<table style="border-collapse:collapse;font-size:0.92em"><thead>{head}</thead>'
+    head = (f"<tr><th>Area</th><th>KPI</th><th>Value</th><th>Target</th><th>Status</th><th>{esc(delta_label)}</th>"
+            "<th>Trend</th><th>n</th><th>Evidence</th></tr>")
+    return (f'<table class="scorecard" style="border-collapse:collapse;font-size:0.92em"><thead>{head}</thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def write_kpis_json(kpis: Sequence[Kpi], path: Path, *, period: str) -> Path:
-    """Write every KPI with value, target, status, n and period for other tools."""
-    payload = {"period": period, "kpis": [k.as_record() for k in kpis]}
-    path.write_text(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
+def status_counts(kpis: Iterable[Kpi]) -> dict[str, int]:
+    """How many KPIs have each status, in :data:`STATUS_ORDER` (zeros included).
+
+    >>> status_counts([Kpi("x", "X", "A", "2026Q3", None, "ratio")])["no data"]
+    1
+    """
+    counts = dict.fromkeys(sorted(STATUS_ORDER, key=STATUS_ORDER.__getitem__), 0)
+    for k in kpis:
+        counts[k.status] += 1
+    return counts
+
+
+def kpi_sentence(kpi: Kpi, *, previous_label: str) -> str:
+    """One plain sentence a reader can act on: value, target, status and the change on the previous period.
+
+    >>> rule = TargetRule("change_failure_rate", "lower", 0.15, 0.20)
+    >>> kpi_sentence(Kpi("cfr", "Change failure rate", "Delivery", "2026Q3", 0.18, "ratio", n=100, previous=0.12,
+    ...                  target=rule), previous_label="2026Q2")
+    'Change failure rate is 18.0% against a target of ≤ 15.0% (at risk), +6.0 pp on 2026Q2 (12.0%).'
+    """
+    if kpi.value is None:
+        return f"{kpi.label}: no data" + (f" — {kpi.missing}." if kpi.missing else ".")
+    text = f"{kpi.label} is {value_text(kpi)}"
+    if kpi.target is not None:
+        text += f" against a target of {target_text(kpi.target, kpi.unit)} ({kpi.status})"
+    if kpi.delta is not None:
+        text += f", {format_delta(kpi)} on {previous_label} ({format_value(kpi.previous, kpi.unit)})"
+    else:
+        text += f", no value for {previous_label} to compare with"
+    return text + "."
+
+
+def write_kpis_json(kpis: Sequence[Kpi], path: Path, *, period: str,
+                    metadata: Mapping[str, Any] | None = None) -> Path:
+    """Write every KPI with value, target, status, n and period for other tools (``metadata``: extra
+    top-level fields such as the previous period and the targets file)."""
+    payload = {**dict(metadata or {}), "period": period, "kpis": [k.as_record() for k in kpis]}
+    text = json.dumps(_json_safe(payload), indent=2, sort_keys=True, default=str, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN and infinities become null (JSON has neither); containers are walked.
+
+    >>> _json_safe({"a": [float("nan"), 1.5, float("inf")]})
+    {'a': [None, 1.5, None]}
+    """
+    if isinstance(value, Mapping):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value

@@ -341,7 +341,7 @@ def mttr_change_by_severity(
     now, before = incident_durations(con, p, **scope), incident_durations(con, p.previous(), **scope)
     rows = []
     for severity in SEVERITIES[:max_severity_rank]:
-        a, b = (_resolve_minutes(f[f["severity"] == severity]) for f in (now, before))
+        a, b = (resolve_minutes(f[f["severity"] == severity]) for f in (now, before))
         diff = median_difference(a, b)
         rows.append({"severity": severity, "n": len(a), "previous_n": len(b),
                      "p50_minutes": float(np.median(a)) if len(a) else None,
@@ -373,7 +373,9 @@ def median_difference(current: np.ndarray, previous: np.ndarray) -> Estimate:
                     min(a.n, b.n))
 
 
-def _resolve_minutes(frame: pd.DataFrame) -> np.ndarray:
+def resolve_minutes(frame: pd.DataFrame) -> np.ndarray:
+    """Minutes to resolve of the rows of :func:`incident_durations` that have a true resolve time
+    (still-open, timeless and backfilled incidents left out)."""
     usable = ~(frame["still_open"] | frame["no_resolve_time"] | frame["backfilled"])
     values = frame.loc[usable, "minutes_to_resolve"].to_numpy(dtype=float)
     return values[np.isfinite(values)]

@@ -3,7 +3,9 @@ cells whose output is compared on purpose."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from analytics.metrics.quarterly import EVIDENCE_PAGES
 from analytics.reports import available_reports, run_reports
 from tests.conftest import REPO, DemoBuild
 
@@ -21,7 +24,8 @@ def test_every_report_renders_on_the_demo(demo: DemoBuild, tmp_path: Path) -> No
     names = available_reports(demo.settings)
     summary = run_reports(["all"], "latest", settings=demo.settings, out_dir=tmp_path / "out")
     assert summary.period == demo.truth["quarter"]
-    assert [r.name for r in summary.results] == names
+    # the quarterly review links to the other pages, so it runs after all of them
+    assert [r.name for r in summary.results] == [n for n in names if n != "quarterly_review"] + ["quarterly_review"]
     failures = {r.name: r.error for r in summary.failed}
     assert not failures
     for name in names:
@@ -31,6 +35,16 @@ def test_every_report_renders_on_the_demo(demo: DemoBuild, tmp_path: Path) -> No
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors
     assert (tmp_path / "out" / "index.html").is_file()
+    _evidence_links_resolve(tmp_path / "out")
+
+
+def _evidence_links_resolve(out: Path) -> None:
+    """Every evidence link of the quarterly review points at a page of the same run and a section id in it."""
+    review = (out / "quarterly_review.html").read_text()
+    links = set(re.findall(r'href="([a-z_]+\.html)#([^"]+)"', review))
+    assert {page for page, _ in links} == set(EVIDENCE_PAGES) and "(not in this run)" not in review
+    for page, anchor in sorted(links):
+        assert f'id="{html.unescape(anchor)}"' in (out / page).read_text(), f"{page}#{anchor}"
 
 
 def test_incident_trends_states_the_planted_numbers(demo: DemoBuild, tmp_path: Path) -> None:

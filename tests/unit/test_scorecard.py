@@ -8,8 +8,10 @@ import pytest
 from analytics.errors import ParameterError
 from analytics.scorecard import (
     Kpi,
+    TargetBook,
     TargetRule,
     format_delta,
+    format_value,
     load_targets,
     ranked,
     scorecard_html,
@@ -102,3 +104,38 @@ def test_records_html_and_json(tmp_path: Path) -> None:
 def test_sparkline_breaks_at_gaps() -> None:
     svg = sparkline_svg([1.0, 2.0, None, 4.0, 5.0])
     assert svg.count("<polyline") == 2
+
+
+def test_a_value_without_a_target_is_shown_unjudged() -> None:
+    kpi = Kpi("cost", "Cost", "Cost", "2026Q3", 1.5e6, "EUR", previous=1.2e6)
+    assert kpi.status == "no target" and kpi.improved is None
+    assert [k.key for k in ranked([kpi, _kpi("d", 0.05, 0.10, TargetRule("c", "lower", 0.15, 0.2))])] == ["cost", "d"]
+    assert format_delta(kpi) == "+€300.0k" and "no target" in scorecard_html([kpi])
+
+
+def test_target_book_reads_the_file_once_and_applies_tier_overrides(tmp_path: Path) -> None:
+    path = tmp_path / "t.yaml"
+    path.write_text("kpis: {slo_compliance: {better: higher, target: 0.99, at_risk: 0.98, "
+                    "tiers: {tier1: {target: 0.9995, at_risk: 0.999}}}}")
+    book = TargetBook(path)
+    assert book.rule("slo_compliance").target == 0.99 and book.rule("slo_compliance", tier="tier1").target == 0.9995
+    assert book.rule("change_failure_rate") is None and book.source == str(path)
+    with pytest.raises(ParameterError, match="cannot read targets file"):
+        TargetBook(tmp_path / "missing.yaml")
+
+
+def test_kpis_json_carries_metadata_and_never_nan(tmp_path: Path) -> None:
+    kpi = Kpi("x", "X", "A", "2026Q3", 0.5, "ratio", details={"ratio": float("nan")}, ci_low=0.4, ci_high=0.6)
+    out = write_kpis_json([kpi], tmp_path / "kpis.json", period="2026Q3", metadata={"previous_period": "2026Q2"})
+    payload = json.loads(out.read_text())
+    assert payload["previous_period"] == "2026Q2" and payload["kpis"][0]["details"] == {"ratio": None}
+    assert payload["kpis"][0]["ci"] == {"low": 0.4, "high": 0.6, "level": 0.95}
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "signed", "expected"),
+    [(0.0643, "ratio", True, "+6.4%"), (-0.0643, "ratio", True, "-6.4%"), (-1234.5, "USD", False, "-$1.2k"),
+     (2.49, "GBP", False, "£2.49"), (1.5e6, "CHF", False, "CHF 1.50M"), (0.99893, "ratio", False, "99.89%")],
+)
+def test_format_value_units(value: float, unit: str, signed: bool, expected: str) -> None:
+    assert format_value(value, unit, signed=signed) == expected
