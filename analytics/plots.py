@@ -7,6 +7,7 @@ can display it (never call ``matplotlib.use`` in a notebook; NOTEBOOKS.md §3.5)
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -52,6 +53,7 @@ apply_theme()
 def figure(title: str, *, subtitle: str | None = None, figsize: tuple[float, float] = (10, 4.5)) -> tuple[Figure, Axes]:
     """A new figure whose title states the finding (and an optional subtitle line)."""
     fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    title = textwrap.fill(title, width=max(40, int(figsize[0] * 9)))  # a long finding wraps instead of being cut
     ax.set_title(title if subtitle is None else f"{title}\n", loc="left")
     if subtitle:
         ax.text(0, 1.02, subtitle, transform=ax.transAxes, fontsize=10, color="#555555", va="bottom")

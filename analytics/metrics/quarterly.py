@@ -821,7 +821,8 @@ def executive_summary_html(
     hourly_rate: float = DEFAULT_HOURLY_RATE,
     currency: str = "USD",
     pages: Collection[str] | None = None,
-    limit: int = 3,
+    risk_limit: int = 5,
+    win_limit: int = 3,
 ) -> str:
     """The one-page summary: the tally of statuses, the top risks and the top wins (each a computed sentence
     with a link to its evidence), and what else an executive should know — cost anomalies, the cost of
@@ -845,8 +846,8 @@ def executive_summary_html(
         return f"<li>{esc(kpi_sentence(k, previous_label=previous))}{note} {link}</li>"
 
     # a median that moved within its noise (the CI of the difference spans 0) is no win (METRICS.md §1.2)
-    risks = top_risks(kpis, limit)
-    wins = top_wins([k for k in kpis if k.details.get("change_is_real", True)], limit)
+    risks = top_risks(kpis, risk_limit)
+    wins = top_wins([k for k in kpis if k.details.get("change_is_real", True)], win_limit)
     parts = [f"<p><b>{esc(p.label)}</b> ({esc(_dated(p))}), compared with {esc(previous)}. {tally}</p>",
              "<h3>Top risks</h3>",
              f"<ol>{''.join(item(k) for k in risks)}</ol>" if risks else "<p>No KPI is at risk or off track.</p>",
