@@ -30,8 +30,35 @@ def _add_months(d: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+class DaySpan:
+    """What every half-open day range ``[start, end)`` offers (periods, and the cost scope's windows)."""
+
+    start: date
+    end: date
+
+    @property
+    def start_ts(self) -> datetime:
+        """Inclusive start as a UTC timestamp."""
+        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
+
+    @property
+    def end_ts(self) -> datetime:
+        """Exclusive end as a UTC timestamp."""
+        return datetime(self.end.year, self.end.month, self.end.day, tzinfo=UTC)
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days in the span."""
+        return (self.end - self.start).days
+
+    @property
+    def last_day(self) -> date:
+        """The last calendar day inside the span."""
+        return self.end - timedelta(days=1)
+
+
 @dataclass(frozen=True, order=True)
-class Period:
+class Period(DaySpan):
     """A calendar period ``[start, end)``; ``label`` is its canonical spelling (``2026Q3``)."""
 
     start: date
@@ -53,25 +80,6 @@ class Period:
     def __str__(self) -> str:
         return self.label
 
-    @property
-    def start_ts(self) -> datetime:
-        """Inclusive start as a UTC timestamp."""
-        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
-
-    @property
-    def end_ts(self) -> datetime:
-        """Exclusive end as a UTC timestamp."""
-        return datetime(self.end.year, self.end.month, self.end.day, tzinfo=UTC)
-
-    @property
-    def days(self) -> int:
-        """Number of calendar days in the period."""
-        return (self.end - self.start).days
-
-    @property
-    def last_day(self) -> date:
-        """The last calendar day inside the period."""
-        return self.end - timedelta(days=1)
 
     def previous(self, n: int = 1) -> Period:
         """The period of the same grain ``n`` steps earlier (``2026Q3`` → ``2026Q2``)."""

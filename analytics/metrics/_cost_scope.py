@@ -7,10 +7,11 @@ Light on imports on purpose, so :mod:`analytics.params` can validate notebook pa
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from analytics.errors import ParameterError
+from analytics.periods import DaySpan
 
 #: Friendly dimension names → the FOCUS column the SQL statements group by (an allow-list).
 DIMENSIONS: dict[str, str] = {
@@ -51,7 +52,7 @@ class Interval(Protocol):
 
 
 @dataclass(frozen=True, order=True)
-class Window:
+class Window(DaySpan):
     """An ad-hoc half-open window of whole UTC days, ``[start, end)``."""
 
     start: date
@@ -66,20 +67,6 @@ class Window:
         """The window covering a period."""
         return cls(interval.start, interval.end)
 
-    @property
-    def start_ts(self) -> datetime:
-        """Inclusive start as a UTC timestamp."""
-        return datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC)
-
-    @property
-    def end_ts(self) -> datetime:
-        """Exclusive end as a UTC timestamp."""
-        return datetime(self.end.year, self.end.month, self.end.day, tzinfo=UTC)
-
-    @property
-    def days(self) -> int:
-        """Number of days in the window."""
-        return (self.end - self.start).days
 
     @property
     def label(self) -> str:
