@@ -317,9 +317,8 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=CELL_TIMEOUT_S,
-            # the kernel process's own chatter (TCP transport notice, "KeyboardInterrupt caught" at shutdown) would
-            # drown a cron log;
-            # errors in cells still fail the notebook and are reported below
+            # the kernel process's own chatter (TCP transport notice, "KeyboardInterrupt caught" at shutdown)
+            # would drown a cron log; errors in cells still fail the notebook and are reported below
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except pm.PapermillExecutionError as exc:
