@@ -69,8 +69,8 @@ def load_aws_ce(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions)
     else:
         file = Path(path)
         try:
-            doc = json.loads(file.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            doc = json.loads(file.read_text("utf-8-sig"))  # a BOM is how Windows tools save UTF-8
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise ExportFormatError(f"not a JSON file of Cost Explorer responses: {exc}", file=file) from exc
         pages = doc if isinstance(doc, list) else [doc]
         label, account = str(file.resolve()), options.extra.get("billing_account")
@@ -191,8 +191,9 @@ def _results(pages: list[Any], file: str) -> Iterator[tuple[dict[str, Any], list
             raise ExportFormatError("a Cost Explorer response needs a ResultsByTime list", file=file,
                                     column="ResultsByTime")
         definitions = page.get("GroupDefinitions") or []
-        if not isinstance(definitions, list):
-            raise ExportFormatError("GroupDefinitions is not a list", file=file, column="GroupDefinitions")
+        if not isinstance(definitions, list) or not all(isinstance(d, Mapping) for d in definitions):
+            raise ExportFormatError("GroupDefinitions is not a list of {Type, Key} objects", file=file,
+                                    column="GroupDefinitions")
         for result in page["ResultsByTime"]:
             yield result, definitions
 
@@ -210,6 +211,8 @@ def ce_rows(pages: list[Any], *, file: str) -> tuple[pa.Table, list[PeriodTotal]
             raise ExportFormatError("TimePeriod needs Start and End dates", file=file, row=n + 1,
                                     column="TimePeriod") from exc
         groups = result.get("Groups") or []
+        if not isinstance(groups, list):
+            raise ExportFormatError("Groups is not a list", file=file, row=n + 1, column="Groups")
         if not groups and result.get("Total"):
             groups = [{"Keys": [], "Metrics": result["Total"]}]
         for group in groups:
@@ -226,6 +229,8 @@ def ce_rows(pages: list[Any], *, file: str) -> tuple[pa.Table, list[PeriodTotal]
                 raise ExportFormatError(f"AmortizedCost unit {unit} differs from UnblendedCost unit {currency}",
                                         file=file, row=n, column="AmortizedCost")
             keys = group.get("Keys") or []
+            if not isinstance(keys, list):
+                raise ExportFormatError("Keys is not a list", file=file, row=n, column="Keys")
             row = {c: None for c in COLUMNS}
             tags: dict[str, str] = {}
             categories: dict[str, str] = {}
@@ -245,8 +250,8 @@ def ce_rows(pages: list[Any], *, file: str) -> tuple[pa.Table, list[PeriodTotal]
                 "billing_start": billing_start.isoformat(), "billing_end": billing_end.isoformat(),
                 "currency": currency, "billed": str(billed), "effective": str(effective),
                 "quantity": str(quantity) if quantity is not None else None,
-                "tags": json.dumps(tags) if tags else None,
-                "cost_categories": json.dumps(categories) if categories else None,
+                "tags": json.dumps(tags, separators=(",", ":")) if tags else None,  # as to_json writes Tags
+                "cost_categories": json.dumps(categories, separators=(",", ":")) if categories else None,
                 "estimated": "true" if result.get("Estimated") else "false", "__row": n,
             })
             for column in COLUMNS:

@@ -199,10 +199,13 @@ def detect_date_format(con: duckdb.DuckDBPyConnection, cols: Columns) -> str:
     found = run(con, f"SELECT {', '.join(counts)} FROM {view}")[0]
     us, iso = sum(found[0::2]), sum(found[1::2])
     if us and iso:
-        first = run(con, f"SELECT min({ROW}) FROM {view} WHERE regexp_matches(trim({cols.col('date')}), "
-                         f"'^\\d{{4}}-\\d{{2}}-\\d{{2}}')")[0][0]
-        raise ExportFormatError("dates mix M/D/YYYY and YYYY-MM-DD in one file", file=cols.staged.file,
-                                row=int(first) if first is not None else None, column=cols.label("date"))
+        # name the first value in the minority format (row, then column order), whichever date column holds it
+        minority = "'^\\d{4}-\\d{2}-\\d{2}'" if us >= iso else "'^\\d{1,2}/\\d{1,2}/\\d{4}$'"
+        firsts = [run(con, f"SELECT min({ROW}) FROM {view} WHERE regexp_matches(trim({cols.col(name)}), {minority})")
+                  [0][0] for name in DATE_COLUMNS]
+        row, i = min((int(r), i) for i, r in enumerate(firsts) if r is not None)
+        raise ExportFormatError("dates mix M/D/YYYY and YYYY-MM-DD in one file", file=cols.staged.file, row=row,
+                                column=cols.label(DATE_COLUMNS[i]))
     return "us" if us else "iso"
 
 

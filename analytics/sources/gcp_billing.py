@@ -226,7 +226,9 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
         _amount(cost, a.label("cost")),
         _amount(cost_at_list, a.label("cost_at_list")),
         Check(
-            f"{credits} IS NOT NULL AND (json_type({credits}) <> 'ARRAY' OR len(list_filter({amounts}, lambda x: "
+            # '$[*].amount' skips elements without an amount: compare counts, or [1, 2] would pass as no credit
+            f"{credits} IS NOT NULL AND (json_type({credits}) <> 'ARRAY' OR len({amounts}) <> "
+            f"json_array_length({credits}) OR len(list_filter({amounts}, lambda x: "
             f"x IS NULL OR TRY_CAST(x AS {COST_TYPE}) IS NULL OR abs(TRY_CAST(x AS DOUBLE)) >= {AMOUNT_LIMIT})) > 0)",
             "is not a JSON array of credits with numeric amounts",
             a.label("credits"),
