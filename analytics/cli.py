@@ -116,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument("--note", help="why: a ticket, a planned migration, …")
     feedback.add_argument("--by", help="who gives the label")
 
+    migrate = sub.add_parser("migrate", help="apply pending schema migrations to the warehouse (loads do it too)")
+    _common(migrate)
+
     schema = sub.add_parser("schema", help="print the warehouse schema")
     _common(schema)
     schema.add_argument("--markdown", action="store_true", help="as the Markdown page docs/schema.md")
@@ -293,6 +296,19 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from analytics.warehouse import connect, run
+
+    location = _settings(args).warehouse
+    con = connect(location)  # a read-write connection applies whatever is pending
+    try:
+        versions = [int(r[0]) for r in run(con, "SELECT version FROM schema_migrations ORDER BY version")]
+    finally:
+        con.close()
+    _out(f"{location}: up to date (migrations {', '.join(map(str, versions))})")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from analytics.warehouse import connect, schema_markdown, table_columns
 
@@ -320,6 +336,7 @@ COMMANDS = {
     "export": cmd_export,
     "schema": cmd_schema,
     "fetch": cmd_fetch,
+    "migrate": cmd_migrate,
     "feedback": cmd_feedback,
 }
 

@@ -226,7 +226,7 @@ def _require_current(con: duckdb.DuckDBPyConnection, location: str) -> None:
     if missing := sorted(shipped - applied):
         raise WarehouseError(
             f"warehouse {location} lacks schema migration(s) {', '.join(map(str, missing))}: "
-            "open it once read-write (e.g. `opsreview status`) to migrate it"
+            "run `opsreview migrate` (or any load) once to bring it up to date"
         )
     if unknown := sorted(applied - shipped):
         raise WarehouseError(

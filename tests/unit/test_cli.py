@@ -109,3 +109,19 @@ def test_feedback_labels_an_anomaly_and_lists_the_latest(tmp_path: Path, capsys:
     with pytest.raises(SystemExit) as exit_info:  # argparse refuses a label outside the choices
         main(["feedback", "a1b2c3", "--label", "maybe", "--warehouse", warehouse])
     assert exit_info.value.code == 2
+
+
+def test_migrate_brings_an_old_warehouse_up_to_date(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import analytics.warehouse as wh
+
+    warehouse = str(tmp_path / "w.duckdb")
+    shipped = wh.migrations()
+    with monkeypatch.context() as older:  # a warehouse built by a release that lacked the last migration
+        older.setattr(wh, "migrations", lambda: shipped[:-1])
+        wh.connect(warehouse).close()
+    assert main(["status", "--warehouse", warehouse]) == 2
+    assert "opsreview migrate" in capsys.readouterr().err
+    assert main(["migrate", "--warehouse", warehouse]) == 0
+    assert f", {shipped[-1].version})" in capsys.readouterr().out
+    assert main(["status", "--warehouse", warehouse]) == 0
