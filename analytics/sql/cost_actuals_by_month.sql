@@ -3,7 +3,8 @@
 -- in progress). EffectiveCost is assigned to the month of ChargePeriodStart, BilledCost to the
 -- month of BillingPeriodStart (the invoice). Also: the part charged by corrections, and the
 -- recurring charges with a charge period longer than a day (monthly fees, tax) that a forecast
--- carries into months that have not started. Scope filters as in cost_change_by_dimension.sql.
+-- carries into months that have not started. Scope filters: the cost_in_scope_any_date macro
+-- (migration 0006; both date columns are bounded here).
 WITH months AS (
     SELECT m::TIMESTAMPTZ AS month_start, (m + INTERVAL 1 MONTH)::TIMESTAMPTZ AS month_end
     FROM unnest(generate_series($start::DATE, $end::DATE - 1, INTERVAL 1 MONTH)) t(m)
@@ -15,19 +16,10 @@ scoped AS (
            BilledCost,
            coalesce(ChargeClass = 'Correction', false) AS is_correction,
            ChargePeriodEnd - ChargePeriodStart > INTERVAL 1 DAY AND ChargeFrequency = 'Recurring' AS recurring_fixed
-    FROM cost
+    FROM cost_in_scope_any_date($provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
     WHERE ChargePeriodStart < $as_of_end
       AND ((ChargePeriodStart >= $start AND ChargePeriodStart < $end)
            OR (BillingPeriodStart >= $start AND BillingPeriodStart < $end))
-      AND ($provider IS NULL OR ProviderName = $provider)
-      AND ($service IS NULL OR ServiceName = $service)
-      AND ($account IS NULL OR SubAccountId = $account)
-      AND ($region IS NULL OR RegionId = $region)
-      AND ($filter_tag_key IS NULL OR CASE
-               WHEN $filter_tag_value IS NULL
-                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
-               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
-           END)
 )
 SELECT m.month_start::DATE AS month_start,
        m.month_end::DATE AS month_end,

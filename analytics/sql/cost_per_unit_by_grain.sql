@@ -4,8 +4,8 @@
 -- value) equals the metric's dimension; a metric with an empty dimension (company-wide, such as
 -- active_tenants) is matched with all cost in scope. One row per bucket and dimension the metric
 -- reports. Day buckets only count rows charged for a day or less, so monthly fees do not land on the
--- 1st. Corrections are left out (they are reported on their own line). Scope filters as in
--- cost_change_by_dimension.sql.
+-- 1st. Corrections are left out (they are reported on their own line). Scope and window: the
+-- cost_in_scope macro (migration 0006).
 WITH volume AS (
     SELECT date_trunc($grain, date)::DATE AS bucket_start,
            dimension,
@@ -19,19 +19,9 @@ scoped AS (
     SELECT date_trunc($grain, ChargePeriodStart)::DATE AS bucket_start,
            nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$cost_tag_key]), '') AS dimension,
            EffectiveCost
-    FROM cost
-    WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
-      AND NOT coalesce(ChargeClass = 'Correction', false)
+    FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
+    WHERE NOT coalesce(ChargeClass = 'Correction', false)
       AND ($grain <> 'day' OR ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY)
-      AND ($provider IS NULL OR ProviderName = $provider)
-      AND ($service IS NULL OR ServiceName = $service)
-      AND ($account IS NULL OR SubAccountId = $account)
-      AND ($region IS NULL OR RegionId = $region)
-      AND ($filter_tag_key IS NULL OR CASE
-               WHEN $filter_tag_value IS NULL
-                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
-               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
-           END)
 ),
 cost_by AS (
     SELECT bucket_start, dimension, sum(EffectiveCost) AS cost, count(*) AS cost_rows

@@ -6,7 +6,8 @@
 -- already in the amortised usage rows; counting both would double count. Corrections (unit prices need
 -- not hold) and rows without ListCost or ContractedCost are left out too, and every exclusion is
 -- counted. Unused commitment stays in: its EffectiveCost above a zero ContractedCost is negative
--- savings (waste). Dimension and scope filters as in cost_change_by_dimension.sql.
+-- savings (waste). Dimension, scope and window: the
+-- cost_dimension_value and cost_in_scope macros (migration 0006).
 WITH scoped AS (
     SELECT ListCost,
            ContractedCost,
@@ -20,33 +21,9 @@ WITH scoped AS (
                WHEN ListCost IS NULL OR ContractedCost IS NULL THEN 'no list or contracted cost'
            END AS excluded_as,
            CommitmentDiscountStatus = 'Unused' AS unused,
-           coalesce(nullif(trim(CASE $dimension
-               WHEN 'total' THEN 'total'
-               WHEN 'ProviderName' THEN ProviderName
-               WHEN 'ServiceName' THEN ServiceName
-               WHEN 'ServiceCategory' THEN ServiceCategory
-               WHEN 'SubAccountId' THEN SubAccountId
-               WHEN 'SubAccountName' THEN SubAccountName
-               WHEN 'BillingAccountId' THEN BillingAccountId
-               WHEN 'RegionId' THEN RegionId
-               WHEN 'ChargeCategory' THEN ChargeCategory
-               WHEN 'PricingCategory' THEN PricingCategory
-               WHEN 'ResourceId' THEN ResourceId
-               WHEN 'CommitmentDiscountId' THEN CommitmentDiscountId
-               WHEN 'x_UsageType' THEN x_UsageType
-               WHEN 'tag' THEN TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$dimension_tag_key]
-           END), ''), CASE WHEN $dimension = 'tag' THEN '(untagged)' ELSE '(not set)' END) AS value
-    FROM cost
-    WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
-      AND ($provider IS NULL OR ProviderName = $provider)
-      AND ($service IS NULL OR ServiceName = $service)
-      AND ($account IS NULL OR SubAccountId = $account)
-      AND ($region IS NULL OR RegionId = $region)
-      AND ($filter_tag_key IS NULL OR CASE
-               WHEN $filter_tag_value IS NULL
-                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
-               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
-           END)
+           cost_dimension_value($dimension, $dimension_tag_key, cost_row) AS value
+    FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
+         AS cost_row
 )
 SELECT value,
        coalesce(sum(ListCost) FILTER (WHERE excluded_as IS NULL), 0)::DECIMAL(38, 10) AS list_cost,

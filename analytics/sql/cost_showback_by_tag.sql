@@ -7,22 +7,13 @@
 -- bucket is the tag value for 'direct' rows and what made a row shared (the tag value or the
 -- ServiceName) for 'shared' rows, so the shared pool's make-up can be shown.
 -- Money stays DECIMAL; the allocation itself is exact decimal arithmetic in Python.
+-- Scope and window: the cost_in_scope macro (migration 0006).
 WITH scoped AS (
     SELECT EffectiveCost,
            nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$tag_key]), '') AS tag_value,
            coalesce(ChargeClass = 'Correction', false) AS is_correction,
            ServiceName
-    FROM cost
-    WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
-      AND ($provider IS NULL OR ProviderName = $provider)
-      AND ($service IS NULL OR ServiceName = $service)
-      AND ($account IS NULL OR SubAccountId = $account)
-      AND ($region IS NULL OR RegionId = $region)
-      AND ($filter_tag_key IS NULL OR CASE
-               WHEN $filter_tag_value IS NULL
-                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
-               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
-           END)
+    FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
 ),
 classified AS (
     SELECT EffectiveCost,

@@ -3,7 +3,8 @@
 -- in total and with the tag present and non-empty. Row classes: 'usage' is the only taggable one;
 -- 'correction' (ChargeClass = 'Correction'), 'tax', 'support' (ServiceName mentions support),
 -- 'purchase', 'credit' (Credit and Adjustment) and 'unused commitment' (CommitmentDiscountStatus =
--- 'Unused') cannot carry resource tags and are reported apart (METRICS §4).
+-- 'Unused') cannot carry resource tags and are reported apart (METRICS §4). Dimension, scope and
+-- window: the cost_dimension_value and cost_in_scope macros (migration 0006).
 WITH scoped AS (
     SELECT EffectiveCost,
            nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$tag_key]), '') IS NOT NULL AS tagged,
@@ -16,33 +17,9 @@ WITH scoped AS (
                WHEN CommitmentDiscountStatus = 'Unused' THEN 'unused commitment'
                ELSE 'usage'
            END AS row_class,
-           coalesce(nullif(trim(CASE $dimension
-               WHEN 'total' THEN 'total'
-               WHEN 'ProviderName' THEN ProviderName
-               WHEN 'ServiceName' THEN ServiceName
-               WHEN 'ServiceCategory' THEN ServiceCategory
-               WHEN 'SubAccountId' THEN SubAccountId
-               WHEN 'SubAccountName' THEN SubAccountName
-               WHEN 'BillingAccountId' THEN BillingAccountId
-               WHEN 'RegionId' THEN RegionId
-               WHEN 'ChargeCategory' THEN ChargeCategory
-               WHEN 'PricingCategory' THEN PricingCategory
-               WHEN 'ResourceId' THEN ResourceId
-               WHEN 'CommitmentDiscountId' THEN CommitmentDiscountId
-               WHEN 'x_UsageType' THEN x_UsageType
-               WHEN 'tag' THEN TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$dimension_tag_key]
-           END), ''), CASE WHEN $dimension = 'tag' THEN '(untagged)' ELSE '(not set)' END) AS value
-    FROM cost
-    WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
-      AND ($provider IS NULL OR ProviderName = $provider)
-      AND ($service IS NULL OR ServiceName = $service)
-      AND ($account IS NULL OR SubAccountId = $account)
-      AND ($region IS NULL OR RegionId = $region)
-      AND ($filter_tag_key IS NULL OR CASE
-               WHEN $filter_tag_value IS NULL
-                   THEN nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key]), '') IS NULL
-               ELSE TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$filter_tag_key] = $filter_tag_value
-           END)
+           cost_dimension_value($dimension, $dimension_tag_key, cost_row) AS value
+    FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
+         AS cost_row
 )
 SELECT value,
        row_class,
