@@ -79,15 +79,21 @@ def decode_text(file: Path) -> str:
     return text
 
 
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+# one strict decoder for every file (json.loads with a parse_constant builds a new one per call)
+_STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def read_json(file: Path) -> Any:
     """Parse a JSON file strictly (UTF-8, no NaN/Infinity); errors name the file and the line."""
     text = decode_text(file)
-
-    def reject_constant(name: str) -> None:
-        raise ValueError(f"{name} is not valid JSON")
-
     try:
-        return json.loads(text, parse_constant=reject_constant)
+        if text.startswith("\ufeff"):  # a second BOM: refused as json.loads refuses it
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        return _STRICT_JSON.decode(text)
     except json.JSONDecodeError as exc:
         raise ExportFormatError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file

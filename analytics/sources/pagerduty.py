@@ -40,6 +40,7 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +51,7 @@ from analytics import __version__
 from analytics.errors import AnalyticsError, ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._incident_common import (
+    NOT_PLAIN,
     IncidentWriter,
     RowError,
     SeverityMap,
@@ -61,10 +63,12 @@ from analytics.sources._incident_common import (
     as_text,
     csv_head,
     header_index,
+    instant_text,
     json_head,
     label_key,
     load_delivery,
     parse_instant,
+    plain_text,
     plus_seconds,
     rank_of,
     raw_json,
@@ -116,6 +120,8 @@ CUSTOM_FIELDS: dict[str, str] = {
     "deploymentid": "deployment_id", "deployment": "deployment_id", "major": "is_major", "ismajor": "is_major",
 }
 _USER_AGENTS = {"user_reference", "user"}
+_NOTE = ("note", 5)
+_OBJECT = (dict, type(None))  # what as_object accepts
 
 
 # -- REST -------------------------------------------------------------------------------------
@@ -134,22 +140,11 @@ def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
             records = doc["incidents"] if isinstance(doc["incidents"], list) else _not_list(file, "incidents")
         if "incident" in doc:
             records = [*records, doc["incident"]]
-        for i, record in enumerate(records, start=1):
-            writer.read()
-            try:
-                row = rest_incident_row(record, zone=zone, severities=severities)
-            except RowError as exc:
-                writer.reject(file, i, exc.column, exc.message, record)
-                continue
-            writer.incident(row, file=file, row_no=i)
+        _stage_incidents(file, records, writer, zone=zone, severities=severities)
         if "log_entries" in doc:
             entries = doc["log_entries"] if isinstance(doc["log_entries"], list) else _not_list(file, "log_entries")
             writer.details["log_entries"] = writer.details.get("log_entries", 0) + len(entries)
-            for i, entry in enumerate(entries, start=1):
-                try:
-                    _stage_log_entry(entry, writer, zone=zone)
-                except RowError as exc:
-                    writer.reject(file, i, f"log_entries.{exc.column}", exc.message, entry)
+            _stage_log_entries(file, entries, writer, zone=zone)
 
     return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json",),
                          parse=parse, timeline=lambda w: bool(w.details.get("log_entries")),
@@ -158,6 +153,46 @@ def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
 
 def _not_list(file: Path, key: str) -> list[Any]:
     raise ExportFormatError(f"'{key}' must be a list", file=file, column=key)
+
+
+def _stage_incidents(file: Path, records: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None,
+                     severities: SeverityMap) -> None:
+    """The incidents of one page → one block of staged rows (bad records fail the file or are quarantined)."""
+    writer.read(len(records))
+    rows: list[tuple[Any, ...]] = []
+    numbers: list[int] = []
+    for i, record in enumerate(records, start=1):
+        try:
+            rows.append(rest_incident_values(record, zone=zone, severities=severities))
+        except RowError as exc:
+            writer.reject(file, i, exc.column, exc.message, record)
+            continue
+        numbers.append(i)
+    writer.incident_rows(REST_COLUMNS, rows, numbers, file=file)
+
+
+def _stage_log_entries(file: Path, entries: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None) -> None:
+    """The log entries of one page → one block of staged events."""
+    rows: list[tuple[Any, ...]] = []
+    for i, entry in enumerate(entries, start=1):
+        try:
+            row = _plain_log_entry(entry, zone)
+        except RowError:
+            row = None
+        if row is None:  # anything unusual: the general path converts it or names the problem
+            try:
+                row = log_entry_event(entry, zone=zone)
+            except RowError as exc:
+                writer.reject(file, i, f"log_entries.{exc.column}", exc.message, entry)
+                continue
+        rows.append(row)
+    writer.event_rows(rows)
+
+
+@lru_cache(maxsize=1024)
+def _custom_column(name: str) -> str | None:
+    """The canonical column a custom field name fills (names repeat on every incident)."""
+    return CUSTOM_FIELDS.get(label_key(name))
 
 
 def custom_field_values(value: Any) -> dict[str, Any]:
@@ -176,112 +211,179 @@ def custom_field_values(value: Any) -> dict[str, Any]:
     for name, val in items:
         if not isinstance(name, str):
             continue
-        column = CUSTOM_FIELDS.get(label_key(name))
+        column = _custom_column(name)
         if column is not None and val is not None:
             found[column] = val
     return found
 
 
+# the canonical columns of a REST incident, in the order rest_incident_values returns them
+REST_COLUMNS: tuple[str, ...] = (
+    "incident_id", "source", "source_id", "number", "title", "service", "team", "severity", "severity_rank",
+    "severity_raw", "priority_raw", "urgency", "status", "status_raw", "created_at", "acknowledged_at",
+    "resolved_at", "is_major", "category", "failure_mode", "fingerprint", "problem_id", "change_id",
+    "deployment_id", "alert_count", "responders", "raw",
+)
+
+
 def rest_incident_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap) -> dict[str, Any]:
     """One REST Incident object → canonical incident row (ack time is refined from log entries later)."""
+    return dict(zip(REST_COLUMNS, rest_incident_values(record, zone=zone, severities=severities), strict=True))
+
+
+def rest_incident_values(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap) -> tuple[Any, ...]:
+    """:func:`rest_incident_row` as a tuple in :data:`REST_COLUMNS` order (no dict per incident).
+
+    Fields are checked in a fixed order, so a record with several problems always reports the same one.
+    """
     rec = as_object(record, "incident")
     if rec is None:
         raise RowError("incident", "expected an incident object, got null")
-    source_id = as_text(rec.get("id"), "id")
+    get = rec.get
+    source_id = as_text(get("id"), "id")
     if source_id is None:
         raise RowError("id", "incident id is missing")
-    created = parse_instant(rec.get("created_at", rec.get("created_on")), "created_at", zone=zone)
+    created = parse_instant(get("created_at", get("created_on")), "created_at", zone=zone)
     if created is None:
         raise RowError("created_at", "created_at is missing")
-    status_raw = as_text(rec.get("status"), "status")
-    status = STATUS.get((status_raw or "").lower()) if status_raw else None
+    status_raw = as_text(get("status"), "status")
+    status = STATUS.get(status_raw.lower()) if status_raw else None
     if status_raw is not None and status is None:
         raise RowError("status", f"unknown status {status_raw[:40]!r} (expected triggered, acknowledged, resolved)")
-    resolved = parse_instant(rec.get("resolved_at"), "resolved_at", zone=zone)
+    resolved = parse_instant(get("resolved_at"), "resolved_at", zone=zone)
     if resolved is None and status == "resolved":
-        resolved = parse_instant(rec.get("last_status_change_at"), "last_status_change_at", zone=zone)
-    custom = custom_field_values(rec.get("custom_fields"))
-    priority = ref_name(rec.get("priority"), "priority")
-    urgency = as_text(rec.get("urgency"), "urgency")
-    severity_raw = as_text(custom.get("severity_raw"), "custom_fields.severity")
+        resolved = parse_instant(get("last_status_change_at"), "last_status_change_at", zone=zone)
+    custom = custom_field_values(get("custom_fields"))
+    priority = ref_name(get("priority"), "priority")
+    urgency = as_text(get("urgency"), "urgency")
+    severity_raw = as_text(custom.get("severity_raw"), "custom_fields.severity") if custom else None
     if severity_raw is not None:
         severity = severities.severity(severity_raw, "custom_fields.severity")
     elif priority is not None:
         severity = severities.severity(priority, "priority")
     else:
         severity = severities.lookup(f"urgency {urgency}") if urgency else None
-    teams = as_list(rec.get("teams"), "teams")
-    acks = as_list(rec.get("acknowledgements"), "acknowledgements")
-    ack_times = [parse_instant((as_object(a, "acknowledgements") or {}).get("at"), "acknowledgements.at", zone=zone)
-                 for a in acks]
+    teams = as_list(get("teams"), "teams")
+    acks = as_list(get("acknowledgements"), "acknowledgements")
+    acknowledged, ackers = _acknowledgements(acks, zone) if acks else (None, [])
+    joined = as_list(get("incidents_responders"), "incidents_responders")
+    joined = _joined_responders(joined) if joined else []
+    responders = list(dict.fromkeys(n for n in [*ackers, *joined] if n)) if ackers or joined else []
+    alerts = as_object(get("alert_counts"), "alert_counts") or {}
+    number = as_int(get("incident_number"), "incident_number")
+    return (
+        f"{SOURCE}:{source_id}", SOURCE, source_id, None if number is None else str(number),
+        as_text(get("title", get("summary")), "title"),
+        ref_name(get("service"), "service"),
+        ref_name(teams[0], "teams") if teams else None,
+        severity, rank_of(severity), severity_raw, priority, urgency, status, status_raw,
+        created, acknowledged, resolved,
+        as_bool(custom.get("is_major"), "custom_fields.major") if custom else None,
+        as_text(custom.get("category"), "custom_fields.category") if custom else None,
+        as_text(custom.get("failure_mode"), "custom_fields.failure_mode") if custom else None,
+        as_text(get("incident_key"), "incident_key"),
+        as_text(custom.get("problem_id"), "custom_fields.problem_id") if custom else None,
+        as_text(custom.get("change_id"), "custom_fields.change_id") if custom else None,
+        as_text(custom.get("deployment_id"), "custom_fields.deployment_id") if custom else None,
+        as_int(alerts.get("all"), "alert_counts.all"),
+        responders,
+        raw_json(rec),
+    )
+
+
+def _acknowledgements(acks: list[Any], zone: ZoneInfo | None) -> tuple[datetime | None, list[str | None]]:
+    """Earliest ``acknowledgements[].at`` and the acknowledgers (all times are checked first)."""
+    times = [parse_instant((as_object(a, "acknowledgements") or {}).get("at"), "acknowledgements.at", zone=zone)
+             for a in acks]
     ackers = [ref_name((as_object(a, "acknowledgements") or {}).get("acknowledger"), "acknowledgements.acknowledger")
               for a in acks]
+    return min((t for t in times if t is not None), default=None), ackers
+
+
+def _joined_responders(items: list[Any]) -> list[str | None]:
+    """Names of ``incidents_responders`` whose state is joined (the default)."""
     joined = []
-    for i, item in enumerate(as_list(rec.get("incidents_responders"), "incidents_responders")):
+    for i, item in enumerate(items):
         obj = as_object(item, f"incidents_responders[{i}]") or {}
         if str(obj.get("state", "joined")).lower() == "joined":
             joined.append(ref_name(obj.get("user"), "incidents_responders.user"))
-    responders = list(dict.fromkeys(n for n in [*ackers, *joined] if n))
-    alerts = as_object(rec.get("alert_counts"), "alert_counts") or {}
-    number = as_int(rec.get("incident_number"), "incident_number")
-    return {
-        "incident_id": f"{SOURCE}:{source_id}",
-        "source": SOURCE,
-        "source_id": source_id,
-        "number": None if number is None else str(number),
-        "title": as_text(rec.get("title", rec.get("summary")), "title"),
-        "service": ref_name(rec.get("service"), "service"),
-        "team": ref_name(teams[0], "teams") if teams else None,
-        "severity": severity,
-        "severity_rank": rank_of(severity),
-        "severity_raw": severity_raw,
-        "priority_raw": priority,
-        "urgency": urgency,
-        "status": status,
-        "status_raw": status_raw,
-        "created_at": created,
-        "acknowledged_at": min((t for t in ack_times if t is not None), default=None),
-        "resolved_at": resolved,
-        "is_major": as_bool(custom.get("is_major"), "custom_fields.major"),
-        "category": as_text(custom.get("category"), "custom_fields.category"),
-        "failure_mode": as_text(custom.get("failure_mode"), "custom_fields.failure_mode"),
-        "fingerprint": as_text(rec.get("incident_key"), "incident_key"),
-        "problem_id": as_text(custom.get("problem_id"), "custom_fields.problem_id"),
-        "change_id": as_text(custom.get("change_id"), "custom_fields.change_id"),
-        "deployment_id": as_text(custom.get("deployment_id"), "custom_fields.deployment_id"),
-        "alert_count": as_int(alerts.get("all"), "alert_counts.all"),
-        "responders": responders,
-        "raw": raw_json(rec),
-    }
+    return joined
 
 
-def _stage_log_entry(entry: Any, writer: IncidentWriter, *, zone: ZoneInfo | None) -> None:
-    """One log entry → one staged event of its incident (unknown entry types are notes)."""
+def log_entry_event(entry: Any, *, zone: ZoneInfo | None) -> tuple[Any, ...]:
+    """One log entry → one timeline event as an :data:`EVENT_ROW` tuple (unknown entry types are notes)."""
     obj = as_object(entry, "log_entry")
     if obj is None:
         raise RowError("log_entry", "expected a log entry object, got null")
-    kind = as_text(obj.get("type"), "type") or ""
-    incident = as_object(obj.get("incident"), "incident") or {}
+    get = obj.get
+    kind = as_text(get("type"), "type") or ""
+    incident = as_object(get("incident"), "incident") or {}
     incident_id = as_text(incident.get("id"), "incident.id")
     if incident_id is None:
         raise RowError("incident.id", "log entry has no incident reference")
-    at = parse_instant(obj.get("created_at"), "created_at", zone=zone)
+    at = parse_instant(get("created_at"), "created_at", zone=zone)
     if at is None:
         raise RowError("created_at", "log entry has no created_at")
-    event_type, rank = LOG_ENTRY_TYPES.get(kind, ("note", 5))
-    agent = as_object(obj.get("agent"), "agent") or {}
-    actor = ref_name(obj.get("user"), "user") if kind == "notify_log_entry" and obj.get("user") else None
+    event_type, rank = LOG_ENTRY_TYPES.get(kind, _NOTE)
+    agent = as_object(get("agent"), "agent") or {}
+    actor = ref_name(get("user"), "user") if kind == "notify_log_entry" and get("user") else None
     actor = actor or ref_name(agent or None, "agent")
-    channel_obj = as_object(obj.get("channel"), "channel") or {}
+    channel_obj = as_object(get("channel"), "channel") or {}
     notification = as_object(channel_obj.get("notification"), "channel.notification") or {}
     channel_raw = as_text(notification.get("type") or channel_obj.get("type"), "channel.type")
-    details = as_object(obj.get("event_details"), "event_details") or {}
-    detail = as_text(obj.get("note") if kind == "annotate_log_entry" else details.get("description"), "note")
+    details = as_object(get("event_details"), "event_details") or {}
+    detail = as_text(get("note") if kind == "annotate_log_entry" else details.get("description"), "note")
     if event_type == "note" and kind not in LOG_ENTRY_TYPES and kind:
         detail = detail or kind
-    writer.event(f"{SOURCE}:{incident_id}", at, event_type, actor=actor,
-                 channel=CHANNELS.get(channel_raw, channel_raw) if channel_raw else None, detail=detail, rank=rank,
-                 key=as_text(obj.get("id"), "id"), agent=as_text(agent.get("type"), "agent.type"))
+    return (f"{SOURCE}:{incident_id}", at, event_type, actor,
+            CHANNELS.get(channel_raw, channel_raw) if channel_raw else None, detail, rank,
+            as_text(get("id"), "id"), as_text(agent.get("type"), "agent.type"))
+
+
+def _plain_log_entry(obj: Any, zone: ZoneInfo | None) -> tuple[Any, ...] | None:
+    """:func:`log_entry_event` for entries shaped as the API writes them (a known type; objects,
+    strings and nulls where expected), else None. Same values, fewer checks: every text goes
+    through :func:`plain_text`, anything it does not pass sends the entry down the general path."""
+    if obj.__class__ is not dict:
+        return None
+    get = obj.get
+    kind = get("type")
+    incident = get("incident")
+    if kind.__class__ is not str or kind not in LOG_ENTRY_TYPES or incident.__class__ is not dict:
+        return None
+    incident_id = plain_text(incident.get("id"))
+    created = get("created_at")
+    if incident_id is None or incident_id is NOT_PLAIN or created.__class__ is not str or not created.strip():
+        return None
+    at = instant_text(created.strip(), zone)
+    agent, channel, details = get("agent"), get("channel"), get("event_details")
+    if agent.__class__ not in _OBJECT or channel.__class__ not in _OBJECT or details.__class__ not in _OBJECT:
+        return None
+    agent, channel, details = agent or {}, channel or {}, details or {}
+    notification = channel.get("notification")
+    if notification.__class__ not in _OBJECT:
+        return None
+    notification = notification or {}
+    actor = _plain_name(get("user")) if kind == "notify_log_entry" and get("user") else None
+    actor = actor or _plain_name(agent or None)
+    values = (actor, plain_text(notification.get("type") or channel.get("type")),
+              plain_text(get("note") if kind == "annotate_log_entry" else details.get("description")),
+              plain_text(get("id")), plain_text(agent.get("type")))
+    if NOT_PLAIN in values:
+        return None
+    actor, channel_raw, detail, key, agent_type = values
+    event_type, rank = LOG_ENTRY_TYPES[kind]
+    return (f"{SOURCE}:{incident_id}", at, event_type, actor,
+            CHANNELS.get(channel_raw, channel_raw) if channel_raw else None, detail, rank, key, agent_type)
+
+
+def _plain_name(value: Any) -> Any:
+    """:func:`ref_name` of None or a reference with a text ``summary``, else :data:`NOT_PLAIN`."""
+    if value is None:
+        return None
+    if value.__class__ is dict and value.get("summary").__class__ is str:
+        return plain_text(value["summary"])
+    return NOT_PLAIN
 
 
 def derive_from_log_entries(tx: LoadTransaction, final: str, events: str) -> None:
@@ -294,21 +396,25 @@ def derive_from_log_entries(tx: LoadTransaction, final: str, events: str) -> Non
             responders = list_concat(d.ackers, list_filter(coalesce(f.responders, []),
                                                            lambda x: NOT list_contains(d.ackers, x)))
         FROM (
-            SELECT incident_id,
-                   min(event_at) FILTER (WHERE event_type = 'acknowledge') AS first_ack,
-                   count(*) FILTER (WHERE event_type = 'escalate')::INTEGER AS escalations,
-                   arg_max(coalesce(__agent, '') NOT IN ('user_reference', 'user'), event_at)
-                       FILTER (WHERE event_type = 'resolve') AS auto_resolved,
-                   coalesce(list(actor ORDER BY first_at, actor) FILTER (WHERE is_first AND actor IS NOT NULL),
-                            []) AS ackers
+            SELECT t.*, coalesce(a.ackers, []) AS ackers
             FROM (
-                SELECT *, event_type = 'acknowledge' AND row_number() OVER (
-                              PARTITION BY incident_id, event_type = 'acknowledge', actor
-                              ORDER BY event_at, __pos) = 1 AS is_first,
-                       min(event_at) OVER (PARTITION BY incident_id, event_type = 'acknowledge', actor) AS first_at
+                SELECT incident_id,
+                       min(event_at) FILTER (WHERE event_type = 'acknowledge') AS first_ack,
+                       count(*) FILTER (WHERE event_type = 'escalate')::INTEGER AS escalations,
+                       -- the last resolve entry of the timeline (seq order: time, then delivery order)
+                       arg_max(coalesce(__agent, '') NOT IN ('user_reference', 'user'), (event_at, __pos))
+                           FILTER (WHERE event_type = 'resolve') AS auto_resolved
                 FROM {events}
-            )
-            GROUP BY incident_id
+                GROUP BY incident_id
+            ) AS t
+            LEFT JOIN (  -- acknowledgers in the order of their first acknowledgement
+                SELECT incident_id, list(actor ORDER BY first_at, actor) AS ackers
+                FROM (SELECT incident_id, actor, min(event_at) AS first_at
+                      FROM {events}
+                      WHERE event_type = 'acknowledge' AND actor IS NOT NULL
+                      GROUP BY incident_id, actor)
+                GROUP BY incident_id
+            ) AS a USING (incident_id)
         ) AS d
         WHERE f.incident_id = d.incident_id
     """)
