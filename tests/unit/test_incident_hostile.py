@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.errors import AnalyticsError
-from analytics.sources import LoadOptions, ingest
+from analytics.sources import LoadOptions, ingest, pagerduty
+from analytics.sources._files import RowError
 from analytics.warehouse import run
 from tests.conftest import TEST_DATA
 from tests.unit.test_incident_generators import (
@@ -196,6 +197,25 @@ def test_hostile_input_fails_cleanly_or_loads_cleanly(con: duckdb.DuckDBPyConnec
     path.write_bytes(body)
     real_kind = kind.split("+")[0]
     _check(con, path, real_kind, LoadOptions(timezone="UTC", mapping=mapping if kind == "mapped-csv" else None))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_log_entry_fast_path_agrees_with_the_general_path(data: st.DataObject) -> None:
+    """Entries the fast path takes give exactly the general path's event; the rest it hands over."""
+    entry = json.loads(data.draw(json_mutation(json.dumps(_pd_rest_entry(data)).encode())))
+    try:
+        fast = pagerduty._plain_log_entry(entry, None)
+    except RowError:
+        fast = None
+    if fast is not None:
+        assert fast == pagerduty.log_entry_event(entry, zone=None)
+
+
+def _pd_rest_entry(data: st.DataObject) -> dict[str, Any]:
+    _, log = pagerduty_rest(RECORDS)
+    entry: dict[str, Any] = data.draw(st.sampled_from(log["log_entries"]))
+    return entry
 
 
 @pytest.mark.parametrize("kind", sorted(BASES))

@@ -136,6 +136,27 @@ def test_timelines_are_replaced_only_where_the_delivery_has_entries(con: duckdb.
         assert after[key] == (before[key] - 1 if r["id"] in first_five else before[key])
 
 
+def test_auto_resolved_follows_the_last_resolve_entry_of_the_timeline(con: duckdb.DuckDBPyConnection,
+                                                                       tmp_path: Path) -> None:
+    """Resolve entries at the same second: the one delivered later is later in the timeline (seq)
+    and decides auto_resolved, on every run (arg_max over equal times used to pick either)."""
+    incidents, entries = [], []
+    for i in range(300):
+        agents = [{"type": "service_reference", "summary": "monitor"}, {"type": "user_reference", "summary": "ana"}]
+        if i % 2:
+            agents.reverse()
+        incidents.append({"id": f"T{i}", "created_at": "2026-07-01T10:00:00Z", "status": "resolved",
+                          "resolved_at": "2026-07-01T11:00:00Z"})
+        entries += [{"id": f"T{i}R{k}", "type": "resolve_log_entry", "created_at": "2026-07-01T11:00:00Z",
+                     "incident": {"id": f"T{i}"}, "agent": agent} for k, agent in enumerate(agents)]
+    path = write_json(tmp_path / "ties.json", {"incidents": incidents, "log_entries": entries})
+    ingest(con, "pagerduty", [str(path)])
+    got = dict(run(con, "SELECT source_id, auto_resolved FROM incidents"))
+    assert got == {f"T{i}": i % 2 == 1 for i in range(300)}
+    last = dict(run(con, "SELECT incident_id, arg_max(actor, seq) FROM incident_events GROUP BY 1"))
+    assert all((last[f"pagerduty:T{i}"] == "monitor") == (i % 2 == 1) for i in range(300))
+
+
 def test_pagerduty_priority_urgency_and_severity_override(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
     records = truth(5, 6)
     page, _ = pagerduty_rest(records)
