@@ -42,6 +42,7 @@ from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions
 from analytics.sources._files import (  # noqa: F401 - re-exported for the loaders
     RowError,
+    decode_text,
     delivery_files,
     fingerprint_delivery,
     label_key,
@@ -152,15 +153,7 @@ class CsvTable:
 
 def read_csv(file: Path, *, allow_duplicate_names: bool = False, max_field: int = 16 * 1024 * 1024) -> CsvTable:
     """Read a CSV (BOM, CRLF and multi-line quoted cells handled) with errors naming the row."""
-    data = file.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ExportFormatError(f"not UTF-8 text (byte {exc.start}, line {line})", file=file) from exc
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        raise ExportFormatError(f"contains a NUL byte (line {line}); this is not a text CSV", file=file)
+    text = decode_text(file)  # strict UTF-8, no NUL; errors name the file and line
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     bad: list[tuple[int, str, str]] = []
