@@ -588,27 +588,25 @@ class IncidentWriter:
         order, in file order (same rules as :meth:`incident`, without a dict per row)."""
         if not rows:
             return
-        unknown = set(columns) - set(INCIDENT_COLUMNS)
-        if unknown:
-            raise ValueError(f"unknown incident column(s) {sorted(unknown)}")
+        _check_columns(columns)
         self._row_blocks.append(_RowBlock(tuple(columns), rows, row_numbers, str(file), self._pos + 1))
-        self._pos += len(rows)
-        self._staged_rows += len(rows)
-        if self._staged_rows >= CHUNK_ROWS:
-            self._flush()
+        self._added(rows=len(rows))
 
     def event_rows(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Stage many timeline events at once: tuples in :data:`EVENT_ROW` order (same rules as
         :meth:`event`)."""
         if not rows:
             return
-        unknown = {r[2] for r in rows} - _EVENT_TYPE_SET
-        if unknown:
-            raise ValueError(f"unknown event type(s) {sorted(unknown)}")
+        _check_event_types(rows)
         self._event_blocks.append((self._pos + 1, rows))
-        self._pos += len(rows)
-        self._staged_events += len(rows)
-        if self._staged_events >= CHUNK_ROWS * 4:
+        self._added(events=len(rows))
+
+    def _added(self, *, rows: int = 0, events: int = 0) -> None:
+        """Number the rows just staged and flush when a chunk is full."""
+        self._pos += rows + events
+        self._staged_rows += rows
+        self._staged_events += events
+        if self._staged_rows >= CHUNK_ROWS or self._staged_events >= CHUNK_ROWS * 4:
             self._flush()
 
     def _flush(self) -> None:
@@ -621,13 +619,10 @@ class IncidentWriter:
         if self._events:
             _append(self.con, self.event_stage, self._events, {**EVENT_COLUMNS, **_EVENT_EXTRA})
             self._events = []
-        for columns in dict.fromkeys(b.columns for b in self._row_blocks):  # one batch per column layout
-            same = [b for b in self._row_blocks if b.columns == columns]
-            _append_columns(self.con, self.stage, _incident_columns(columns, same),
-                            {**INCIDENT_COLUMNS, **_STAGE_EXTRA})
+        _insert(self.con, self.stage, [_blocks_table(columns, [b for b in self._row_blocks if b.columns == columns])
+                                       for columns in dict.fromkeys(b.columns for b in self._row_blocks)])
         if self._event_blocks:
-            _append_columns(self.con, self.event_stage, _event_columns(self._event_blocks),
-                            {**EVENT_COLUMNS, **_EVENT_EXTRA})
+            _insert(self.con, self.event_stage, [_event_blocks_table(self._event_blocks)])
         self._row_blocks, self._event_blocks = [], []
         self._staged_rows = self._staged_events = 0
 
@@ -730,7 +725,7 @@ def _duck_type(dtype: pa.DataType) -> str:
 def _append(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]],
             schema: Mapping[str, pa.DataType]) -> None:
     """Insert dict rows into a staging table through one typed arrow batch."""
-    _append_columns(con, table, {name: [r.get(name) for r in rows] for name in schema}, schema)
+    _insert(con, table, [_arrow({name: [r.get(name) for r in rows] for name in schema}, schema, len(rows))])
 
 
 @dataclass(frozen=True)
@@ -744,39 +739,57 @@ class _RowBlock:
     first_pos: int
 
 
-def _incident_columns(columns: tuple[str, ...], blocks: Sequence[_RowBlock]) -> dict[str, Sequence[Any]]:
-    """Column name → values of staged incident blocks with one layout, plus the staging columns and
-    the ``ack_is_proxy`` default."""
-    rows = [row for block in blocks for row in block.rows]
-    values: dict[str, Sequence[Any]] = dict(zip(columns, zip(*rows, strict=True), strict=True))
-    proxy = values.get("ack_is_proxy")
-    values["ack_is_proxy"] = [False] * len(rows) if proxy is None else [False if v is None else v for v in proxy]
-    values["__pos"] = [pos for b in blocks for pos in range(b.first_pos, b.first_pos + len(b.rows))]
-    values["__file"] = [b.file for b in blocks for _ in b.rows]
-    values["__row"] = [n for b in blocks for n in b.row_numbers]
-    return values
-
-
 # the tuple layout of IncidentWriter.event_rows
 EVENT_ROW: tuple[str, ...] = ("incident_id", "event_at", "event_type", "actor", "channel", "detail", "__rank",
                               "__key", "__agent")
 
 
-def _event_columns(blocks: Sequence[tuple[int, Sequence[tuple[Any, ...]]]]) -> dict[str, Sequence[Any]]:
-    """Column name → values of staged event blocks (positions numbered per block)."""
+def _check_columns(columns: Sequence[str]) -> None:
+    """Staged incident columns must be canonical ones (a loader bug otherwise)."""
+    unknown = set(columns) - set(INCIDENT_COLUMNS)
+    if unknown:
+        raise ValueError(f"unknown incident column(s) {sorted(unknown)}")
+
+
+def _check_event_types(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Staged events must have a canonical event type (a loader bug otherwise)."""
+    unknown = {r[2] for r in rows} - _EVENT_TYPE_SET
+    if unknown:
+        raise ValueError(f"unknown event type(s) {sorted(unknown)}")
+
+
+def _arrow(values: Mapping[str, Sequence[Any]], schema: Mapping[str, pa.DataType], size: int) -> pa.Table:
+    """Columns (name → values; absent names are NULL) as one typed arrow table in ``schema`` order."""
+    return pa.table({name: pa.array(values[name], type=dtype) if name in values else pa.nulls(size, dtype)
+                     for name, dtype in schema.items()})
+
+
+def _blocks_table(columns: tuple[str, ...], blocks: Sequence[_RowBlock]) -> pa.Table:
+    """Incident blocks with one column layout as one arrow table of every staging column: absent
+    canonical columns NULL, ``ack_is_proxy`` FALSE where unset, plus position, file and source row."""
+    rows = [row for b in blocks for row in b.rows]
+    values: dict[str, Sequence[Any]] = dict(zip(columns, zip(*rows, strict=True), strict=True))
+    proxy = values.get("ack_is_proxy")
+    values["ack_is_proxy"] = [False] * len(rows) if proxy is None else [False if v is None else v for v in proxy]
+    values["__pos"] = [p for b in blocks for p in range(b.first_pos, b.first_pos + len(b.rows))]
+    values["__file"] = [b.file for b in blocks for _ in b.rows]
+    values["__row"] = [n for b in blocks for n in b.row_numbers]
+    return _arrow(values, {**INCIDENT_COLUMNS, **_STAGE_EXTRA}, len(rows))
+
+
+def _event_blocks_table(blocks: Sequence[tuple[int, Sequence[tuple[Any, ...]]]]) -> pa.Table:
+    """Event blocks (first position, :data:`EVENT_ROW` tuples) as one arrow table with positions."""
     rows = [row for _, block in blocks for row in block]
     values: dict[str, Sequence[Any]] = dict(zip(EVENT_ROW, zip(*rows, strict=True), strict=True))
-    values["__pos"] = [pos for first, block in blocks for pos in range(first, first + len(block))]
-    return values
+    values["__pos"] = [p for first, block in blocks for p in range(first, first + len(block))]
+    return _arrow(values, {**EVENT_COLUMNS, **_EVENT_EXTRA}, len(rows))
 
 
-def _append_columns(con: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, Sequence[Any]],
-                    schema: Mapping[str, pa.DataType]) -> None:
-    """Insert columns (name → values; absent names are NULL) into a staging table as one arrow batch."""
-    size = len(next(iter(values.values())))
-    arrays = {name: pa.array(values[name], type=dtype) if name in values else pa.nulls(size, dtype)
-              for name, dtype in schema.items()}
-    batch = pa.table(arrays)
+def _insert(con: duckdb.DuckDBPyConnection, table: str, batches: Sequence[pa.Table]) -> None:
+    """Insert arrow tables (columns matched by name) into a staging table in one statement."""
+    if not batches:
+        return
+    batch = pa.concat_tables(batches, promote_options="none") if len(batches) > 1 else batches[0]
     name = f"{table}_batch"
     con.register(name, batch)
     try:
@@ -824,12 +837,7 @@ def load_delivery(
         writer = IncidentWriter(tx, options, source)
         with _collector_paused():
             for file in files:
-                try:
-                    parse(file, writer)
-                except RowError as exc:  # a problem outside any record (page or file level)
-                    raise ExportFormatError(exc.message, file=file, column=exc.column) from None
-                except RecursionError as exc:
-                    raise ExportFormatError("the file nests values too deeply to read", file=file) from exc
+                _parse_file(parse, file, writer)
         if len(files) > 1:
             writer.details["files"] = len(files)
         has_timeline = timeline(writer) if callable(timeline) else timeline
@@ -837,6 +845,16 @@ def load_delivery(
 
     return [run_load(con, kind=kind, file=delivered, target_table="incidents", load=load,
                      options=options.as_record())]
+
+
+def _parse_file(parse: Parser, file: Path, writer: IncidentWriter) -> None:
+    """Parse one file; problems outside any record (page or file level) name the file."""
+    try:
+        parse(file, writer)
+    except RowError as exc:
+        raise ExportFormatError(exc.message, file=file, column=exc.column) from None
+    except RecursionError as exc:
+        raise ExportFormatError("the file nests values too deeply to read", file=file) from exc
 
 
 def records_of(doc: Any, file: Path, *, keys: Sequence[str]) -> list[Any]:

@@ -40,7 +40,7 @@ import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -127,28 +127,29 @@ _OBJECT = (dict, type(None))  # what as_object accepts
 # -- REST -------------------------------------------------------------------------------------
 def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load REST ``/incidents`` pages (+ log entries) from a JSON file or a folder of them."""
-    zone = source_zone(options)
-    severities = severity_map(SOURCE, DEFAULT_SEVERITY, options)
-
-    def parse(file: Path, writer: IncidentWriter) -> None:
-        doc = read_json(file)
-        if not isinstance(doc, dict) or not ({"incidents", "incident", "log_entries"} & set(doc)):
-            raise ExportFormatError("expected a PagerDuty REST page with 'incidents', 'incident' or "
-                                    "'log_entries'; this does not look like a PagerDuty REST export", file=file)
-        records: list[Any] = []
-        if "incidents" in doc:
-            records = doc["incidents"] if isinstance(doc["incidents"], list) else _not_list(file, "incidents")
-        if "incident" in doc:
-            records = [*records, doc["incident"]]
-        _stage_incidents(file, records, writer, zone=zone, severities=severities)
-        if "log_entries" in doc:
-            entries = doc["log_entries"] if isinstance(doc["log_entries"], list) else _not_list(file, "log_entries")
-            writer.details["log_entries"] = writer.details.get("log_entries", 0) + len(entries)
-            _stage_log_entries(file, entries, writer, zone=zone)
-
+    parse = partial(parse_rest_page, zone=source_zone(options),
+                    severities=severity_map(SOURCE, DEFAULT_SEVERITY, options))
     return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json",),
                          parse=parse, timeline=lambda w: bool(w.details.get("log_entries")),
                          derive=derive_from_log_entries)
+
+
+def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap) -> None:
+    """One REST page (``incidents``, ``incident`` and/or ``log_entries``) → staged incidents and events."""
+    doc = read_json(file)
+    if not isinstance(doc, dict) or not ({"incidents", "incident", "log_entries"} & set(doc)):
+        raise ExportFormatError("expected a PagerDuty REST page with 'incidents', 'incident' or "
+                                "'log_entries'; this does not look like a PagerDuty REST export", file=file)
+    records: list[Any] = []
+    if "incidents" in doc:
+        records = doc["incidents"] if isinstance(doc["incidents"], list) else _not_list(file, "incidents")
+    if "incident" in doc:
+        records = [*records, doc["incident"]]
+    _stage_incidents(file, records, writer, zone=zone, severities=severities)
+    if "log_entries" in doc:
+        entries = doc["log_entries"] if isinstance(doc["log_entries"], list) else _not_list(file, "log_entries")
+        writer.details["log_entries"] = writer.details.get("log_entries", 0) + len(entries)
+        _stage_log_entries(file, entries, writer, zone=zone)
 
 
 def _not_list(file: Path, key: str) -> list[Any]:
