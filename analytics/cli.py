@@ -232,7 +232,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from analytics.periods import parse_period
-    from analytics.sources.focus_export import export_focus
+    from analytics.sources.cost.focus_export import export_focus
     from analytics.warehouse import connect
 
     con = connect(_settings(args).warehouse, read_only=True)
@@ -256,7 +256,7 @@ def _utc_day(text: str, option: str) -> datetime:
 
 def cmd_fetch(args: argparse.Namespace) -> int:
     from analytics.sources import ingest
-    from analytics.sources.pagerduty import API, api_token, fetch_incidents
+    from analytics.sources.incidents.pagerduty import API, api_token, fetch_incidents
     from analytics.warehouse import connect
 
     since, until = _utc_day(args.since, "--since"), _utc_day(args.until, "--until")

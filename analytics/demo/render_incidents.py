@@ -1,7 +1,7 @@
 """Render canonical incidents and their timelines as PagerDuty REST API v2 exports.
 
 :func:`write_pagerduty_rest` writes ``/incidents`` list pages and ``log_entries`` pages that the
-``pagerduty`` loader (:mod:`analytics.sources.pagerduty`) reads back into the same canonical rows,
+``pagerduty`` loader (:mod:`analytics.sources.incidents.pagerduty`) reads back into the same canonical rows,
 so the demo exercises the real loader. What PagerDuty's REST objects carry:
 
 * incident fields: id, incident_number, title, service, first team, priority (``priority_raw``),

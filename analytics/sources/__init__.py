@@ -1,5 +1,11 @@
 """Source adapters: one module per export format, each turning raw files into canonical rows.
 
+The modules live in rooms by domain, mirroring ``analytics/metrics``: ``cost/`` (FOCUS, AWS CUR and
+Cost Explorer, GCP billing, Azure, business metrics and budgets), ``incidents/`` (PagerDuty,
+Opsgenie, Jira, ServiceNow, incident.io, Statuspage, mapped CSV), ``delivery/`` (GitHub, CSV
+deployments and changes), ``slo/`` (OpenSLO and SLI counts); ``canonical`` loads any canonical
+table. Each room's ``_common`` holds what its loaders share.
+
 Every adapter registers a :class:`SourceKind` (its CLI name, target table, a sniffing function
 for ``opsreview ingest auto``) whose ``load`` reads one path and writes through
 :func:`analytics.warehouse.ledger.run_load`, so every load is transactional, idempotent and
@@ -77,9 +83,11 @@ def register(kind: SourceKind) -> SourceKind:
 
 
 def adapter_modules() -> list[str]:
-    """Every public module of this package: each registers its kinds at import time."""
+    """Every public module of this package and its domain rooms: each registers its kinds at import
+    time (modules and rooms starting with ``_`` are shared helpers)."""
     return sorted(
-        f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")
+        m.name for m in pkgutil.walk_packages(__path__, prefix=f"{__name__}.")
+        if not m.ispkg and not any(part.startswith("_") for part in m.name.split(".")[2:])
     )
 
 

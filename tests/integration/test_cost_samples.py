@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from analytics.sources import LoadOptions, ingest
-from analytics.sources.focus_export import export_focus
+from analytics.sources.cost.focus_export import export_focus
 from analytics.warehouse import run
 
 pytestmark = pytest.mark.integration

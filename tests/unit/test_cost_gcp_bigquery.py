@@ -26,7 +26,7 @@ import pytest
 
 from analytics.errors import UsageError
 from analytics.sources import LoadOptions, ingest
-from analytics.sources.gcp_billing import billing_query
+from analytics.sources.cost.gcp_billing import billing_query
 from analytics.warehouse import run
 from tests.unit import cost_inputs as ci
 

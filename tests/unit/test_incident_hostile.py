@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analytics.errors import AnalyticsError
-from analytics.sources import LoadOptions, ingest, pagerduty
+from analytics.sources import LoadOptions, ingest
 from analytics.sources._files import RowError
+from analytics.sources.incidents import pagerduty
 from analytics.warehouse import run
 from tests.conftest import TEST_DATA
 from tests.unit.test_incident_generators import (

@@ -19,7 +19,7 @@ import pytest
 
 from analytics.errors import UsageError
 from analytics.sources import ingest
-from analytics.sources import pagerduty as pd
+from analytics.sources.incidents import pagerduty as pd
 from analytics.warehouse import run
 
 pytestmark = pytest.mark.unit

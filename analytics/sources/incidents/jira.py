@@ -39,7 +39,7 @@ import duckdb
 
 from analytics.errors import ExportFormatError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._incident_common import (
+from analytics.sources.incidents._common import (
     IncidentWriter,
     RowError,
     SeverityMap,

@@ -40,7 +40,7 @@ import yaml
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._incident_common import (
+from analytics.sources.incidents._common import (
     INCIDENT_COLUMNS,
     STATUSES,
     IncidentWriter,

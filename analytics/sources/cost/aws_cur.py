@@ -58,7 +58,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import (
+from analytics.sources._tabular import file_format
+from analytics.sources.cost._common import (
     Check,
     Field,
     Staged,
@@ -78,7 +79,6 @@ from analytics.sources._cost_common import (
     text_list,
     timestamp_check,
 )
-from analytics.sources._tabular import file_format
 from analytics.warehouse import run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier

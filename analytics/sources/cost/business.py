@@ -27,8 +27,8 @@ import yaml
 from analytics.errors import ExportFormatError, PeriodError, UsageError
 from analytics.periods import parse_period
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import Check, reading, sniff_columns, used_params
 from analytics.sources._tabular import ROW, read_text_table
+from analytics.sources.cost._common import Check, reading, sniff_columns, used_params
 from analytics.warehouse import NATURAL_KEYS, run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier

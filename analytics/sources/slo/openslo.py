@@ -42,7 +42,8 @@ import yaml
 
 from analytics.errors import ExportFormatError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._delivery_common import (
+from analytics.sources._tabular import ROW
+from analytics.sources.delivery._common import (
     Field,
     RowError,
     check_options,
@@ -59,7 +60,6 @@ from analytics.sources._delivery_common import (
     typed_select,
     upsert_staged,
 )
-from analytics.sources._tabular import ROW
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 

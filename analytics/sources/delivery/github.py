@@ -60,7 +60,7 @@ import pyarrow as pa
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._delivery_common import (
+from analytics.sources.delivery._common import (
     RowError,
     array,
     boolean,

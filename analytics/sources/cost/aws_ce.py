@@ -36,7 +36,7 @@ import pyarrow as pa
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import Field, Staged, check_options, lit, load_cost_view, reading
+from analytics.sources.cost._common import Field, Staged, check_options, lit, load_cost_view, reading
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, PeriodTotal, SourceFile, run_load
 from analytics.warehouse.sqlutil import quote_identifier

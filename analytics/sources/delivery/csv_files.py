@@ -43,7 +43,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._delivery_common import (
+from analytics.sources._tabular import ROW
+from analytics.sources.delivery._common import (
     Field,
     header_keys,
     label_key,
@@ -57,7 +58,6 @@ from analytics.sources._delivery_common import (
     typed_select,
     upsert_staged,
 )
-from analytics.sources._tabular import ROW
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 

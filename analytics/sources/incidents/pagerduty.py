@@ -50,7 +50,7 @@ import duckdb
 from analytics import __version__
 from analytics.errors import AnalyticsError, ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._incident_common import (
+from analytics.sources.incidents._common import (
     NOT_PLAIN,
     IncidentWriter,
     RowError,

@@ -26,7 +26,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import (
+from analytics.sources._tabular import ROW, file_format
+from analytics.sources.cost._common import (
     Check,
     Field,
     Staged,
@@ -46,7 +47,6 @@ from analytics.sources._cost_common import (
     stage_parquet,
     tags_json,
 )
-from analytics.sources._tabular import ROW, file_format
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier

@@ -27,7 +27,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import (
+from analytics.sources._tabular import file_format, table_schema
+from analytics.sources.cost._common import (
     Check,
     Field,
     Staged,
@@ -41,7 +42,6 @@ from analytics.sources._cost_common import (
     stage_parquet,
     tags_json,
 )
-from analytics.sources._tabular import file_format, table_schema
 from analytics.warehouse import run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 from analytics.warehouse.sqlutil import extra_column_name, is_extra_column, quote_identifier

@@ -37,7 +37,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._cost_common import (
+from analytics.sources._tabular import _literal, file_format
+from analytics.sources.cost._common import (
     AMOUNT_LIMIT,
     COST_TYPE,
     Check,
@@ -54,7 +55,6 @@ from analytics.sources._cost_common import (
     stage_json_lines,
     tags_entries_json,
 )
-from analytics.sources._tabular import _literal, file_format
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier
@@ -189,7 +189,7 @@ def _load_file(
 
 def _stage_parquet_as_json(con: duckdb.DuckDBPyConnection, file: Path) -> Staged:
     """A nested parquet export as one JSON object per row (the same access path as JSON lines)."""
-    from analytics.sources._cost_common import parquet_columns
+    from analytics.sources.cost._common import parquet_columns
 
     parquet_columns(con, file)  # a truncated file fails here, naming the file
     reader = f"read_parquet({_literal(str(file))}, file_row_number = true)"
