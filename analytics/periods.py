@@ -1,6 +1,6 @@
 """Reporting periods: parse ``2026Q3`` / ``2026-07`` / ``2026`` into half-open UTC intervals.
 
-Every metric works on ``[start, end)`` in UTC (METRICS.md §0). Dates in reports derive from the
+Every metric works on ``[start, end)`` in UTC (docs/metrics.md §0). Dates in reports derive from the
 period, never from ``now()``.
 """
 

@@ -2,7 +2,7 @@
 currency formatting, and a caption with the data window and the number of points.
 
 Importing this module applies the theme. Functions return the matplotlib Figure so notebooks
-can display it (never call ``matplotlib.use`` in a notebook; NOTEBOOKS.md §3.5).
+can display it (never call ``matplotlib.use`` in a notebook; docs/notebooks.md).
 """
 
 from __future__ import annotations

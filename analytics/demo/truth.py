@@ -2,7 +2,7 @@
 
 This is the independent second method the tests and the quarterly report compare against: no
 SQL, no warehouse — only the World's DataFrames/records and the definitions written next to each
-value (METRICS.md where it defines one; the ``definition`` strings otherwise). The quarter is the
+value (docs/metrics.md where it defines one; the ``definition`` strings otherwise). The quarter is the
 demo's latest full quarter, 2026Q3, with 2026Q2 for quarter-on-quarter changes.
 """
 
@@ -35,7 +35,7 @@ DEFINITIONS: dict[str, str] = {
     "critical_restored_60min_share": "tier1-service incidents of severity SEV1–SEV2 created in the quarter "
     "resolved in under 60 min / all of them (still-open ones count as not restored)",
     "off_hours_created_share": "share of incidents created outside 08:00–18:00 Mon–Fri in the owning team's "
-    "time zone (the proxy of METRICS.md §1.5)",
+    "time zone (the proxy of docs/metrics.md §1.5)",
     "pages_per_responder_week": "notify events in the quarter / (distinct people notified × weeks in quarter)",
     "deployments": "distinct production deployments with deployed_at in the quarter",
     "change_failure_rate": "distinct deployments in the quarter with ≥ 1 linked incident / distinct deployments",

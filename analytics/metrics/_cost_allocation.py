@@ -4,7 +4,7 @@ Everything here is pure and works on :class:`~decimal.Decimal` amounts, never fl
 cents uses the largest-remainder (Hamilton) method, so a column of rounded amounts always adds up to
 the rounded total — the property a chargeback statement needs and the tests check.
 
-Allocation methods (OpenCost / Kubecost ``shareSplit``; METRICS.md §4):
+Allocation methods (OpenCost / Kubecost ``shareSplit``; docs/metrics.md §4):
 
 * ``proportional`` (Kubecost "weighted"): ``share_i = S × c_i / Σ_j c_j`` over the recipients' direct
   cost; recipients with a negative direct cost (net credits) get weight 0; when no recipient has a

@@ -5,7 +5,7 @@ A slope of 1 means cost grows in step with volume (unit cost flat); below 1, eco
 the week) both logs are centred within each group first — group fixed effects — so a pattern that
 repeats every week (weekend scale-down schedules, lower weekend traffic) is not mistaken for volume
 elasticity. The 95% interval is a paired percentile bootstrap over the (centred) points with the
-project's seed and resample count (METRICS.md §0); below :data:`~analytics.metrics.stats.MIN_N` points
+project's seed and resample count (docs/metrics.md §0); below :data:`~analytics.metrics.stats.MIN_N` points
 the slope is shown without an interval and flagged.
 """
 

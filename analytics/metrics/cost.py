@@ -1,4 +1,4 @@
-"""FinOps KPIs on the FOCUS ``cost`` table (METRICS.md §4, FORMATS-COST.md §1.3).
+"""FinOps KPIs on the FOCUS ``cost`` table (docs/metrics.md §4, docs/metrics.md §5).
 
 Conventions every function here follows (docs/cost-analyses.md explains each choice):
 
@@ -423,7 +423,7 @@ def tag_coverage_total(
     con: duckdb.DuckDBPyConnection, period: Interval, *, tag_key: str = "team", scope: CostScope = ALL
 ) -> TagCoverage:
     """Tag coverage of all cost in scope: Σ EffectiveCost of taggable usage carrying a non-empty tag /
-    Σ EffectiveCost of taggable usage (METRICS §4), and the same by rows.
+    Σ EffectiveCost of taggable usage (docs/metrics.md §4), and the same by rows.
 
     >>> from analytics.warehouse import connect
     >>> from analytics.periods import parse_period
@@ -748,7 +748,7 @@ def budget_status(
     run_rate_days: int = 7,
 ) -> BudgetStatus:
     """Budget vs actual over the whole period: the months summed; variance % = (forecast − budget) /
-    budget, i.e. (actual − budget) / budget once the period is complete (METRICS §4).
+    budget, i.e. (actual − budget) / budget once the period is complete (docs/metrics.md §4).
 
     >>> from analytics.warehouse import connect
     >>> from analytics.periods import parse_period

@@ -1,4 +1,4 @@
-"""DORA delivery KPIs (METRICS.md §2): deployment frequency, lead time for changes, change failure
+"""DORA delivery KPIs (docs/metrics.md §2): deployment frequency, lead time for changes, change failure
 rate, failed-deployment recovery time and deployment rework rate, with the fourkeys frequency
 bucket and the DORA 2024 performance level per service and team.
 

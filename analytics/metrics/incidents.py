@@ -1,4 +1,4 @@
-"""Incident KPIs (METRICS.md §0–1): volume, time to acknowledge / resolve, critical restores,
+"""Incident KPIs (docs/metrics.md §0–1): volume, time to acknowledge / resolve, critical restores,
 repeats and reopens, recurring failure modes, on-call load and alert noise.
 
 Every function takes a warehouse connection and a period (a :class:`~analytics.periods.Period`
@@ -335,7 +335,7 @@ def mttr_change_by_severity(
     max_severity_rank: int = 5,
 ) -> pd.DataFrame:
     """Median time to resolve per severity now vs the previous period: the difference with a bootstrap
-    95% CI, and ``changed`` only when the interval excludes 0 (METRICS.md §1.2)."""
+    95% CI, and ``changed`` only when the interval excludes 0 (docs/metrics.md §1.2)."""
     p = _period(period)
     scope = {"service": service, "team": team, "max_severity_rank": max_severity_rank}
     now, before = incident_durations(con, p, **scope), incident_durations(con, p.previous(), **scope)
@@ -574,7 +574,7 @@ def interruptions_by_team(
 
 @dataclass(frozen=True)
 class OnCallHealth:
-    """On-call load of a period (METRICS.md §1.5).
+    """On-call load of a period (docs/metrics.md §1.5).
 
     ``basis`` says where the off-hours and sleep shares come from: ``vendor`` (PagerDuty's
     per-interruption buckets) or ``proxy`` (share of incidents *created* outside business hours /

@@ -19,7 +19,7 @@ Definitions of the KPIs that are specific to this report (docs/quarterly-review.
 * **time to restore, critical services** — median resolved_at − created_at of SEV1–SEV2 incidents of
   tier-1 services created in the period, with its 95% bootstrap CI and ``n``; still-open incidents are
   left out (right-censored) and counted; the QoQ change is called real only when the bootstrap CI of
-  the difference of medians excludes 0 (METRICS.md §1.2);
+  the difference of medians excludes 0 (docs/metrics.md §1.2);
 * **SLO compliance per group** — SLOs on a critical journey (``slos.journey = 'critical'``) form one
   group judged against the tier-1 target; the others are grouped by their service's tier. The value is
   the group's *lowest* compliance: every critical journey has to hold, so the weakest one is the KPI;
@@ -845,7 +845,7 @@ def executive_summary_html(
         link = evidence_link(k.evidence, "evidence", pages=pages)
         return f"<li>{esc(kpi_sentence(k, previous_label=previous))}{note} {link}</li>"
 
-    # a median that moved within its noise (the CI of the difference spans 0) is no win (METRICS.md §1.2)
+    # a median that moved within its noise (the CI of the difference spans 0) is no win (docs/metrics.md §1.2)
     risks = top_risks(kpis, risk_limit)
     wins = top_wins([k for k in kpis if k.details.get("change_is_real", True)], win_limit)
     parts = [f"<p><b>{esc(p.label)}</b> ({esc(_dated(p))}), compared with {esc(previous)}. {tally}</p>",

@@ -1,4 +1,4 @@
-"""SLO KPIs (METRICS.md §3): compliance and error budget per SLO and period, the calendar-aligned
+"""SLO KPIs (docs/metrics.md §3): compliance and error budget per SLO and period, the calendar-aligned
 budget burn-down, and the SRE Workbook multiwindow, multi-burn-rate alerts evaluated over the SLI
 history — when each would have fired and for how long — with the burn-rate series behind them.
 

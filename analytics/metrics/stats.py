@@ -1,6 +1,6 @@
 """Statistics that don't lie: quantiles with bootstrap confidence intervals and their ``n``.
 
-Conventions (METRICS.md §0): quantiles use linear interpolation (numpy's default, equal to
+Conventions (docs/metrics.md §0): quantiles use linear interpolation (numpy's default, equal to
 DuckDB's ``quantile_cont``); CIs come from ``scipy.stats.bootstrap`` (percentile method, 9,999
 resamples, fixed seed so reruns reproduce); below :data:`MIN_N` points a value is shown but
 labelled insufficient.
@@ -114,7 +114,7 @@ def quantile_difference_ci(
 ) -> Estimate:
     """Difference of the ``q`` quantiles (current − previous) with a two-sample bootstrap CI.
 
-    A change is real only when the interval excludes 0 (METRICS.md §1.2).
+    A change is real only when the interval excludes 0 (docs/metrics.md §1.2).
     """
     a, b = _clean(current), _clean(previous)
     n = int(min(a.size, b.size))

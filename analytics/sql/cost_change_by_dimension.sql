@@ -1,5 +1,5 @@
 -- Σ EffectiveCost per value of one dimension in two windows, A = [$a_start, $a_end) and
--- B = [$b_start, $b_end), by ChargePeriodStart (accrual basis; FORMATS-COST §1.3).
+-- B = [$b_start, $b_end), by ChargePeriodStart (accrual basis; docs/metrics.md §5).
 -- The dimension value is the cost_dimension_value macro (migration 0006): $dimension is a bound
 -- value naming an allow-listed column ('ProviderName', …), 'tag' (the value of the tag key
 -- $dimension_tag_key, bound, never spliced into a JSON path) or 'total'; missing values become

@@ -1,4 +1,4 @@
--- Commitment coverage (project definition, METRICS §4) per value of one dimension over usage rows
+-- Commitment coverage (project definition, docs/metrics.md §4) per value of one dimension over usage rows
 -- whose ChargePeriodStart lies in [$start, $end): Σ EffectiveCost of usage a commitment covered
 -- (CommitmentDiscountStatus = 'Used') / Σ EffectiveCost of usage eligible for commitments
 -- (PricingCategory Standard or Committed; Spot/Dynamic/Other excluded). Unused-commitment rows are

@@ -1,5 +1,5 @@
 -- Rate-optimisation savings per value of one dimension over rows whose ChargePeriodStart lies in
--- [$start, $end) (FORMATS-COST §1.3, METRICS §4): negotiated = Σ(ListCost − ContractedCost),
+-- [$start, $end) (docs/metrics.md §5, docs/metrics.md §4): negotiated = Σ(ListCost − ContractedCost),
 -- commitment = Σ(ContractedCost − EffectiveCost), total = Σ(ListCost − EffectiveCost), ESR = total /
 -- Σ ListCost. Commitment purchases are left out — prepaid ones (Purchase with BilledCost > 0 and
 -- EffectiveCost = 0) and any Purchase carrying a CommitmentDiscountCategory — because their cost is

@@ -3,7 +3,7 @@
 -- in total and with the tag present and non-empty. Row classes: 'usage' is the only taggable one;
 -- 'correction' (ChargeClass = 'Correction'), 'tax', 'support' (ServiceName mentions support),
 -- 'purchase', 'credit' (Credit and Adjustment) and 'unused commitment' (CommitmentDiscountStatus =
--- 'Unused') cannot carry resource tags and are reported apart (METRICS §4). Dimension, scope and
+-- 'Unused') cannot carry resource tags and are reported apart (docs/metrics.md §4). Dimension, scope and
 -- window: the cost_dimension_value and cost_in_scope macros (migration 0006).
 WITH scoped AS (
     SELECT EffectiveCost,

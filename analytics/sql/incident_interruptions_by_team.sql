@@ -1,6 +1,6 @@
 -- On-call load per team (and for all teams, the last row) for incidents created in
 -- [$period_start, $period_end) in scope: the vendor's interruption buckets where the source has
--- them (PagerDuty Analytics), the distinct responders, and the incident-level proxy of METRICS.md
+-- them (PagerDuty Analytics), the distinct responders, and the incident-level proxy of docs/metrics.md
 -- §1.5 — incidents created outside business hours ($business_start..$business_end minutes,
 -- Monday to Friday) and in sleep hours ($sleep_start..$sleep_end) in $responder_timezone.
 WITH scoped AS (

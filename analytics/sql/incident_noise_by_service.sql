@@ -1,5 +1,5 @@
 -- Alert noise per service (and for all services, the first row) for incidents created in
--- [$period_start, $period_end) in scope (METRICS.md §1.4):
+-- [$period_start, $period_end) in scope (docs/metrics.md §1.4):
 --   noise      = resolved within 5 minutes of creation (auto or manual) or resolved without any
 --                acknowledgement, out of resolved incidents;
 --   actionable = high urgency (PagerDuty urgency high, ServiceNow 1 - High; without an urgency,

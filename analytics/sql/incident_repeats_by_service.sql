@@ -1,5 +1,5 @@
 -- Repeat, reopen and problem-linked incidents per service for incidents created in
--- [$period_start, $period_end) in scope, plus an all-services row (METRICS.md §1.3).
+-- [$period_start, $period_end) in scope, plus an all-services row (docs/metrics.md §1.3).
 -- An incident is a repeat when an earlier, not canceled incident of the same service has the same
 -- key within $window_days days before it. The key, in order of preference: the problem record,
 -- the de-duplication key (fingerprint), the normalised title (lower case; hex runs, ids and

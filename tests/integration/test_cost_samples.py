@@ -175,7 +175,7 @@ def _validator() -> list[str] | None:
     return None
 
 
-# rules of focus-validator 1.0.0 that fail on any valid file (FORMATS-COST §1.4)
+# rules of focus-validator 1.0.0 that fail on any valid file (docs/cost-mappings.md §1)
 FAULTY_RULES = {
     "InvoiceIssuer_Required",
     "Provider_Required",

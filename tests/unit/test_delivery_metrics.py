@@ -1,5 +1,5 @@
 """DORA metrics on tiny hand-built warehouses with every expected number worked out by hand — in
-particular a regression table for the fourkeys defects (METRICS.md §2): duplicate events, a
+particular a regression table for the fourkeys defects (docs/metrics.md §2): duplicate events, a
 deployment linked to two incidents, the root-cause commit link, canceled incidents, failed
 pipeline runs, lead times <= 0, the restore clock, and empty quarters giving NULL, not a bucket."""
 

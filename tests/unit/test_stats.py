@@ -11,7 +11,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_quantile_matches_the_documented_example() -> None:
-    # METRICS.md §0: numpy and DuckDB quantile_cont both give 50.3 for q = 0.9 on this list
+    # docs/metrics.md §0: numpy and DuckDB quantile_cont both give 50.3 for q = 0.9 on this list
     est = quantile_ci([1, 2, 3, 4, 10, 50, 51, 7], 0.9)
     assert est.value == pytest.approx(50.3)
     assert est.n == 8

@@ -23,7 +23,7 @@ JSON objects in CSV. Missing optional columns read as NULL.
 Mapping (see docs/cost-loaders.md for the full table):
 
 * BilledCost = ``line_item_net_unblended_cost`` if present, else ``line_item_unblended_cost``.
-* EffectiveCost by LineItemType (FORMATS-COST §2.4, the focus_converters / CUDOS rule):
+* EffectiveCost by LineItemType (docs/cost-mappings.md §2, the focus_converters / CUDOS rule):
   SavingsPlanCoveredUsage → ``savings_plan_savings_plan_effective_cost``; SavingsPlanRecurringFee →
   ``total_commitment_to_date − used_commitment``; SavingsPlanNegation, SavingsPlanUpfrontFee and a
   Fee with a reservation ARN (RI upfront) → 0; DiscountedUsage → ``reservation_effective_cost``;

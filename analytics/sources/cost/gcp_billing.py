@@ -13,7 +13,7 @@ Inputs:
   ``--option billing_project=…`` runs the job in another project; ``--option endpoint_url=…``
   points the client at a local emulator (anonymous credentials).
 
-Mapping (FORMATS-COST §3): BilledCost = EffectiveCost = ``cost + Σ credits.amount`` (credits are
+Mapping (docs/cost-mappings.md §3): BilledCost = EffectiveCost = ``cost + Σ credits.amount`` (credits are
 negative; this is what the invoice charges, so it reconciles; not floored at 0); ListCost =
 ``cost_at_list`` (else ``cost``); ContractedCost = ``cost`` (before credits); the credits are kept in
 ``x_Credits``. BillingPeriodStart = ``invoice.month`` at midnight America/Los_Angeles (Google's
