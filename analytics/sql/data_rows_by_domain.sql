@@ -13,7 +13,7 @@
 --   tiered_services   catalogue services with a tier (not dated)
 SELECT 'incidents' AS domain, count(*)::BIGINT AS row_count
 FROM incidents
-WHERE created_at >= $period_start AND created_at < $period_end AND status IS DISTINCT FROM 'canceled'
+WHERE created_at >= $period_start AND created_at < $period_end AND incident_is_live(status)
 UNION ALL
 SELECT 'pages', count(*)::BIGINT
 FROM incident_events

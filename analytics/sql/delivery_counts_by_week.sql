@@ -11,20 +11,12 @@ scoped AS (
     SELECT date_trunc('week', d.deployed_at) AS week_start,
            CASE $by
                WHEN 'service' THEN coalesce(d.service, '(no service)')
-               WHEN 'team' THEN coalesce(d.team, s.team, '(no team)')
+               WHEN 'team' THEN coalesce(d.owner_team, '(no team)')
                WHEN 'repo' THEN coalesce(d.repo, '(no repo)')
                WHEN 'environment' THEN coalesce(d.environment, '(no environment)')
                ELSE '(all)'
            END AS group_value
-    FROM deployments AS d
-    LEFT JOIN services AS s ON s.service = d.service
-    WHERE d.status = 'success'
-      AND d.deployed_at >= $period_start AND d.deployed_at < $period_end
-      AND ($service IS NULL OR d.service = $service)
-      AND ($team IS NULL OR coalesce(d.team, s.team) = $team)
-      AND ($repo IS NULL OR d.repo = $repo)
-      AND ($environment IS NULL OR lower(d.environment) = lower($environment))
-    QUALIFY row_number() OVER (PARTITION BY d.source, d.source_id ORDER BY d.deployed_at DESC, d.deployment_id) = 1
+    FROM deployments_in_scope($period_start, $period_end, $service, $team, $repo, $environment) AS d
 ),
 counted AS (
     SELECT week_start, group_value, count(*) AS deployments FROM scoped GROUP BY ALL

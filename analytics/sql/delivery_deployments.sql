@@ -9,22 +9,14 @@
 WITH scoped AS (
     SELECT d.deployment_id, d.source, d.source_id,
            coalesce(d.service, '(no service)') AS service,
-           coalesce(d.team, s.team, '(no team)') AS team,
+           coalesce(d.owner_team, '(no team)') AS team,
            coalesce(d.repo, '(no repo)') AS repo,
            coalesce(d.environment, '(no environment)') AS environment,
            d.deployed_at, d.commit_sha, d.is_rework, d.is_rollback
-    FROM deployments AS d
-    LEFT JOIN services AS s ON s.service = d.service
-    WHERE d.status = 'success'
-      AND d.deployed_at >= $period_start AND d.deployed_at < $period_end
-      AND ($service IS NULL OR d.service = $service)
-      AND ($team IS NULL OR coalesce(d.team, s.team) = $team)
-      AND ($repo IS NULL OR d.repo = $repo)
-      AND ($environment IS NULL OR lower(d.environment) = lower($environment))
-    QUALIFY row_number() OVER (PARTITION BY d.source, d.source_id ORDER BY d.deployed_at DESC, d.deployment_id) = 1
+    FROM deployments_in_scope($period_start, $period_end, $service, $team, $repo, $environment) AS d
 ),
 live AS (
-    SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents WHERE status IS DISTINCT FROM 'canceled'
+    SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents WHERE incident_is_live(status)
 ),
 links AS (
     SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL

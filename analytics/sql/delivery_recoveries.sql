@@ -8,21 +8,14 @@
 WITH scoped AS (
     SELECT d.deployment_id, d.commit_sha, d.deployed_at,
            coalesce(d.service, '(no service)') AS service,
-           coalesce(d.team, s.team, '(no team)') AS team,
+           coalesce(d.owner_team, '(no team)') AS team,
            coalesce(d.repo, '(no repo)') AS repo,
            coalesce(d.environment, '(no environment)') AS environment
-    FROM deployments AS d
-    LEFT JOIN services AS s ON s.service = d.service
-    WHERE d.status = 'success'
-      AND ($service IS NULL OR d.service = $service)
-      AND ($team IS NULL OR coalesce(d.team, s.team) = $team)
-      AND ($repo IS NULL OR d.repo = $repo)
-      AND ($environment IS NULL OR lower(d.environment) = lower($environment))
-    QUALIFY row_number() OVER (PARTITION BY d.source, d.source_id ORDER BY d.deployed_at DESC, d.deployment_id) = 1
+    FROM deployments_in_scope(NULL, NULL, $service, $team, $repo, $environment) AS d
 ),
 live AS (
     SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents
-    WHERE status IS DISTINCT FROM 'canceled' AND created_at >= $period_start AND created_at < $period_end
+    WHERE incident_is_live(status) AND created_at >= $period_start AND created_at < $period_end
 ),
 links AS (
     SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL
@@ -39,8 +32,8 @@ first_link AS (
 )
 SELECT i.incident_id, f.deployment_id, f.service, f.team, f.repo, f.environment, i.severity, i.created_at,
        i.resolved_at,
-       coalesce(i.seconds_to_resolve, epoch(i.resolved_at - i.created_at)) / 60.0 AS minutes_to_recover,
-       (i.resolved_at IS NULL AND i.seconds_to_resolve IS NULL) AS still_open
+       incident_minutes_to_resolve(i) AS minutes_to_recover,
+       incident_seconds_to_resolve(i) IS NULL AS still_open
 FROM incidents AS i
 JOIN first_link AS f ON f.incident_id = i.incident_id
 ORDER BY i.created_at, i.incident_id

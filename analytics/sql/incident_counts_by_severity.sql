@@ -2,13 +2,7 @@
 -- [$previous_start, $period_start), with the same scope (quarter-on-quarter volume change).
 WITH scoped AS (
     SELECT coalesce(i.severity, 'unknown') AS severity, i.created_at >= $period_start AS in_period
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $previous_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope($previous_start, $period_end, $max_severity_rank, $service, $team) AS i
 ),
 severities AS (
     SELECT 'SEV' || r AS severity, r AS severity_rank FROM range(1, $max_severity_rank + 1) AS t(r)

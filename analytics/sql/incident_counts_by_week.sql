@@ -9,13 +9,7 @@ WITH weeks AS (
 ),
 scoped AS (
     SELECT date_trunc('week', i.created_at) AS week_start, coalesce(i.severity, 'unknown') AS severity
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope($period_start, $period_end, $max_severity_rank, $service, $team) AS i
 ),
 severities AS (
     SELECT 'SEV' || r AS severity, r AS severity_rank FROM range(1, $max_severity_rank + 1) AS t(r)

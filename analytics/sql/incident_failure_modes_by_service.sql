@@ -5,20 +5,12 @@
 WITH scoped AS (
     SELECT coalesce(i.service, '(no service)') AS service,
            coalesce(i.failure_mode, i.category,
-                    trim(regexp_replace(regexp_replace(regexp_replace(lower(i.title), '[0-9a-f]{8,}', '#', 'g'),
-                                                       '\b[a-z_]*[0-9][a-z0-9_]*\b', '#', 'g'), '\s+', ' ', 'g')),
+                    incident_normalised_title(i.title),
                     '(unknown)') AS failure_mode,
-           CASE WHEN coalesce(i.seconds_to_resolve, epoch(i.resolved_at - i.created_at)) > 0
-                THEN coalesce(i.seconds_to_resolve, epoch(i.resolved_at - i.created_at)) / 3600.0 END AS hours,
-           i.resolved_at IS NULL AND i.seconds_to_resolve IS NULL AS unresolved,
+           CASE WHEN incident_seconds_to_resolve(i) > 0 THEN incident_seconds_to_resolve(i) / 3600.0 END AS hours,
+           incident_seconds_to_resolve(i) IS NULL AS unresolved,
            i.severity_rank
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope($period_start, $period_end, $max_severity_rank, $service, $team) AS i
 )
 SELECT service,
        failure_mode,

@@ -12,11 +12,10 @@
 WITH scoped AS (
     SELECT coalesce(i.service, '(no service)') AS service,
            i.severity_rank,
-           coalesce(i.seconds_to_resolve, epoch(i.resolved_at - i.created_at)) / 3600.0 AS hours,
+           incident_seconds_to_resolve(i) / 3600.0 AS hours,
            greatest(1, coalesce(len(i.responders), 0)) AS responders
-    FROM incidents AS i
+    FROM incident_facts() AS i
     WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
 )
 SELECT service,
        count(*)::BIGINT AS incidents,

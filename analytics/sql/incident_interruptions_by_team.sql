@@ -5,19 +5,13 @@
 -- Monday to Friday) and in sleep hours ($sleep_start..$sleep_end) in $responder_timezone.
 WITH scoped AS (
     SELECT i.incident_id,
-           coalesce(i.team, s.team, '(no team)') AS team,
+           coalesce(i.owner_team, '(no team)') AS team,
            i.responders,
            i.interruptions_total, i.interruptions_business, i.interruptions_off_hours, i.interruptions_sleep,
            hour(timezone($responder_timezone, i.created_at)) * 60
                + minute(timezone($responder_timezone, i.created_at)) AS minute_of_day,
            isodow(timezone($responder_timezone, i.created_at)) >= 6 AS weekend
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope($period_start, $period_end, $max_severity_rank, $service, $team) AS i
 ),
 people AS (
     SELECT team, unnest(responders) AS person FROM scoped

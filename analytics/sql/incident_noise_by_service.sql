@@ -9,20 +9,14 @@
 -- Services are ranked by the number of noise incidents, not by the ratio.
 WITH scoped AS (
     SELECT coalesce(i.service, '(no service)') AS service,
-           coalesce(i.seconds_to_resolve, epoch(i.resolved_at - i.created_at)) / 60.0 AS ttr,
-           coalesce(i.seconds_to_first_ack, epoch(i.acknowledged_at - i.created_at)) / 60.0 AS tta,
+           incident_minutes_to_resolve(i) AS ttr,
+           incident_minutes_to_ack(i) AS tta,
            CASE WHEN i.urgency IS NOT NULL
                 THEN regexp_matches(lower(trim(i.urgency)), '^(high|1|1\s*-.*)$')
                 ELSE i.severity_rank <= 3 END AS high_urgency,
            coalesce(i.auto_resolved, FALSE) AS auto_resolved,
            i.alert_count
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope($period_start, $period_end, $max_severity_rank, $service, $team) AS i
 ),
 flagged AS (
     SELECT service, alert_count,

@@ -5,12 +5,7 @@
 -- $sleep_end minutes, every day; the window wraps midnight).
 WITH scoped AS (
     SELECT i.incident_id
-    FROM incidents AS i
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.status IS DISTINCT FROM 'canceled'
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
+    FROM incidents_in_scope_any_date($max_severity_rank, $service, $team) AS i
 ),
 pages AS (
     SELECT e.actor AS responder, timezone($responder_timezone, e.event_at) AS local_time

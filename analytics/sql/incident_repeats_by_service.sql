@@ -8,27 +8,16 @@ WITH keyed AS (
     SELECT i.incident_id,
            i.service,
            i.created_at,
-           CASE WHEN i.problem_id IS NOT NULL THEN 'problem:' || i.problem_id
-                WHEN i.fingerprint IS NOT NULL THEN 'key:' || i.fingerprint
-                WHEN i.title IS NOT NULL THEN 'title:' || trim(regexp_replace(regexp_replace(regexp_replace(
-                         lower(i.title), '[0-9a-f]{8,}', '#', 'g'), '\b[a-z_]*[0-9][a-z0-9_]*\b', '#', 'g'),
-                         '\s+', ' ', 'g'))
-           END AS repeat_key
-    FROM incidents AS i
+           incident_repeat_key(i) AS repeat_key
+    FROM incident_facts() AS i
     WHERE i.created_at >= $period_start::TIMESTAMPTZ - to_days($window_days::INTEGER)
       AND i.created_at < $period_end
-      AND i.status IS DISTINCT FROM 'canceled'
 ),
 scoped AS (
     SELECT i.incident_id, i.service, i.created_at, coalesce(i.reopen_count, 0) > 0 AS reopened,
            i.problem_id IS NOT NULL AS has_problem, k.repeat_key
-    FROM incidents AS i
+    FROM incidents_in_scope($period_start, $period_end, $max_severity_rank, $service, $team) AS i
     JOIN keyed AS k ON k.incident_id = i.incident_id
-    LEFT JOIN services AS s ON s.service = i.service
-    WHERE i.created_at >= $period_start AND i.created_at < $period_end
-      AND (i.severity_rank <= $max_severity_rank OR (i.severity_rank IS NULL AND $max_severity_rank >= 5))
-      AND ($service IS NULL OR i.service = $service)
-      AND ($team IS NULL OR coalesce(i.team, s.team) = $team)
 ),
 flagged AS (
     SELECT c.*,

@@ -28,6 +28,7 @@ import duckdb
 
 from analytics.errors import WarehouseError
 from analytics.settings import IN_MEMORY, Settings
+from analytics.sql.semantic import install_semantic_layer
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +208,7 @@ def connect(
             _require_current(con, location)
         else:
             migrate(con)
+        install_semantic_layer(con)
     except BaseException:
         con.close()
         raise

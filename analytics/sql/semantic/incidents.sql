@@ -1,0 +1,86 @@
+-- Incident semantic layer: the one definition of each incident concept the statements in
+-- analytics/sql/incident_*.sql, delivery_*.sql, anomaly_incident_*.sql and data_rows_by_domain.sql
+-- build on (docs/metrics.md §0–§1). Installed as TEMP macros on every warehouse connection
+-- (analytics.sql.semantic.install_semantic_layer), so changing a definition needs no migration.
+--
+--   incident_is_live(p_status)            not canceled: the incidents every KPI counts.
+--   incident_seconds_to_ack(p_row)        vendor-computed seconds when the source gives them, else
+--                                         acknowledged_at − created_at; NULL if never acknowledged.
+--   incident_seconds_to_resolve(p_row)    the same for resolve; NULL while unresolved.
+--   incident_minutes_to_ack(p_row), incident_minutes_to_resolve(p_row)   the same in minutes.
+--   incident_still_open(p_row)            no resolve time and not resolved/closed: right-censored.
+--   incident_no_resolve_time(p_row)       resolved or closed, but without any resolve time.
+--   incident_backfilled(p_row)            Statuspage history whose resolved_at = created_at: a zero
+--                                         duration that was never measured.
+--   incident_is_critical(p_row, p_critical_rank)
+--                                         severity_rank <= p_critical_rank (SEV1 at 1: the
+--                                         "critical incident" of the scorecard and the evidence).
+--   incident_normalised_title(p_title)    lower case, hex runs of 8+ and tokens with a digit → '#',
+--                                         whitespace collapsed (the repeat/failure-mode fallback key).
+--   incident_repeat_key(p_row)            problem record, else de-duplication key (fingerprint),
+--                                         else the normalised title (docs/metrics.md §1.3).
+--   incident_facts()                      table: every live incident with owner_team (the
+--                                         incident's team, else the catalogue owner) and service_tier.
+--   incidents_in_scope_any_date(p_max_severity_rank, p_service, p_team)
+--                                         table: incident_facts() within the severity floor
+--                                         (NULL severity passes only when no floor is set, i.e.
+--                                         p_max_severity_rank >= 5), the service and the owner team
+--                                         (NULL = any).
+--   incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team)
+--                                         table: the same, created in [p_start, p_end).
+--
+-- p_row is a row passed as its table alias (FROM incidents_in_scope(…) AS i … incident_minutes_to_ack(i)).
+-- Macros bind at each call, and the arguments may be prepared parameters ($period_start…).
+
+CREATE OR REPLACE TEMP MACRO incident_is_live(p_status) AS p_status IS DISTINCT FROM 'canceled';
+
+CREATE OR REPLACE TEMP MACRO incident_seconds_to_ack(p_row) AS
+    coalesce(p_row.seconds_to_first_ack, epoch(p_row.acknowledged_at - p_row.created_at));
+
+CREATE OR REPLACE TEMP MACRO incident_seconds_to_resolve(p_row) AS
+    coalesce(p_row.seconds_to_resolve, epoch(p_row.resolved_at - p_row.created_at));
+
+CREATE OR REPLACE TEMP MACRO incident_minutes_to_ack(p_row) AS incident_seconds_to_ack(p_row) / 60.0;
+
+CREATE OR REPLACE TEMP MACRO incident_minutes_to_resolve(p_row) AS incident_seconds_to_resolve(p_row) / 60.0;
+
+CREATE OR REPLACE TEMP MACRO incident_still_open(p_row) AS
+    (p_row.resolved_at IS NULL AND p_row.seconds_to_resolve IS NULL
+     AND coalesce(p_row.status, 'open') NOT IN ('resolved', 'closed'));
+
+CREATE OR REPLACE TEMP MACRO incident_no_resolve_time(p_row) AS
+    (p_row.resolved_at IS NULL AND p_row.seconds_to_resolve IS NULL AND p_row.status IN ('resolved', 'closed'));
+
+CREATE OR REPLACE TEMP MACRO incident_backfilled(p_row) AS
+    (p_row.source = 'statuspage' AND p_row.seconds_to_resolve IS NULL AND p_row.resolved_at = p_row.created_at);
+
+CREATE OR REPLACE TEMP MACRO incident_is_critical(p_row, p_critical_rank) AS
+    coalesce(p_row.severity_rank <= p_critical_rank, FALSE);
+
+CREATE OR REPLACE TEMP MACRO incident_normalised_title(p_title) AS
+    trim(regexp_replace(regexp_replace(regexp_replace(
+        lower(p_title), '[0-9a-f]{8,}', '#', 'g'), '\b[a-z_]*[0-9][a-z0-9_]*\b', '#', 'g'), '\s+', ' ', 'g'));
+
+CREATE OR REPLACE TEMP MACRO incident_repeat_key(p_row) AS
+    CASE WHEN p_row.problem_id IS NOT NULL THEN 'problem:' || p_row.problem_id
+         WHEN p_row.fingerprint IS NOT NULL THEN 'key:' || p_row.fingerprint
+         WHEN p_row.title IS NOT NULL THEN 'title:' || incident_normalised_title(p_row.title)
+    END;
+
+CREATE OR REPLACE TEMP MACRO incident_facts() AS TABLE
+    SELECT i.*, coalesce(i.team, s.team) AS owner_team, s.tier AS service_tier
+    FROM incidents AS i
+    LEFT JOIN services AS s ON s.service = i.service
+    WHERE incident_is_live(i.status);
+
+CREATE OR REPLACE TEMP MACRO incidents_in_scope_any_date(p_max_severity_rank, p_service, p_team) AS TABLE
+    SELECT *
+    FROM incident_facts()
+    WHERE (severity_rank <= p_max_severity_rank OR (severity_rank IS NULL AND p_max_severity_rank >= 5))
+      AND (p_service IS NULL OR service = p_service)
+      AND (p_team IS NULL OR owner_team = p_team);
+
+CREATE OR REPLACE TEMP MACRO incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team) AS TABLE
+    SELECT *
+    FROM incidents_in_scope_any_date(p_max_severity_rank, p_service, p_team)
+    WHERE created_at >= p_start AND created_at < p_end;
