@@ -10,14 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
+from analytics.warehouse import DEFAULT_LOCK_WAIT_S, LOCK_WAIT_ENV
 
 log = logging.getLogger("analytics.cli")
 
@@ -31,6 +34,35 @@ def _err(text: str) -> None:
     sys.stderr.write(f"{text}\n")
 
 
+def _seconds(text: str) -> float:
+    """``--wait`` value: seconds from 0 up to a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86399, got {text!r}")
+    return value
+
+
+@contextmanager
+def _lock_wait(args: argparse.Namespace) -> Iterator[None]:
+    """``--wait`` for the length of one command (connections read it through ``OPSREVIEW_LOCK_WAIT``)."""
+    wait = getattr(args, "wait", None)
+    if wait is None:
+        yield
+        return
+    before = os.environ.get(LOCK_WAIT_ENV)
+    os.environ[LOCK_WAIT_ENV] = f"{wait:g}"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(LOCK_WAIT_ENV, None)
+        else:
+            os.environ[LOCK_WAIT_ENV] = before
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     """Options every command accepts (so they work before or after the command name)."""
     parser.add_argument(
@@ -40,6 +72,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
+    parser.add_argument(
+        "--wait", type=_seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+        help="while another process writes the warehouse, wait this long before giving up "
+        f"(default: $OPSREVIEW_LOCK_WAIT or {DEFAULT_LOCK_WAIT_S:g} s)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -347,7 +384,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _configure_logging(args)
     try:
-        return COMMANDS[args.command](args)
+        with _lock_wait(args):
+            return COMMANDS[args.command](args)
     except AnalyticsError as exc:
         _err(f"opsreview: error: {exc}")
         return exc.exit_code

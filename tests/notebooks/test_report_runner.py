@@ -14,6 +14,7 @@ from analytics.cli import main
 from analytics.errors import ParameterError, ReportError, UsageError
 from analytics.reports import run_reports
 from analytics.settings import Settings
+from analytics.sources import ingest
 from analytics.warehouse import connect
 
 pytestmark = pytest.mark.notebooks
@@ -172,3 +173,37 @@ def test_output_dir_inside_the_run_folder_is_recorded(settings: Settings, tmp_pa
     assert summary.ok, summary.failed
     assert (out / "artifacts" / "q3" / "kpis.json").is_file()
     assert "artifacts" in json.loads((out / "run.json").read_text())["files"]
+
+
+def test_a_load_landing_mid_run_does_not_reach_the_later_notebooks(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "services-1.csv", tmp_path / "services-2.csv"
+    first.write_text("service,team,tier\ncheckout,payments,tier1\nsearch,discovery,tier2\n")
+    second.write_text("service,team,tier\nledger,finance,tier1\n")
+    con = connect(settings.warehouse)
+    try:
+        ingest(con, "services", [str(first)])
+    finally:
+        con.close()
+    count = ("import analytics\nc = analytics.connect(warehouse, read_only=True)\n"
+             "print('services seen:', c.execute('SELECT count(*) FROM services').fetchone()[0])\nc.close()\n")
+    # the first notebook lands a load in the real warehouse (as a cron job would) after it has read
+    monkeypatch.setenv("TEST_REAL_WAREHOUSE", settings.warehouse)
+    monkeypatch.setenv("TEST_SECOND_FILE", str(second))
+    _notebook(settings.notebooks_dir / "a_reads_then_load_lands.ipynb", count +
+              "import os\nfrom analytics.sources import ingest\n"
+              "w = analytics.connect(os.environ['TEST_REAL_WAREHOUSE'])\n"
+              "ingest(w, 'services', [os.environ['TEST_SECOND_FILE']])\nw.close()\nprint('load landed')")
+    _notebook(settings.notebooks_dir / "b_reads_later.ipynb", count)
+    summary = run_reports(["a_reads_then_load_lands", "b_reads_later"], "2026Q3", settings=settings,
+                          out_dir=tmp_path / "out")
+    assert summary.ok, summary.failed
+    pages = [(tmp_path / "out" / f"{r.name}.html").read_text() for r in summary.results]
+    assert "load landed" in pages[0]
+    assert all("services seen: 2" in page for page in pages)
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM services").fetchone() == (3,)
+    finally:
+        con.close()
