@@ -26,6 +26,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -215,6 +216,11 @@ def process_description(pid: int, fallback: str = "") -> str:
     return f"process {pid} ({command})" if command else f"process {pid}"
 
 
+def _on_terminal() -> bool:
+    """Whether both output streams are a terminal (an interactive run, not cron or a pipe)."""
+    return all(stream is not None and stream.isatty() for stream in (sys.stdout, sys.stderr))
+
+
 def _lock_holder(exc: duckdb.Error) -> str | None:
     """Who holds the file, when ``exc`` is DuckDB's lock conflict; else None."""
     match = _LOCK_HELD.search(str(exc))
@@ -276,6 +282,9 @@ def connect(
                 wait_s=lock_wait_seconds() if wait_s is None else wait_s)
     try:
         run(con, "SET TimeZone = 'UTC'")
+        # DuckDB's bar for long queries goes to stdout: on a terminal it is the progress of a long load,
+        # anywhere else (cron, pipes, notebook kernels) it would be noise in the output
+        run(con, f"SET enable_progress_bar = {'true' if _on_terminal() else 'false'}")
         if read_only and location != IN_MEMORY:
             _require_current(con, location)
         else:

@@ -4,6 +4,11 @@ never overwrite each other, HTML carries no code."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -207,3 +212,26 @@ def test_a_load_landing_mid_run_does_not_reach_the_later_notebooks(
         assert con.execute("SELECT count(*) FROM services").fetchone() == (3,)
     finally:
         con.close()
+
+
+def test_ctrl_c_during_a_report_run_restores_the_previous_run(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_reports(["good"], "2026Q3", settings=settings, out_dir=out).ok
+    before = _tree(out)
+    started = tmp_path / "started"
+    _notebook(settings.notebooks_dir / "slow.ipynb",
+              f"from pathlib import Path\nimport time\nPath({str(started)!r}).write_text('x')\ntime.sleep(120)")
+    env = {**os.environ, "OPSREVIEW_NOTEBOOKS_DIR": str(settings.notebooks_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analytics", "report", "good", "slow", "--period", "2026Q3", "--out", str(out),
+         "--warehouse", settings.warehouse],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started.exists(), proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the runner and its kernel
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stderr == "opsreview: interrupted, nothing written\n" and stdout == ""
+    assert _tree(out) == before
