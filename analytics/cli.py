@@ -10,14 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
+from analytics.warehouse import DEFAULT_LOCK_WAIT_S, LOCK_WAIT_ENV
 
 log = logging.getLogger("analytics.cli")
 
@@ -31,6 +36,35 @@ def _err(text: str) -> None:
     sys.stderr.write(f"{text}\n")
 
 
+def _seconds(text: str) -> float:
+    """``--wait`` value: seconds from 0 up to a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise argparse.ArgumentTypeError(f"expected seconds from 0 to 86399, got {text!r}")
+    return value
+
+
+@contextmanager
+def _lock_wait(args: argparse.Namespace) -> Iterator[None]:
+    """``--wait`` for the length of one command (connections read it through ``OPSREVIEW_LOCK_WAIT``)."""
+    wait = getattr(args, "wait", None)
+    if wait is None:
+        yield
+        return
+    before = os.environ.get(LOCK_WAIT_ENV)
+    os.environ[LOCK_WAIT_ENV] = f"{wait:g}"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(LOCK_WAIT_ENV, None)
+        else:
+            os.environ[LOCK_WAIT_ENV] = before
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     """Options every command accepts (so they work before or after the command name)."""
     parser.add_argument(
@@ -40,6 +74,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS, help="more log output")
     parser.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="only errors")
+    parser.add_argument(
+        "--wait", type=_seconds, default=argparse.SUPPRESS, metavar="SECONDS",
+        help="while another process writes the warehouse, wait this long before giving up "
+        f"(default: $OPSREVIEW_LOCK_WAIT or {DEFAULT_LOCK_WAIT_S:g} s)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,9 +221,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             from tqdm import tqdm
 
             paths = tqdm(paths, desc=f"ingest {args.kind}", unit="file")
-        for path in paths:
-            for result in ingest(con, args.kind, [path], options):
-                _out(result.summary())
+        loaded = 0
+        try:
+            for path in paths:
+                for result in ingest(con, args.kind, [path], options):
+                    _out(result.summary())
+                    loaded += 1
+        except BaseException as exc:
+            if loaded and (isinstance(exc, KeyboardInterrupt) or _INTERRUPTED.is_set()):
+                kept = f"the file in progress was rolled back; the {loaded} file(s) above were loaded"
+                raise KeyboardInterrupt(kept) from exc
+            raise
     finally:
         con.close()
     return 0
@@ -341,19 +388,53 @@ COMMANDS = {
 }
 
 
+_INTERRUPTED = threading.Event()
+"""Set by the SIGINT handler: whatever exception follows (DuckDB turns Ctrl-C inside a query into
+``RuntimeError: Query interrupted``) is the interrupt, not a failure to report."""
+
+
+def _on_sigint(signum: int, frame: Any) -> None:
+    _INTERRUPTED.set()
+    signal.default_int_handler(signum, frame)  # raises KeyboardInterrupt where the program is
+
+
+@contextmanager
+def _interrupt_handler() -> Iterator[None]:
+    """Note Ctrl-C for the length of one command (only the main thread may install handlers)."""
+    _INTERRUPTED.clear()
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted_message(exc: BaseException) -> str:
+    """The one line for Ctrl-C: loads and report runs roll back, so nothing of the step in progress is
+    written; a multi-file ingest says which earlier files it kept."""
+    kept = exc.args[0] if isinstance(exc, KeyboardInterrupt) and exc.args else ""
+    return f"opsreview: interrupted, {kept or 'nothing written'}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``opsreview``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging(args)
     try:
-        return COMMANDS[args.command](args)
-    except AnalyticsError as exc:
-        _err(f"opsreview: error: {exc}")
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _err("opsreview: interrupted")
-        return 130
+        with _interrupt_handler(), _lock_wait(args):
+            return COMMANDS[args.command](args)
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt) or _INTERRUPTED.is_set():
+            _err(_interrupted_message(exc))
+            return 130
+        if isinstance(exc, AnalyticsError):
+            _err(f"opsreview: error: {exc}")
+            return exc.exit_code
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

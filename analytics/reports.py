@@ -13,7 +13,16 @@
 4. collects failures, keeps what succeeded, and reports failure to the caller (the CLI exits 1);
 5. never overwrites another run silently: an earlier run's files are moved to
    ``reports/<period>/history/<its start time>/`` first, and a lock file stops two runs of the
-   same period from interleaving.
+   same period from interleaving;
+6. moves nothing it did not write: only the files a previous run lists in its ``run.json``
+   (``files``) are archived, never dotfiles, other folders or the warehouse; a non-empty folder
+   without a ``run.json`` is refused, and ``-p output_dir=…`` must lie inside the run's folder;
+7. reads one consistent state: every notebook of a run reads a snapshot of the warehouse taken
+   once at the start under a read lock (:func:`analytics.warehouse.snapshot`), so a load landing
+   mid-run cannot mix states, and the load does not wait for the report; the copy is deleted at
+   the end (it needs as much free disk as the warehouse file, next to the reports);
+8. is all or nothing under Ctrl-C: an interrupted run deletes what it wrote, puts the previous run
+   back and re-raises ``KeyboardInterrupt`` (the CLI says "interrupted, nothing written", exit 130).
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,17 +47,22 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analytics import __version__
-from analytics.errors import ParameterError, ReportError, UnknownNameError, WarehouseError
+from analytics.errors import ParameterError, ReportError, UnknownNameError, UsageError, WarehouseError
 from analytics.params import COMMON_PARAMETERS
 from analytics.periods import Period, latest_full_quarter, parse_period
 from analytics.settings import Settings
-from analytics.warehouse import connect, run
+from analytics.warehouse import connect, run, snapshot
 
 log = logging.getLogger(__name__)
 
 KERNEL = "python3"
 CELL_TIMEOUT_S = 1800
 REMOVE_TAGS = {"remove-cell", "parameters", "injected-parameters"}
+RUN_FILE = "run.json"
+INDEX_FILE = "index.html"
+HISTORY = "history"
+LOCK_FILE = ".lock"
+SNAPSHOT_FILE = ".warehouse-snapshot.duckdb"
 
 
 @dataclass(frozen=True)
@@ -79,6 +93,8 @@ class RunSummary:
     data_window: dict[str, str | None] = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
     archived_previous_run: str | None = None
+    files: list[str] = field(default_factory=list)
+    """Top-level names this run wrote in its folder: the only entries a later run may archive."""
 
     @property
     def ok(self) -> bool:
@@ -215,7 +231,7 @@ def render_html(executed: Path, target: Path, *, title: str) -> None:
 def _period_lock(out_dir: Path) -> Iterator[None]:
     """An exclusive lock file per report folder, so two runs never interleave."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    lock = out_dir / ".lock"
+    lock = out_dir / LOCK_FILE
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError as exc:
@@ -230,29 +246,119 @@ def _period_lock(out_dir: Path) -> Iterator[None]:
         lock.unlink(missing_ok=True)
 
 
-def _archive_previous(out_dir: Path) -> str | None:
-    """Move an earlier run's outputs to ``history/<its start time>/``; return that folder."""
-    entries = [p for p in out_dir.iterdir() if p.name not in {"history", ".lock"}]
+def _plain_name(name: object) -> bool:
+    """Whether ``name`` is a single visible path component (no folder, no dotfile, no ``..``)."""
+    return isinstance(name, str) and bool(name) and "/" not in name and "\\" not in name \
+        and not name.startswith(".") and name != HISTORY
+
+
+def previous_run_files(out_dir: Path, *, keep: Sequence[Path] = ()) -> list[str]:
+    """Names (in ``out_dir``) of the files an earlier report run wrote, from its ``run.json``.
+
+    An empty or missing folder has none. A non-empty folder without a readable ``run.json`` is not
+    a report folder and is refused; so is a listed name outside the folder or a dotfile (ignored),
+    and anything in ``keep`` (the warehouse) is never listed.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir} is a file, not a folder for reports")
+    if not out_dir.is_dir():
+        return []
+    entries = [p for p in out_dir.iterdir() if p.name != LOCK_FILE]
     if not entries:
+        return []
+    meta = out_dir / RUN_FILE
+    try:
+        recorded = json.loads(meta.read_text("utf-8"))
+        if not isinstance(recorded, dict):
+            raise ValueError("not an object")
+    except (OSError, ValueError) as exc:
+        reason = "has no run.json" if not meta.exists() else f"has an unreadable run.json ({type(exc).__name__})"
+        raise UsageError(
+            f"{out_dir} is not empty and {reason} of an earlier report run; refusing to write reports "
+            "into it (give --out an empty or new folder)"
+        ) from None
+    names = recorded.get("files")
+    if not isinstance(names, list):  # run.json of a version that did not list its files
+        names = [RUN_FILE, INDEX_FILE]
+        for result in recorded.get("results") or []:
+            if isinstance(result, dict):
+                names += [result.get("notebook"), result.get("html"), result.get("name")]
+    protected = {p.resolve() for p in keep}
+    found: list[str] = []
+    for name in names:
+        if not _plain_name(name) or name in found:
+            continue
+        entry = out_dir / name
+        if entry.is_symlink() or not entry.exists() or entry.resolve() in protected:
+            continue
+        found.append(name)
+    return sorted(found)
+
+
+def _archive_previous(out_dir: Path, names: Sequence[str]) -> str | None:
+    """Move the files of an earlier run (``names``) to ``history/<its start time>/``; return that folder."""
+    if not names:
         return None
     stamp = "unknown"
-    meta = out_dir / "run.json"
-    if meta.is_file():
-        try:
-            stamp = json.loads(meta.read_text("utf-8"))["started_at"]
-        except (ValueError, KeyError):
-            stamp = "unknown"
-    safe = stamp.replace(":", "").replace("-", "").replace("+0000", "Z")[:16] or "unknown"
-    target = out_dir / "history" / safe
+    try:
+        recorded = json.loads((out_dir / RUN_FILE).read_text("utf-8"))
+        stamp = str(recorded["started_at"]) if isinstance(recorded, dict) else "unknown"
+    except (OSError, ValueError, KeyError):
+        stamp = "unknown"
+    safe = "".join(ch for ch in stamp.replace("+00:00", "Z") if ch.isalnum())[:16] or "unknown"
+    target = out_dir / HISTORY / safe
     suffix = 1
     while target.exists():
         suffix += 1
-        target = out_dir / "history" / f"{safe}-{suffix}"
+        target = out_dir / HISTORY / f"{safe}-{suffix}"
     target.mkdir(parents=True)
-    for entry in entries:
-        shutil.move(str(entry), target / entry.name)
+    for name in names:
+        shutil.move(str(out_dir / name), target / name)
     log.info("moved the previous run of %s to %s", out_dir.name, target)
     return str(target)
+
+
+def _restore_archived(out_dir: Path, archived: str | None) -> None:
+    """Undo :func:`_archive_previous` (after an interrupted run)."""
+    if archived is None:
+        return
+    folder = Path(archived)
+    for entry in sorted(folder.iterdir()):
+        shutil.move(str(entry), out_dir / entry.name)
+    folder.rmdir()
+    with suppress(OSError):
+        (out_dir / HISTORY).rmdir()  # only if it is now empty
+
+
+def _remove(entry: Path) -> None:
+    """Delete a file or folder this run wrote."""
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry)
+    else:
+        entry.unlink(missing_ok=True)
+
+
+def run_files(names: Sequence[str], out_dir: Path, output_dir: Path | None) -> list[str]:
+    """Top-level names a run of ``names`` writes in ``out_dir`` (see :attr:`RunSummary.files`)."""
+    files = [RUN_FILE, INDEX_FILE]
+    for name in names:
+        files += [f"{name}.ipynb", f"{name}.html"]
+        files.append((output_dir or out_dir / name).relative_to(out_dir).parts[0])
+    return sorted(set(files))
+
+
+def confined_output_dir(value: object, out_dir: Path) -> Path:
+    """``-p output_dir=…`` as an absolute folder inside the run's folder (relative = relative to it)."""
+    given = Path(str(value)).expanduser()
+    folder = (given if given.is_absolute() else out_dir / given).resolve()
+    inside = folder.is_relative_to(out_dir) and folder != out_dir
+    first = folder.relative_to(out_dir).parts[0] if inside else ""
+    if not inside or not _plain_name(first) or first in {RUN_FILE, INDEX_FILE}:
+        raise ParameterError(
+            f"output_dir {str(value)!r} must be a folder inside the run's folder {out_dir} "
+            "(not the folder itself, its history/ or a dotfile)"
+        )
+    return folder
 
 
 def run_reports(
@@ -268,13 +374,59 @@ def run_reports(
     cfg = settings or Settings.from_env()
     if cfg.warehouse_is_memory:
         raise WarehouseError("reports need a warehouse file, not :memory:")
-    parsed = latest_quarter(cfg.warehouse) if str(period).lower() == "latest" else parse_period(period)
+    latest = str(period).lower() == "latest"
+    parsed = latest_quarter(cfg.warehouse) if latest else parse_period(period)
     chosen = resolve_names(names, cfg)
     extra = dict(parameters or {})
     for name in chosen:
         check_parameters(cfg.notebook(name), extra)
-    window = data_window(cfg.warehouse)  # also proves the warehouse exists and opens
     target = (out_dir or cfg.report_dir(parsed.label)).resolve()
+    output_dir = confined_output_dir(extra["output_dir"], target) if "output_dir" in extra else None
+    if output_dir is not None:
+        extra["output_dir"] = str(output_dir)
+    warehouse_files = (Path(cfg.warehouse), Path(cfg.warehouse + ".wal"))
+    previous_run_files(target, keep=warehouse_files)  # refuse a foreign folder before creating anything
+    created = not target.exists()
+    try:
+        return _locked_run(chosen, parsed, cfg, target, extra, output_dir, progress=progress)
+    except BaseException:
+        if created:
+            with suppress(OSError):
+                target.rmdir()  # a run that wrote nothing leaves no empty folder behind
+        raise
+
+
+def _locked_run(
+    chosen: Sequence[str], parsed: Period, cfg: Settings, target: Path, extra: dict[str, Any],
+    output_dir: Path | None, *, progress: bool,
+) -> RunSummary:
+    """Under the folder's lock: snapshot the warehouse, run, write ``run.json`` and the index page."""
+    warehouse_files = (Path(cfg.warehouse), Path(cfg.warehouse + ".wal"))
+    with _period_lock(target):
+        previous = previous_run_files(target, keep=warehouse_files)
+        files = run_files(chosen, target, output_dir)
+        if clash := sorted((set(files) - set(previous)) & {p.name for p in target.iterdir()}):
+            raise UsageError(f"{target} already holds {clash[0]!r}, which no earlier report run wrote; "
+                             "refusing to overwrite it (give --out an empty or new folder)")
+        snap = target / SNAPSHOT_FILE
+        try:
+            snapshot(cfg.warehouse, snap)
+            run_cfg = cfg.with_(warehouse=str(snap))
+            summary = _run_all(chosen, parsed, cfg, run_cfg, target, extra, previous, progress=progress)
+        finally:
+            for leftover in (snap, snap.with_name(snap.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        summary.files = files
+        (target / RUN_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str), encoding="utf-8")
+        (target / INDEX_FILE).write_text(index_html(summary), encoding="utf-8")
+    return summary
+
+
+def _run_all(
+    chosen: Sequence[str], parsed: Period, cfg: Settings, run_cfg: Settings, target: Path,
+    extra: Mapping[str, Any], previous: Sequence[str], *, progress: bool,
+) -> RunSummary:
+    """Archive the previous run, run every notebook against ``run_cfg``'s snapshot; undo all on Ctrl-C."""
     started = datetime.now(UTC)
     summary = RunSummary(
         period=parsed.label,
@@ -282,21 +434,27 @@ def run_reports(
         warehouse=cfg.warehouse,
         started_at=started.isoformat(timespec="seconds"),
         git_commit=git_commit(cfg.home),
-        data_window=window,
+        data_window=data_window(run_cfg.warehouse),
     )
-    with _period_lock(target):
-        summary.archived_previous_run = _archive_previous(target)
+    summary.archived_previous_run = _archive_previous(target, previous)
+    written = run_files(chosen, target, Path(extra["output_dir"]) if "output_dir" in extra else None)
+    try:
         iterator: Any = chosen
         if progress:
             from tqdm import tqdm
 
             iterator = tqdm(chosen, desc=f"reports {parsed.label}", unit="notebook")
         for name in iterator:
-            summary.results.append(_run_one(name, parsed, cfg, target, extra))
-        summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 1)
-        (target / "run.json").write_text(json.dumps(asdict(summary), indent=2, default=str), encoding="utf-8")
-        (target / "index.html").write_text(index_html(summary), encoding="utf-8")
+            if progress:
+                iterator.set_postfix_str(name)
+            summary.results.append(_run_one(name, parsed, run_cfg, target, extra))
+    except BaseException:  # Ctrl-C (KeyboardInterrupt) or a crash of the runner itself: leave no half run
+        for name in written:
+            _remove(target / name)
+        _restore_archived(target, summary.archived_previous_run)
+        raise
+    summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 1)
     return summary
 
 

@@ -12,13 +12,22 @@ Design
   documents itself (:func:`schema_markdown`, ``docs/schema.md``).
 * Loads go through :mod:`analytics.warehouse.ledger`: one transaction per file, recorded in
   ``ingest_ledger``, reconciled before commit.
+* Readers and writers (``docs/concurrency.md``): DuckDB lets one process write a warehouse file, or
+  several read it, never both. When another process holds the file, :func:`connect` retries for a
+  bounded time (``wait_s``; the CLI's ``--wait``, ``OPSREVIEW_LOCK_WAIT``, default
+  :data:`DEFAULT_LOCK_WAIT_S`), then fails naming that process in plain words. A report run reads
+  one consistent state through :func:`snapshot`: a copy of the file taken under a read lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
+import shutil
+import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -61,6 +70,11 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "budgets": ("period", "scope"),
 }
 COST_PERIOD_KEY: tuple[str, ...] = ("ProviderName", "BillingAccountId", "BillingPeriodStart")
+LOCK_WAIT_ENV = "OPSREVIEW_LOCK_WAIT"
+DEFAULT_LOCK_WAIT_S = 60.0
+"""How long a connection waits for another process to release the warehouse file, by default."""
+_LOCK_HELD = re.compile(r"Could not set lock on file .*Conflicting lock is held in (?P<exe>.*) \(PID (?P<pid>\d+)\)")
+_RETRY_EVERY_S = 0.2
 _MIGRATION_NAME = re.compile(r"^(?P<version>\d{4})_(?P<name>[a-z0-9_]+)\.sql$")
 
 
@@ -171,14 +185,82 @@ def resolve_path(path: str | Path | None) -> str:
     return Settings.from_env(warehouse=path).warehouse
 
 
+def lock_wait_seconds() -> float:
+    """The bounded wait for a busy warehouse: ``OPSREVIEW_LOCK_WAIT`` (seconds) or the default."""
+    text = os.environ.get(LOCK_WAIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_LOCK_WAIT_S
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 86_400:
+        raise WarehouseError(f"{LOCK_WAIT_ENV} must be a number of seconds from 0 to 86399, got {text!r}")
+    return value
+
+
+def process_description(pid: int, fallback: str = "") -> str:
+    """``process 4242 (opsreview ingest focus july.csv)``: a process in words, from ``/proc`` where it exists."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+    except OSError:
+        args = [fallback] if fallback else []
+    args = [a for a in args if a]
+    if len(args) > 1 and Path(args[0]).name.startswith("python"):
+        args = args[1:]  # "python …/opsreview ingest" → "opsreview ingest"
+        if args[0] == "-m" and len(args) > 1:
+            args = args[1:]
+    if args:
+        args[0] = Path(args[0]).name
+    command = " ".join(args)
+    command = command if len(command) <= 120 else command[:117] + "..."
+    return f"process {pid} ({command})" if command else f"process {pid}"
+
+
+def _on_terminal() -> bool:
+    """Whether both output streams are a terminal (an interactive run, not cron or a pipe)."""
+    return all(stream is not None and stream.isatty() for stream in (sys.stdout, sys.stderr))
+
+
+def _lock_holder(exc: duckdb.Error) -> str | None:
+    """Who holds the file, when ``exc`` is DuckDB's lock conflict; else None."""
+    match = _LOCK_HELD.search(str(exc))
+    return process_description(int(match["pid"]), match["exe"]) if match else None
+
+
+def _open(location: str, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retrying while another process holds the file, at most ``wait_s`` seconds."""
+    deadline = time.monotonic() + wait_s
+    waiting = False
+    while True:
+        try:
+            return duckdb.connect(location, read_only=read_only)
+        except duckdb.Error as exc:
+            holder = _lock_holder(exc)
+            if holder is None:
+                first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise WarehouseError(f"cannot open warehouse {location}: {first_line}") from exc
+            if time.monotonic() >= deadline:
+                doing = "is writing" if read_only else "is using"
+                raise WarehouseError(
+                    f"warehouse {location} is busy: {holder} {doing} it and did not finish within "
+                    f"{wait_s:g} s; try again when it has finished, or wait longer with --wait SECONDS"
+                ) from None
+            if not waiting:
+                log.info("warehouse %s is held by %s; waiting up to %g s", location, holder, wait_s)
+                waiting = True
+            time.sleep(min(_RETRY_EVERY_S, max(deadline - time.monotonic(), 0.0)))
+
+
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None, *, read_only: bool = False, wait_s: float | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse (the only place a DuckDB connection is made).
 
     ``path`` defaults to ``OPSREVIEW_WAREHOUSE`` or ``data/warehouse.duckdb``; ``":memory:"``
     gives a fresh in-memory warehouse. Read-write connections create the file and apply pending
-    migrations; read-only connections require an existing, up-to-date warehouse.
+    migrations; read-only connections require an existing, up-to-date warehouse. While another
+    process holds the file, wait up to ``wait_s`` seconds (default :func:`lock_wait_seconds`).
 
     >>> con = connect(":memory:")
     >>> con.execute("SELECT count(*) FROM incidents").fetchone()
@@ -197,13 +279,13 @@ def connect(
             )
         if not read_only:
             file.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        con = duckdb.connect(location, read_only=read_only and location != IN_MEMORY)
-    except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WarehouseError(f"cannot open warehouse {location}: {first_line}") from exc
+    con = _open(location, read_only=read_only and location != IN_MEMORY,
+                wait_s=lock_wait_seconds() if wait_s is None else wait_s)
     try:
         run(con, "SET TimeZone = 'UTC'")
+        # DuckDB's bar for long queries goes to stdout: on a terminal it is the progress of a long load,
+        # anywhere else (cron, pipes, notebook kernels) it would be noise in the output
+        run(con, f"SET enable_progress_bar = {'true' if _on_terminal() else 'false'}")
         if read_only and location != IN_MEMORY:
             _require_current(con, location)
         else:
@@ -213,6 +295,26 @@ def connect(
         con.close()
         raise
     return con
+
+
+def snapshot(path: str | Path, target: Path, *, wait_s: float | None = None) -> Path:
+    """Copy the warehouse file to ``target`` under a read lock; return ``target``.
+
+    The read lock (a read-only connection held during the copy) means no writer is between its
+    first and last write, so the copy is one committed state; a WAL left by a killed writer is copied
+    with it. Readers of the copy never block a load, and a load landing later never reaches them.
+    """
+    source = Path(resolve_path(path))
+    con = connect(source, read_only=True, wait_s=wait_s)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        wal = source.with_name(source.name + ".wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + ".wal"))
+    finally:
+        con.close()
+    return target
 
 
 def _require_current(con: duckdb.DuckDBPyConnection, location: str) -> None:

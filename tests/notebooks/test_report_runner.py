@@ -4,15 +4,22 @@ never overwrite each other, HTML carries no code."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analytics.errors import ParameterError, ReportError
+from analytics.cli import main
+from analytics.errors import ParameterError, ReportError, UsageError
 from analytics.reports import run_reports
 from analytics.settings import Settings
+from analytics.sources import ingest
 from analytics.warehouse import connect
 
 pytestmark = pytest.mark.notebooks
@@ -90,3 +97,141 @@ def test_notebooks_must_declare_the_common_parameters(settings: Settings) -> Non
     nbformat.write(nb, settings.notebooks_dir / "partial.ipynb")
     with pytest.raises(ParameterError, match="does not declare the common parameter"):
         run_reports(["partial"], "2026Q3", settings=settings)
+
+
+def _tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` (relative) with its bytes, None for folders."""
+    return {str(p.relative_to(folder)): (None if p.is_dir() else p.read_bytes()) for p in sorted(folder.rglob("*"))}
+
+
+def test_a_folder_that_is_not_a_report_folder_is_refused(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPSREVIEW_NOTEBOOKS_DIR", str(settings.notebooks_dir))
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_ed25519").write_text("private key")
+    (home / ".profile").write_text("export PATH")
+    (home / "project").mkdir()
+    (home / "project" / "main.py").write_text("print('mine')")
+    before = _tree(home)
+    code = main(["report", "good", "--period", "2026Q3", "--out", str(home), "--warehouse", settings.warehouse])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "is not empty and has no run.json" in err and "Traceback" not in err
+    assert _tree(home) == before
+
+
+def test_only_files_named_in_the_previous_run_json_are_archived(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = run_reports(["good"], "2026Q3", settings=settings, out_dir=out)
+    assert first.ok
+    recorded = json.loads((out / "run.json").read_text())
+    assert recorded["files"] == ["good", "good.html", "good.ipynb", "index.html", "run.json"]
+    # things the run did not write, next to what it wrote; the run.json is edited to name some of them
+    (out / ".env").write_text("TOKEN=secret")
+    (out / "notes").mkdir()
+    (out / "notes" / "todo.md").write_text("mine")
+    (out / "mine.csv").write_text("a,b\n")
+    warehouse = out / "warehouse.duckdb"
+    Path(settings.warehouse).rename(warehouse)
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not in the folder")
+    recorded["files"] += [".env", "../outside.txt", "warehouse.duckdb", "history", "/etc/passwd"]
+    (out / "run.json").write_text(json.dumps(recorded))
+    kept = {name: _tree(out)[name] for name in (".env", "notes", "notes/todo.md", "mine.csv")}
+    wh_bytes = warehouse.read_bytes()
+    second = run_reports(["good"], "2026Q3", settings=settings.with_(warehouse=str(warehouse)), out_dir=out)
+    assert second.ok and second.archived_previous_run is not None
+    archived = Path(second.archived_previous_run)
+    assert sorted(p.name for p in archived.iterdir()) == ["good.html", "good.ipynb", "index.html", "run.json"]
+    after = _tree(out)
+    assert {name: after[name] for name in kept} == kept
+    assert warehouse.read_bytes() == wh_bytes and outside.read_text() == "not in the folder"
+    assert not any(name.startswith(".warehouse-snapshot") for name in after)
+
+
+def test_a_file_the_run_would_overwrite_but_did_not_write_is_refused(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_reports(["good"], "2026Q3", settings=settings, out_dir=out).ok
+    (out / "bad.html").write_text("someone's page")
+    with pytest.raises(UsageError, match=r"already holds 'bad\.html'"):
+        run_reports(["bad"], "2026Q3", settings=settings, out_dir=out)
+    assert (out / "bad.html").read_text() == "someone's page" and (out / "good.html").exists()
+
+
+@pytest.mark.parametrize("value", ["/tmp", "..", "../elsewhere", ".", "history/x", ".hidden", "run.json"])
+def test_output_dir_must_stay_inside_the_run_folder(settings: Settings, tmp_path: Path, value: str) -> None:
+    with pytest.raises(ParameterError, match="must be a folder inside the run's folder"):
+        run_reports(["good"], "2026Q3", settings=settings, out_dir=tmp_path / "out",
+                    parameters={"output_dir": value})
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_dir_inside_the_run_folder_is_recorded(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _notebook(settings.notebooks_dir / "writer.ipynb",
+              "from pathlib import Path\nPath(output_dir).mkdir(parents=True)\n"
+              "(Path(output_dir) / 'kpis.json').write_text('{}')")
+    summary = run_reports(["writer"], "2026Q3", settings=settings, out_dir=out,
+                          parameters={"output_dir": "artifacts/q3"})
+    assert summary.ok, summary.failed
+    assert (out / "artifacts" / "q3" / "kpis.json").is_file()
+    assert "artifacts" in json.loads((out / "run.json").read_text())["files"]
+
+
+def test_a_load_landing_mid_run_does_not_reach_the_later_notebooks(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "services-1.csv", tmp_path / "services-2.csv"
+    first.write_text("service,team,tier\ncheckout,payments,tier1\nsearch,discovery,tier2\n")
+    second.write_text("service,team,tier\nledger,finance,tier1\n")
+    con = connect(settings.warehouse)
+    try:
+        ingest(con, "services", [str(first)])
+    finally:
+        con.close()
+    count = ("import analytics\nc = analytics.connect(warehouse, read_only=True)\n"
+             "print('services seen:', c.execute('SELECT count(*) FROM services').fetchone()[0])\nc.close()\n")
+    # the first notebook lands a load in the real warehouse (as a cron job would) after it has read
+    monkeypatch.setenv("TEST_REAL_WAREHOUSE", settings.warehouse)
+    monkeypatch.setenv("TEST_SECOND_FILE", str(second))
+    _notebook(settings.notebooks_dir / "a_reads_then_load_lands.ipynb", count +
+              "import os\nfrom analytics.sources import ingest\n"
+              "w = analytics.connect(os.environ['TEST_REAL_WAREHOUSE'])\n"
+              "ingest(w, 'services', [os.environ['TEST_SECOND_FILE']])\nw.close()\nprint('load landed')")
+    _notebook(settings.notebooks_dir / "b_reads_later.ipynb", count)
+    summary = run_reports(["a_reads_then_load_lands", "b_reads_later"], "2026Q3", settings=settings,
+                          out_dir=tmp_path / "out")
+    assert summary.ok, summary.failed
+    pages = [(tmp_path / "out" / f"{r.name}.html").read_text() for r in summary.results]
+    assert "load landed" in pages[0]
+    assert all("services seen: 2" in page for page in pages)
+    con = connect(settings.warehouse, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM services").fetchone() == (3,)
+    finally:
+        con.close()
+
+
+def test_ctrl_c_during_a_report_run_restores_the_previous_run(settings: Settings, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_reports(["good"], "2026Q3", settings=settings, out_dir=out).ok
+    before = _tree(out)
+    started = tmp_path / "started"
+    _notebook(settings.notebooks_dir / "slow.ipynb",
+              f"from pathlib import Path\nimport time\nPath({str(started)!r}).write_text('x')\ntime.sleep(120)")
+    env = {**os.environ, "OPSREVIEW_NOTEBOOKS_DIR": str(settings.notebooks_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analytics", "report", "good", "slow", "--period", "2026Q3", "--out", str(out),
+         "--warehouse", settings.warehouse],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not started.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert started.exists(), proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the runner and its kernel
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stderr == "opsreview: interrupted, nothing written\n" and stdout == ""
+    assert _tree(out) == before
