@@ -248,6 +248,22 @@ def test_option_delivery_replace_makes_a_part_a_redelivery(
         ingest(con, "focus", [str(first)], LoadOptions(extra={"delivery": "sometimes"}))
 
 
+def test_differently_named_files_of_one_folder_are_separate_deliveries_in_the_order_named(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, focus: tuple[bytes, list[bytes]]
+) -> None:
+    header, lines = focus
+    folder = tmp_path / "monthly"
+    folder.mkdir()
+    (folder / "september.csv").write_bytes(header + b"".join(lines))
+    (folder / "september-restated.csv").write_bytes(header + b"".join(lines[:300]))
+    results = ingest(con, "focus", [str(folder / "september.csv"), str(folder / "september-restated.csv")])
+    assert [(r.file.name, r.superseded_file_ids) for r in results] == [
+        ("september.csv", ()),
+        ("september-restated.csv", (results[0].file_id,)),
+    ]
+    assert_totals(warehouse_totals(con), redelivered(focus_totals(header, lines), focus_totals(header, lines[:300])))
+
+
 # -- point 2: reloading a superseded delivery ----------------------------------------------------------
 @pytest.mark.parametrize("sharded", [False, True])
 def test_reloading_a_superseded_delivery_makes_it_current_again(
@@ -339,6 +355,29 @@ def test_gcp_json_duplicates_are_counted(con: duckdb.DuckDBPyConnection, tmp_pat
     assert result.duplicate_rows == sum(n - 1 for n in Counter(content.splitlines()).values()) == 2
     expected = ci.gcp_expected([*records, records[2], records[7]])
     assert ci.cost_totals(con, result.file_id, period="x_InvoiceMonth") == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "sample"),
+    [("aws-cur", DATA / "aws" / "cur_legacy_sample.csv"), ("azure", DATA / "azure" / "ea_sample.csv")],
+)
+def test_real_cur_and_azure_samples_with_repeated_lines_count_them(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, kind: str, sample: Path
+) -> None:
+    header, lines = sample_lines(sample)
+    rng = random.Random(6)
+    doubled = list(lines)
+    for line in rng.sample(lines, 3):
+        doubled.insert(rng.randrange(len(doubled) + 1), line)
+    path = tmp_path / sample.name
+    path.write_bytes(header + b"".join(doubled))
+    before = ci.snapshot(con)
+    with pytest.raises(ExportFormatError, match="repeats row"):
+        ingest(con, kind, [str(path)], LoadOptions(extra={"duplicates": "refuse"}))
+    assert ci.snapshot(con) == before
+    (result,) = ingest(con, kind, [str(path)])
+    assert result.duplicate_rows == sum(n - 1 for n in Counter(doubled).values()) == 3
+    assert result.rows_loaded == len(doubled)
 
 
 # -- hostile input -------------------------------------------------------------------------------------
