@@ -1,7 +1,8 @@
 """File-level helpers shared by the incident, delivery and SLO loaders.
 
 Deliveries are a file or a folder of files (fingerprinted together, so a re-delivered folder is a
-no-op); JSON is parsed strictly (UTF-8, no NaN/Infinity, no NUL) with errors naming file and line;
+no-op); JSON is parsed strictly (UTF-8, no NaN/Infinity, no NUL, no key twice in an object) with
+errors naming file and line;
 :class:`RowError` carries the column of a record-level problem, the caller adds file and row.
 """
 
@@ -83,21 +84,50 @@ def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not valid JSON")
 
 
-# one strict decoder for every file (json.loads with a parse_constant builds a new one per call)
-_STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+class DuplicateKeyError(ValueError):
+    """A JSON object names the same key twice (json.loads would silently keep the last)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"duplicate key {key[:60]!r} in a JSON object")
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKeyError(key)
+            seen.add(key)
+    return obj
+
+
+# one strict decoder for every file (json.loads with these hooks builds a new one per call): no
+# NaN/Infinity, no duplicated keys
+_STRICT_JSON = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+
+
+def parse_json(text: str) -> Any:
+    """Parse JSON text strictly: no NaN/Infinity, no key twice in one object (ValueError otherwise,
+    :class:`DuplicateKeyError` for a repeated key)."""
+    return _STRICT_JSON.decode(text)
 
 
 def read_json(file: Path) -> Any:
-    """Parse a JSON file strictly (UTF-8, no NaN/Infinity); errors name the file and the line."""
+    """Parse a JSON file strictly (UTF-8, no NaN/Infinity, no duplicated keys); errors name the file
+    and the line."""
     text = decode_text(file)
     try:
         if text.startswith("\ufeff"):  # a second BOM: refused as json.loads refuses it
             raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
-        return _STRICT_JSON.decode(text)
+        return parse_json(text)
     except json.JSONDecodeError as exc:
         raise ExportFormatError(
             f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file
         ) from exc
+    except DuplicateKeyError as exc:
+        raise ExportFormatError(f"not valid JSON: {exc}", file=file, column=exc.key[:60]) from exc
     except (ValueError, RecursionError) as exc:
         raise ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file) from exc
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 import csv
 import gzip
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from analytics.errors import ExportFormatError
+from analytics.errors import AnalyticsError, ExportFormatError
+from analytics.sources._values import bound_params, instant_checks
 from analytics.warehouse import run
 from analytics.warehouse.sqlutil import quote_identifier
 
@@ -66,7 +69,23 @@ def duckdb_error(exc: duckdb.Error, path: Path | str) -> ExportFormatError:
         if line.startswith("Original Line") and i + 1 < len(lines):
             reason = lines[i + 1]
             break
+    if "Invalid unicode" in reason:
+        reason = "not UTF-8 text (a byte sequence that is not UTF-8)"
     return ExportFormatError(f"cannot read file: {reason}", file=path, row=row if row and row > 0 else None)
+
+
+@contextmanager
+def reading(file: str | Path) -> Iterator[None]:
+    """Turn DuckDB reader errors into an ExportFormatError naming the file (and the row if known).
+
+    A view over a file is read lazily, so bad bytes can surface in any later scan of it: wrap every
+    statement that reads a staged file."""
+    try:
+        yield
+    except (AnalyticsError, duckdb.ConstraintException):  # a broken warehouse rule is the ledger's to report
+        raise
+    except duckdb.Error as exc:
+        raise duckdb_error(exc, file) from exc
 
 
 def csv_header(path: Path) -> list[str]:
@@ -174,12 +193,17 @@ def cast_select(
                                 file=file, column=missing[0])
     checks: list[tuple[str, str, str]] = []  # (column, problem, SQL aggregate giving its first row)
     selects = []
+    params = bound_params()
     for name in present:
         target = by_name[name.lower()]
         col = quote_identifier(name)
         if target.dtype != "VARCHAR":
             checks.append((name, "cast", f"min({ROW}) FILTER (WHERE {col} IS NOT NULL AND "
                                          f"TRY_CAST({col} AS {target.dtype}) IS NULL)"))
+        if target.dtype.startswith(("TIMESTAMP", "DATE")):
+            parsed = f"CAST(TRY_CAST({col} AS {target.dtype}) AS TIMESTAMPTZ)"
+            checks += [(name, problem, f"min({ROW}) FILTER (WHERE {parsed} IS NOT NULL AND ({condition}))")
+                       for problem, condition in instant_checks(parsed, col)]
         cast = f"CAST({col} AS {target.dtype})"
         if not target.nullable and target.has_default:
             cast = f"coalesce({cast}, {target.default})"  # an empty cell takes the schema default
@@ -187,7 +211,8 @@ def cast_select(
             checks.append((name, "null", f"min({ROW}) FILTER (WHERE {col} IS NULL)"))
         selects.append(f"{cast} AS {quote_identifier(target.name)}")
     if checks:
-        firsts = run(con, f"SELECT {', '.join(c[2] for c in checks)} FROM {quote_identifier(view)}")[0]
+        scan = f"SELECT {', '.join(c[2] for c in checks)} FROM {quote_identifier(view)}"
+        firsts = run(con, scan, {k: v for k, v in params.items() if f"${k}" in scan})[0]
         problems = [(int(row), i) for i, row in enumerate(firsts) if row is not None]
         if problems:
             row, index = min(problems)
@@ -197,6 +222,8 @@ def cast_select(
             value = str(run(con, f"SELECT {quote_identifier(name)} FROM {quote_identifier(view)} "
                                  f"WHERE {ROW} = $r", {"r": row})[0][0])
             shown = value if len(value) <= 60 else value[:57] + "..."
+            if problem != "cast":
+                raise ExportFormatError(f"{shown!r}: {problem}", file=file, row=row, column=name)
             raise ExportFormatError(f"cannot read {shown!r} as {by_name[name.lower()].dtype}", file=file, row=row,
                                     column=name)
     for column in columns:  # absent columns with a schema default get it, so natural keys are complete

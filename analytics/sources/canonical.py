@@ -20,7 +20,7 @@ import yaml
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._tabular import ROW, cast_select, read_text_table, table_schema
+from analytics.sources._tabular import ROW, cast_select, read_text_table, reading, table_schema
 from analytics.warehouse import CANONICAL_TABLES, NATURAL_KEYS, run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, PeriodTotal, fingerprint, run_load
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
@@ -40,7 +40,8 @@ def load_canonical(
 
     def load(tx: LoadTransaction) -> None:
         present = read_text_table(con, file, VIEW)
-        _load_view(tx, table, present, file)
+        with reading(file):  # the text view is read lazily: bad bytes surface in any scan
+            _load_view(tx, table, present, file)
 
     try:
         return [run_load(con, kind=kind, file=source, target_table=table, load=load,

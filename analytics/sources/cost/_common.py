@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,8 +29,17 @@ from typing import Any
 
 import duckdb
 
-from analytics.errors import AnalyticsError, ExportFormatError, UsageError
-from analytics.sources._tabular import ROW, Column, _literal, duckdb_error, read_text_table, table_schema
+from analytics.errors import ExportFormatError, UsageError
+from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for the cost loaders
+    ROW,
+    Column,
+    _literal,
+    duckdb_error,
+    read_text_table,
+    reading,
+    table_schema,
+)
+from analytics.sources._values import bound_params, instant_checks, nul_check
 from analytics.warehouse import run
 from analytics.warehouse.ledger import LoadTransaction, PeriodTotal
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
@@ -142,20 +150,20 @@ def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> S
             f"SELECT json AS __j, row_number() OVER () AS {ROW} FROM {reader}",
         )
         bad = run(con, f"SELECT min({ROW}) FROM {quote_identifier(view)} WHERE json_type(__j) <> 'OBJECT'")[0][0]
-    if bad is not None:
-        raise ExportFormatError("record is not a JSON object", file=path, row=int(bad))
+        if bad is not None:
+            raise ExportFormatError("record is not a JSON object", file=path, row=int(bad))
+        # a key twice in one object (json_extract would silently read the first): every object node of
+        # every record, grouped by its parent node and key (array elements are keyed by their index)
+        twice = run(
+            con,
+            f"SELECT v.{ROW}, t.key FROM {quote_identifier(view)} AS v, json_tree(v.__j) AS t "
+            f"WHERE t.key IS NOT NULL GROUP BY v.{ROW}, t.parent, t.key HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1",
+        )
+    if twice:
+        row, key = twice[0]
+        raise ExportFormatError(f"duplicate key {str(key)[:60]!r} in a JSON object", file=path, row=int(row),
+                                column=str(key)[:60])
     return Staged(view, str(path), {"__j": "JSON"})
-
-
-@contextmanager
-def reading(file: str | Path) -> Iterator[None]:
-    """Turn DuckDB reader errors into an ExportFormatError naming the file (and the row if known)."""
-    try:
-        yield
-    except AnalyticsError:
-        raise
-    except duckdb.Error as exc:
-        raise duckdb_error(exc, file) from exc
 
 
 def _first_line(exc: BaseException) -> str:
@@ -220,6 +228,18 @@ def timestamp_check(staged: Staged, column: str) -> Check:
     return Check(
         f"{col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL", "is not a timestamp", column, show=col
     )
+
+
+def timestamp_range_checks(staged: Staged, fld: Field, name: str) -> list[Check]:
+    """A mapped timestamp must be plausible (:mod:`analytics.sources._values`); the raw text, when
+    the source column is staged as text, must not carry an offset beyond ±14:00."""
+    parsed = f"TRY_CAST(({fld.expr}) AS TIMESTAMPTZ)"
+    text = staged.col(fld.source) if fld.source and staged.has(fld.source) and staged.is_text(fld.source) else None
+    return [
+        Check(f"{parsed} IS NOT NULL AND ({condition})", message, fld.source or name,
+              show=text if text is not None else fld.expr)
+        for message, condition in instant_checks(parsed, text)
+    ]
 
 
 def json_object_map(expr: str, value_type: str = "JSON") -> str:
@@ -322,15 +342,18 @@ def load_cost_view(
     the BilledCost / EffectiveCost expressions at :data:`EXACT` precision).
     """
     con = tx.con
-    bound = dict(params or {})
+    bound = {**bound_params(), **(params or {})}
     extras = [n for n in fields if is_extra_column(n)]
     if extras:
         tx.add_extra_columns("cost", extras)
     schema = {c.name: c for c in table_schema(con, "cost")}
+    # DuckDB names are case-insensitive: an x_ column of an earlier file (x_Id) takes this file's x_id
+    by_lower = {name.lower(): name for name in schema}
+    fields = {by_lower.get(n.lower(), n): fld for n, fld in fields.items()}
     unknown = [n for n in fields if n not in schema]
     if unknown:
         raise ValueError(f"not columns of cost: {unknown}")
-    all_checks = [*checks, *_field_checks(fields, schema)]
+    all_checks = [*checks, *_field_checks(fields, schema, staged)]
     view = quote_identifier(staged.view)
     f = fields
     billed = billed_exact or exact(f["BilledCost"].expr)
@@ -368,8 +391,8 @@ def used_params(params: Mapping[str, Any], sql: str) -> dict[str, Any]:
     return {k: v for k, v in params.items() if re.search(rf"\${re.escape(k)}\b", sql)}
 
 
-def _field_checks(fields: Mapping[str, Field], schema: Mapping[str, Column]) -> list[Check]:
-    """Cast, required-value and vocabulary checks of the mapped columns."""
+def _field_checks(fields: Mapping[str, Field], schema: Mapping[str, Column], staged: Staged) -> list[Check]:
+    """Cast, plausible-range, required-value and vocabulary checks of the mapped columns."""
     out: list[Check] = []
     for name, fld in fields.items():
         target = schema[name]
@@ -391,6 +414,11 @@ def _field_checks(fields: Mapping[str, Field], schema: Mapping[str, Column]) -> 
                 bad = f"{e} IS NOT NULL AND TRY_CAST({e} AS {target.dtype}) IS NULL"
                 message = f"cannot be read as {target.dtype}"
             out.append(Check(bad, message, fld.source or name, show=fld.expr))
+        if target.dtype.startswith("TIMESTAMP"):
+            out += timestamp_range_checks(staged, fld, name)
+        if target.dtype == "VARCHAR":
+            message, condition = nul_check(e)
+            out.append(Check(f"coalesce({condition}, false)", message, fld.source or name))
         if not target.nullable and not target.has_default:
             out.append(Check(f"{e} IS NULL", "value is required but empty", fld.source or name))
     vocab = {

@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._files import parse_json
 from analytics.sources.cost._common import Field, Staged, check_options, lit, load_cost_view, reading
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, PeriodTotal, SourceFile, run_load
@@ -69,8 +70,8 @@ def load_aws_ce(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions)
     else:
         file = Path(path)
         try:
-            doc = json.loads(file.read_text("utf-8-sig"))  # a BOM is how Windows tools save UTF-8
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            doc = parse_json(file.read_text("utf-8-sig"))  # a BOM is how Windows tools save UTF-8
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise ExportFormatError(f"not a JSON file of Cost Explorer responses: {exc}", file=file) from exc
         pages = doc if isinstance(doc, list) else [doc]
         label, account = str(file.resolve()), options.extra.get("billing_account")

@@ -58,6 +58,7 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._files import parse_json
 from analytics.sources._tabular import file_format
 from analytics.sources.cost._common import (
     Check,
@@ -627,8 +628,8 @@ def _export_root(manifest: Path) -> Path:
 def read_manifest(raw: bytes, *, file: str) -> dict[str, Any]:
     """A Data Exports manifest: a JSON object with a non-empty ``dataFiles`` list of URIs."""
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = parse_json(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ExportFormatError(f"manifest is not JSON: {exc}", file=file) from exc
     if not isinstance(doc, dict):
         raise ExportFormatError("manifest is not a JSON object", file=file)

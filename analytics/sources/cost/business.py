@@ -28,6 +28,7 @@ from analytics.errors import ExportFormatError, PeriodError, UsageError
 from analytics.periods import parse_period
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._tabular import ROW, read_text_table
+from analytics.sources._values import EARLIEST, bound_params, instant_checks, latest_instant, nul_check, range_text
 from analytics.sources.cost._common import Check, reading, sniff_columns, used_params
 from analytics.warehouse import NATURAL_KEYS, run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
@@ -192,6 +193,22 @@ def _first_problem(
     raise ExportFormatError(message, file=file, row=row, column=check.column)
 
 
+def _range_checks(parsed: str, column: str, show: str) -> list[Check]:
+    """The plausible-range rule of :mod:`analytics.sources._values` on a parsed date."""
+    return [Check(f"{parsed} IS NOT NULL AND ({condition})", message, column, show=show)
+            for message, condition in instant_checks(parsed)]
+
+
+def _nul_checks(found: dict[str, str], c: dict[str, str], names: tuple[str, ...]) -> list[Check]:
+    """No NUL character in the text columns ``names`` that the file has."""
+    checks = []
+    for name in names:
+        if name in c:
+            message, condition = nul_check(c[name])
+            checks.append(Check(f"coalesce({condition}, false)", message, found[name]))
+    return checks
+
+
 def _metrics_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file: Path) -> tuple[str, dict[str, Any]]:
     _require(found, ("date", "metric", "value"), file)
     c = {k: quote_identifier(v) for k, v in found.items()}
@@ -204,6 +221,8 @@ def _metrics_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file:
             found["date"],
             show=c["date"],
         ),
+        *_range_checks(f"CAST(TRY_CAST(trim({c['date']}) AS DATE) AS TIMESTAMPTZ)", found["date"], c["date"]),
+        *_nul_checks(found, c, ("metric", "dimension", "unit")),
         Check(f"coalesce(trim({c['metric']}), '') = ''", "value is required but empty", found["metric"]),
         Check(f"{c['value']} IS NULL", "value is required but empty", found["value"]),
         Check(
@@ -213,7 +232,7 @@ def _metrics_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file:
             show=c["value"],
         ),
     ]
-    _first_problem(con, checks, file)
+    _first_problem(con, checks, file, bound_params())
     unit = f"nullif(trim({c['unit']}), '')" if "unit" in c else "NULL"
     return (
         f"SELECT CAST(trim({c['date']}) AS DATE) AS date, trim({c['metric']}) AS metric, {dimension} AS dimension, "
@@ -234,6 +253,8 @@ def _budgets_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file:
             parsed[label] = parse_period(label)
         except PeriodError:
             bad_labels.append(label)
+    latest = latest_instant()
+    implausible = [label for label, p in parsed.items() if not (p.start_ts >= EARLIEST and p.end_ts <= latest)]
     basis = (
         f"coalesce(nullif(trim({c['cost_basis']}), ''), 'EffectiveCost')" if "cost_basis" in c else "'EffectiveCost'"
     )
@@ -245,6 +266,13 @@ def _budgets_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file:
             found["period"],
             show=c["period"],
         ),
+        Check(
+            f"list_contains($implausible::VARCHAR[], trim({c['period']}))",
+            f"is outside {range_text()}",
+            found["period"],
+            show=c["period"],
+        ),
+        *_nul_checks(found, c, ("period", "scope", "currency", "cost_basis")),
         Check(f"coalesce(trim({c['scope']}), '') = ''", "value is required but empty", found["scope"]),
         Check(
             f"trim({c['scope']}) <> 'total' AND NOT regexp_full_match(trim({c['scope']}), '[A-Za-z_]+:.+')",
@@ -273,7 +301,7 @@ def _budgets_select(con: duckdb.DuckDBPyConnection, found: dict[str, str], file:
             show=basis,
         ),
     ]
-    _first_problem(con, checks, file, {"bad": bad_labels})
+    _first_problem(con, checks, file, {"bad": bad_labels, "implausible": implausible})
     period = f"trim({c['period']})"
     params = {
         "keys": list(parsed),

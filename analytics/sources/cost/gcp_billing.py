@@ -41,6 +41,7 @@ import duckdb
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._tabular import _literal, file_format
+from analytics.sources._values import instant_checks
 from analytics.sources.cost._common import (
     AMOUNT_LIMIT,
     COST_TYPE,
@@ -301,6 +302,10 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
                 show=t(path),
             )
         )
+        checks += [
+            Check(f"{t(path)} IS NOT NULL AND ({condition})", message, a.label(path), show=t(path))
+            for message, condition in instant_checks(f"TRY_CAST({t(path)} AS TIMESTAMPTZ)", t(path))
+        ]
     for path in ("labels",):
         value = a.json_value(path)
         checks.append(
@@ -435,6 +440,7 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
         raise UsageError(f"{uri}: expected bq://project.dataset.table")
     months = requested_months(options.extra)
     from google.api_core import exceptions as gexc
+    from google.auth import exceptions as auth_exc
     from google.cloud import bigquery
 
     project = match["project"]
@@ -461,6 +467,12 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
                     count += 1
         except gexc.GoogleAPIError as exc:
             raise UsageError(f"{uri}: BigQuery refused the query: {exc}") from exc
+        except auth_exc.GoogleAuthError as exc:
+            # the library's message can quote the credentials file; name only the kind of failure
+            raise UsageError(
+                f"{uri}: cannot use the Google credentials ({type(exc).__name__}): check "
+                "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
+            ) from None
         if count == 0:
             raise ExportFormatError(f"no rows for invoice months {', '.join(months)}", file=label)
         # order-independent content hash: the same rows in any order are the same delivery

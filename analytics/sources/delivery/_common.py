@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -36,14 +36,14 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     read_json,
     source_zone,
 )
-from analytics.sources._tabular import ROW, csv_header, read_text_table
+from analytics.sources._tabular import ROW, csv_header, read_text_table, reading
+from analytics.sources._values import bound_params, instant_checks, plausible_instant
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadTransaction
 from analytics.warehouse.sqlutil import quote_identifier
 
 log = logging.getLogger(__name__)
 
-MIN_YEAR, MAX_YEAR = 1970, 2200
 MAX_TEXT = 10_000  # characters kept in an id, name or label
 MAX_ID = 2**63 - 1
 DEFAULT_PRODUCTION = ("production", "prod")
@@ -237,12 +237,7 @@ def instant(value: Any, column: str, *, zone: ZoneInfo | None, required: bool = 
         if zone is None:
             raise RowError(column, f"timestamp {raw!r} has no UTC offset: pass the source time zone with --timezone")
         moment = moment.replace(tzinfo=zone)
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise RowError(column, f"timestamp {raw!r} is outside {MIN_YEAR}–{MAX_YEAR}")
-    try:
-        return moment.astimezone(UTC)
-    except (OverflowError, ValueError) as exc:
-        raise RowError(column, f"timestamp {raw!r} cannot be converted to UTC") from exc
+    return plausible_instant(moment, column, shown=raw)
 
 
 def repo_from_api_url(value: Any, column: str) -> str | None:
@@ -446,8 +441,7 @@ def _expression(field: Field, column: str) -> tuple[str, list[tuple[str, str]]]:
                        f"(length({col}) > 64 OR NOT regexp_matches({col}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') "
                        f"OR ({parsed}) IS NULL) AND NOT (NOT {with_offset} AND $__zone IS NULL "
                        f"AND TRY_CAST({col} AS TIMESTAMP) IS NOT NULL)"))
-        checks.append((f"timestamp is outside {MIN_YEAR}–{MAX_YEAR}",
-                       f"year({parsed}) NOT BETWEEN {MIN_YEAR} AND {MAX_YEAR}"))
+        checks += instant_checks(parsed, col)
         expr = parsed
     elif field.kind == "bool":
         key = f"lower({col})"
@@ -487,7 +481,7 @@ def typed_select(
     Problems are found in one scan; the earliest row's problem is raised as an
     :class:`ExportFormatError` naming the file, row and header.
     """
-    params: dict[str, Any] = {"__zone": None if zone is None else zone.key}
+    params: dict[str, Any] = {"__zone": None if zone is None else zone.key, **bound_params()}
     selects, checks = [f"{ROW}"], []
     for field in fields:
         header = columns.get(field.name)
@@ -507,7 +501,8 @@ def typed_select(
     if checks:
         aggregates = ", ".join(f"min({ROW}) FILTER (WHERE {c[2]})" for c in checks)
         used = {k: v for k, v in params.items() if f"${k}" in aggregates}
-        firsts = run(con, f"SELECT {aggregates} FROM {quote_identifier(view)}", used)[0]
+        with reading(file):
+            firsts = run(con, f"SELECT {aggregates} FROM {quote_identifier(view)}", used)[0]
         problems = [(int(r), i) for i, r in enumerate(firsts) if r is not None]
         if problems:
             row, index = min(problems)

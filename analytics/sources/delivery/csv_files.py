@@ -43,7 +43,7 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._tabular import ROW
+from analytics.sources._tabular import ROW, reading
 from analytics.sources.delivery._common import (
     Field,
     header_keys,
@@ -111,7 +111,8 @@ def _read(con: duckdb.DuckDBPyConnection, file: Path, fields: tuple[Field, ...],
     present = text_view(con, file, VIEW)
     columns = match_columns(present, fields, file=file)
     sql, params = typed_select(con, VIEW, fields, columns, file=file, zone=source_zone(options))
-    run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
+    with reading(file):  # the text view is read lazily: bad bytes surface here
+        run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
     rows = int(scalar(con, f"SELECT count(*) FROM {typed}"))  # type: ignore[arg-type]
     if rows == 0:
         raise ExportFormatError("the file holds no rows", file=file)

@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     read_json,
     source_zone,
 )
+from analytics.sources._values import EARLIEST, latest_instant, plausible_instant
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
 
@@ -82,7 +83,6 @@ _STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string
 _EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
                                         "__agent": pa.string()}
 CHUNK_ROWS = 20_000
-MIN_YEAR, MAX_YEAR = 1970, 2200
 _INT32 = 2**31 - 1
 _RAW_LIMIT = 100_000  # characters of the source record kept in incidents.raw
 _SEEN_LIMIT = 10_000  # distinct raw severity labels remembered per load
@@ -367,7 +367,7 @@ def _instant(text: str, zone: ZoneInfo | None) -> datetime:
         except ValueError:  # e.g. February 30th: the general path below words the error
             pass
         else:
-            if MIN_YEAR <= moment.year <= MAX_YEAR:
+            if EARLIEST <= moment < latest_instant():
                 return moment
     if not _ISO_SHAPE.match(text):
         raise RowError(None, f"cannot read {text[:60]!r} as an ISO 8601 timestamp")
@@ -390,12 +390,7 @@ def to_utc(moment: datetime, column: str, *, zone: ZoneInfo | None, shown: str =
             raise RowError(column, f"timestamp {shown or moment.isoformat()!r} has no UTC offset: "
                                    "pass the source time zone with --timezone")
         moment = moment.replace(tzinfo=zone)
-    if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise RowError(column, f"timestamp {shown or moment.isoformat()!r} is outside {MIN_YEAR}–{MAX_YEAR}")
-    try:
-        return moment.astimezone(UTC)
-    except (OverflowError, ValueError) as exc:
-        raise RowError(column, f"timestamp {shown!r} cannot be converted to UTC") from exc
+    return plausible_instant(moment, column, shown=shown)
 
 
 def plus_seconds(moment: datetime | None, seconds: float | None, column: str) -> datetime | None:

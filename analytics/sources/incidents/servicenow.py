@@ -300,14 +300,14 @@ def incident_row(rec: dict[str, str | None], *, zone: ZoneInfo, order: str,
 def _parse_event_log(file: Path, table: CsvTable, index: dict[str, int], writer: IncidentWriter, *,
                      zone: ZoneInfo, order: str, severities: SeverityMap) -> None:
     """Collapse audit rows to incidents with a proxy ack time and a state-change timeline."""
-    groups: dict[str, list[tuple[int, dict[str, str | None], int, datetime]]] = defaultdict(list)
+    # every audit row is read in full, so a bad value is refused (named by its row) even when a later
+    # row of the same incident would have supplied the incident's attributes
+    groups: dict[str, list[tuple[int, dict[str, str | None], int, datetime, dict[str, Any]]]] = defaultdict(list)
     for row_no, cells in table.rows:
         writer.read()
         rec = _record(table.header, index, cells)
         try:
-            number = as_text(rec.get("number"), "number")
-            if number is None:
-                raise RowError("number", "number is missing")
+            parsed = incident_row(rec, zone=zone, order=order, severities=severities)
             mod = as_int(rec.get("sys_mod_count"), "sys_mod_count")
             updated = parse_local(rec.get("sys_updated_at"), "sys_updated_at", zone=zone, order=order)
             if mod is None or updated is None:
@@ -316,17 +316,12 @@ def _parse_event_log(file: Path, table: CsvTable, index: dict[str, int], writer:
         except RowError as exc:
             writer.reject(file, row_no, exc.column, exc.message, rec)
             continue
-        groups[number].append((row_no, rec, mod, updated))
+        groups[parsed["source_id"]].append((row_no, rec, mod, updated, parsed))
     writer.details["event_rows"] = sum(len(v) for v in groups.values())
     clamped = 0
     for rows in groups.values():
         rows.sort(key=lambda r: (r[2], r[3], r[0]))
-        last_row, last, _, _ = rows[-1]
-        try:
-            row = incident_row(last, zone=zone, order=order, severities=severities)
-        except RowError as exc:
-            writer.reject(file, last_row, exc.column, exc.message, last)
-            continue
+        last_row, last, _, _, row = rows[-1]
         incident_id = row["incident_id"]
         engaged = next((r for r in rows if label_key(r[1].get("incident_state") or "") not in _ENGAGED_EXCLUDED
                         or r[1].get("assigned_to")), None)
@@ -341,14 +336,14 @@ def _parse_event_log(file: Path, table: CsvTable, index: dict[str, int], writer:
                      detail=last.get("contact_type"), rank=0, key=f"{incident_id}:open")
         state = assignee = None
         reopens = 0
-        for row_no, rec, mod, updated in rows:
+        for row_no, rec, mod, updated, parsed in rows:
             new_state = rec.get("incident_state")
             actor = rec.get("sys_updated_by")
             if rec.get("assigned_to") and rec.get("assigned_to") != assignee:
                 writer.event(incident_id, updated, "assign", actor=actor, detail=rec.get("assigned_to"), rank=3,
                              key=f"{incident_id}:{mod}:{row_no}:assign")
                 assignee = rec.get("assigned_to")
-            count = as_int(rec.get("reopen_count"), "reopen_count") or 0
+            count = parsed["reopen_count"] or 0
             if count > reopens:
                 writer.event(incident_id, updated, "reopen", actor=actor, detail=new_state, rank=4,
                              key=f"{incident_id}:{mod}:{row_no}:reopen")

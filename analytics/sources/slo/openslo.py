@@ -42,7 +42,7 @@ import yaml
 
 from analytics.errors import ExportFormatError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._tabular import ROW
+from analytics.sources._tabular import ROW, reading
 from analytics.sources.delivery._common import (
     Field,
     RowError,
@@ -338,7 +338,8 @@ def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
             if "good" not in columns and "bad" not in columns:
                 raise ExportFormatError("a good (or bad) event count column is required", file=file, column="good")
             sql, params = typed_select(con, SLI_VIEW, SLI_FIELDS, columns, file=file, zone=zone)
-            run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
+            with reading(file):  # the text view is read lazily: bad bytes surface here
+                run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
             tx.rows_read = int(scalar(con, f"SELECT count(*) FROM {typed}"))  # type: ignore[arg-type]
             if tx.rows_read == 0:
                 raise ExportFormatError("the file holds no rows", file=file)
