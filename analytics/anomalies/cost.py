@@ -70,6 +70,7 @@ __all__ = [
     "DEFAULT_MIN_IMPACT_PCT",
     "DEFAULT_MIN_IMPACT_USD",
     "LEVELS",
+    "NOT_SET",
     "CostAnomalies",
     "CostAnomalySettings",
     "alerts",
@@ -81,6 +82,9 @@ __all__ = [
     "cost_series",
     "format_money",
     "scheduled_charges",
+    "scope_label",
+    "scope_part",
+    "series_key",
     "write_anomalies_json",
 ]
 
@@ -156,17 +160,50 @@ def cost_series(
     """
     frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    for col in ("provider", "service", "member"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame
+    return with_scope_parts(frame)
 
 
-def series_key(level: str, provider: str | None, service: str | None, member: str | None) -> str:
-    """Stable text key of a series."""
-    return "|".join([level, provider or "", service or "", member or ""])
+NOT_SET: Final = "(not set)"
+"""Member of the rows whose provider, service, account, region or usage type is NULL or blank
+(``cost_dimension_value``, migration 0006); a missing or blank tag value is ``(untagged)``."""
+SCOPE_COLUMNS: Final[tuple[str, ...]] = ("provider", "service", "member")
 
 
-def scope_label(level: str, provider: str | None, service: str | None, member: str | None, *,
+def scope_part(value: object) -> str | None:
+    """A scope column's value as text, or None when the row has none at that depth (a total has no
+    provider, a service no member). pandas stores that None as NaN in string columns, so NaN and
+    ``pd.NA`` are None too; NULL *data* never gets here, the SQL names it ``(not set)``.
+
+    >>> scope_part(float("nan")), scope_part(None), scope_part("us-east-1")
+    (None, None, 'us-east-1')
+    """
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    return str(value)
+
+
+def with_scope_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its provider, service and member columns as objects holding text or None."""
+    out = frame.copy()
+    for col in SCOPE_COLUMNS:
+        if col in out:
+            out[col] = pd.Series([scope_part(v) for v in out[col]], index=out.index, dtype=object)
+    return out
+
+
+def series_key(level: str, provider: object, service: object, member: object) -> str:
+    """Stable text key of a series (a scope without a part at some depth has an empty part there).
+
+    >>> series_key("region", "AWS", "Amazon EC2", "(not set)")
+    'region|AWS|Amazon EC2|(not set)'
+    """
+    parts = [scope_part(provider), scope_part(service), scope_part(member)]
+    if level in LEAF_LEVELS and parts[2] is None:
+        raise ParameterError(f"a {level} series needs a member; a NULL {level} is the member {NOT_SET!r}")
+    return "|".join([level, *(p or "" for p in parts)])
+
+
+def scope_label(level: str, provider: object, service: object, member: object, *,
                 tag_key: str = ANNOTATION_TAG) -> str:
     """Human label of a scope, e.g. ``AWS · Amazon EC2 · region us-east-1``.
 
@@ -174,12 +211,15 @@ def scope_label(level: str, provider: str | None, service: str | None, member: s
     'AWS · Amazon EC2 · service=search'
     >>> scope_label("total", None, None, None)
     'all usage'
+    >>> scope_label("region", "AWS", "Amazon EC2", "(not set)")
+    'AWS · Amazon EC2 · region (not set)'
     """
     if level == "total":
         return "all usage"
-    parts = [p for p in (provider, service) if p]
+    parts = [p for p in (scope_part(provider), scope_part(service)) if p is not None]
     if level in LEAF_LEVELS:
-        parts.append(f"{tag_key}={member}" if level == "tag" else f"{_MEMBER_LABEL[level]} {member}")
+        name = scope_part(member)
+        parts.append(f"{tag_key}={name}" if level == "tag" else f"{_MEMBER_LABEL[level]} {name}")
     return " · ".join(parts)
 
 
@@ -213,8 +253,8 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
         return SeriesMatrix(days, empty, np.zeros((n_days, 0)))
     keyed = long.assign(key=[series_key(*r) for r in long[["level", "provider", "service", "member"]]
                              .itertuples(index=False, name=None)])
-    keys = (keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
-            .reset_index(drop=True))
+    keys = with_scope_parts(keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
+                            .reset_index(drop=True))
     keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in keys.itertuples(index=False)]
     col = pd.Series(np.arange(len(keys)), index=keys["key"])
     values = np.full((n_days, len(keys)), np.nan)
@@ -309,10 +349,10 @@ class CostAnomalies:
         return out[cols]
 
 
-def _anomaly_id(level: str, provider: str | None, service: str | None, member: str | None, start: date,
+def _anomaly_id(level: str, provider: object, service: object, member: object, start: date,
                 direction: str, kind: str) -> str:
     """Stable id of an anomaly: the same event in a later run keeps its id."""
-    text = "|".join([kind, level, provider or "", service or "", member or "", start.isoformat(), direction])
+    text = "|".join([kind, series_key(level, provider, service, member), start.isoformat(), direction])
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -329,6 +369,7 @@ def _events_frame(scan: Scan, matrix: SeriesMatrix, scanned: np.ndarray, tag_key
     out["shape"] = np.where((out["days"] <= 3) & ~out["ongoing"], "spike", "sustained")
     out["impact_usd"] = out.pop("impact")
     out["impact_pct"] = out["impact_pct"] * 100.0
+    out = with_scope_parts(out)
     out["scope"] = [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
                     for r in out.itertuples(index=False)]
     out["anomaly_id"] = [_anomaly_id(r.level, r.provider, r.service, r.member, r.start, r.direction, "anomaly")
@@ -383,9 +424,9 @@ def new_values(matrix: SeriesMatrix, *, settings: CostAnomalySettings, levels: S
             "scope": scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key),
             "anomaly_id": _anomaly_id(r.level, r.provider, r.service, r.member, start, "increase", "new"),
         })
-    return pd.DataFrame(rows, columns=[c for c in ANOMALY_COLUMNS if c not in
-                                       ("in_period", "folded_into", "also_seen_at", "top_drivers", "services",
-                                        "annotations", "explained_by", "feedback")])
+    return with_scope_parts(pd.DataFrame(rows, columns=[c for c in ANOMALY_COLUMNS if c not in
+                                                        ("in_period", "folded_into", "also_seen_at", "top_drivers",
+                                                         "services", "annotations", "explained_by", "feedback")]))
 
 
 def _is_ancestor(a: pd.Series | Any, d: pd.Series | Any) -> bool:
@@ -517,10 +558,10 @@ def _child_frame(long: pd.DataFrame, row: Any) -> list[tuple[str, pd.DataFrame]]
 
 def _scope_params(row: Any, *, tag_key: str) -> dict[str, Any]:
     """Bound scope filters of ``anomaly_cost_by_member.sql`` for a row."""
-    params: dict[str, Any] = {"provider": row.provider, "service": row.service, "account": None, "region": None,
-                              "usage_type": None, "tag": None, "tag_key": tag_key}
+    params: dict[str, Any] = {"provider": scope_part(row.provider), "service": scope_part(row.service),
+                              "account": None, "region": None, "usage_type": None, "tag": None, "tag_key": tag_key}
     if row.level in LEAF_LEVELS:
-        params[row.level] = row.member
+        params[row.level] = scope_part(row.member)
     return params
 
 
@@ -885,6 +926,7 @@ def cost_anomalies(
     found = pd.concat([f for f in (events, fresh) if not f.empty], ignore_index=True) if (
         not events.empty or not fresh.empty) else pd.DataFrame(columns=list(ANOMALY_COLUMNS))
     found = found[[e >= period.start for e in found["end"]]].reset_index(drop=True) if not found.empty else found
+    found = with_scope_parts(found)
     found["in_period"] = True
     found["folded_into"] = fold(found, fold_share=settings.fold_share,
                                 new_spend=_new_spend_during(matrix)) if not found.empty else None
