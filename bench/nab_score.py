@@ -30,7 +30,6 @@ from analytics.anomalies.nab import (
     NabCorpusError,
     NabResult,
     load_corpus,
-    row_window_ids,
     score_corpus,
 )
 
@@ -70,7 +69,7 @@ def write_results(
                 "timestamp": file.timestamps,
                 "value": file.values,
                 "anomaly_score": scores[key],
-                "label": (row_window_ids(file.n_rows, file.windows) >= 0).astype(int),
+                "label": file.labels(),
             }
         )
         frame.to_csv(target, index=False)
