@@ -17,8 +17,9 @@ The pipeline, for a reporting period:
    and as **missing data** when the provider delivered nothing that day (never judged). Before a
    series' first row it does not exist yet. A series that is the only child of its parent (the
    only region of a service…) is not scanned a second time.
-3. **Detection** (:mod:`analytics.anomalies._seasonal`): a causal day-of-week baseline with a
-   robust band; flagged days never enter the baseline, so a persisting level shift is one event.
+3. **Detection**: :func:`analytics.anomalies.detect` in cost mode (``settings.detector``, the
+   core in :mod:`analytics.anomalies._seasonal`): a causal day-of-week baseline with a robust
+   band; flagged days never enter the baseline, so a persisting level shift is one event.
 4. **New spend** (:func:`new_values`): a provider, service, account, region, usage type or tag
    value whose spend first reaches ``new_value_floor_usd`` on a day, after at least
    ``new_value_lookback_days`` of its parent's data without it, is a finding of its own kind
@@ -58,7 +59,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
+from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of
+from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
 from analytics.errors import ParameterError
 from analytics.periods import Period
@@ -920,7 +922,7 @@ def cost_anomalies(
         if lvl not in chosen:
             skipped.setdefault(k, f"level {lvl} not selected")
     scanned = np.array([i for i, k in enumerate(matrix.keys["key"]) if k not in skipped], dtype=np.int64)
-    scan = scan_daily(matrix.values[:, scanned], settings=settings.detector) if scanned.size else None
+    scan = detect(matrix.values[:, scanned], settings.detector).scan if scanned.size else None
     events = _events_frame(scan, matrix, scanned, tag_key) if scan is not None else pd.DataFrame()
     fresh = new_values(matrix, settings=settings, levels=chosen, tag_key=tag_key)
     found = pd.concat([f for f in (events, fresh) if not f.empty], ignore_index=True) if (
