@@ -81,6 +81,7 @@ __all__ = [
     "anomaly_table",
     "chart_drivers",
     "cost_anomalies",
+    "cost_anomalies_of_periods",
     "cost_series",
     "format_money",
     "scheduled_charges",
@@ -793,10 +794,9 @@ def _validated_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 
 def _last_day(con: duckdb.DuckDBPyConnection, period: Period, start: date) -> date | None:
-    """Last day with judged cost inside ``[start, period end)``."""
-    frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": period.end_ts, "tag_key": ANNOTATION_TAG})
-    totals = frame[frame["level"] == "total"]
-    return None if totals.empty else pd.Timestamp(totals["day"].max()).date()
+    """Last day with judged cost inside ``[start, period end)`` (a max, not the daily series)."""
+    value = query(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
 def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, skipped: Mapping[str, str],
@@ -891,6 +891,40 @@ def _top_drivers_text(drivers: pd.DataFrame, impact: float, tag_key: str, *, lim
     return "; ".join(parts)
 
 
+def cost_anomalies_of_periods(
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[Period],
+    *,
+    levels: Iterable[str] = LEVELS,
+    tag_key: str = ANNOTATION_TAG,
+    settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
+) -> list[CostAnomalies]:
+    """:func:`cost_anomalies` of several periods with **one** read of the daily series: the union
+    of their windows is read once and each period scans its own days of it (the result is the same
+    as separate calls; the quarterly review judges two quarters this way)."""
+    if not periods:
+        return []
+    _validated_levels(levels)
+    _validated_tag_key(tag_key)
+    lasts = [_last_day(con, p, history_start(p, settings=settings)) for p in periods]
+    known = [d for d in lasts if d is not None]
+    start = min(history_start(p, settings=settings) for p in periods)
+    long = (cost_series(con, start, max(known) + timedelta(days=1), tag_key=tag_key) if known
+            else pd.DataFrame())
+    out = []
+    for p, last in zip(periods, lasts, strict=True):
+        lo = history_start(p, settings=settings)
+        mine = None if last is None else long[[lo <= d <= last for d in long["day"]]].reset_index(drop=True)
+        out.append(cost_anomalies(con, p, levels=levels, tag_key=tag_key, settings=settings, series=mine))
+    return out
+
+
+def _validated_tag_key(tag_key: str) -> None:
+    """A tag key is a non-empty name of at most 200 characters."""
+    if not isinstance(tag_key, str) or not tag_key.strip() or len(tag_key) > 200:
+        raise ParameterError(f"tag_key must be a non-empty tag name, got {tag_key!r}")
+
+
 def cost_anomalies(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -898,11 +932,15 @@ def cost_anomalies(
     levels: Iterable[str] = LEVELS,
     tag_key: str = ANNOTATION_TAG,
     settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
+    series: pd.DataFrame | None = None,
 ) -> CostAnomalies:
-    """Detect, fold, explain and annotate the cost anomalies of a period (see the module docstring)."""
+    """Detect, fold, explain and annotate the cost anomalies of a period (see the module docstring).
+
+    ``series`` is the period's daily series (:func:`cost_series` over ``[history start, last day]``)
+    when the caller already read it (:func:`cost_anomalies_of_periods`); otherwise it is read here.
+    """
     chosen = _validated_levels(levels)
-    if not isinstance(tag_key, str) or not tag_key.strip() or len(tag_key) > 200:
-        raise ParameterError(f"tag_key must be a non-empty tag name, got {tag_key!r}")
+    _validated_tag_key(tag_key)
     start = history_start(period, settings=settings)
     last = _last_day(con, period, start)
     scheduled = scheduled_charges(con, period)
@@ -914,7 +952,7 @@ def cost_anomalies(
                                                    "delta", "share", "rank"]),
                              pd.DataFrame(columns=["anomaly_id", "kind", "id", "service", "happened_at", "detail"]),
                              scheduled, pd.DataFrame(), pd.DataFrame())
-    long = cost_series(con, start, last + timedelta(days=1), tag_key=tag_key)
+    long = cost_series(con, start, last + timedelta(days=1), tag_key=tag_key) if series is None else series
     matrix = series_matrix(long, start, last)
     duplicates = _only_children(matrix.keys, chosen)
     skipped = {k: "same as its parent (the only member of its dimension)" for k in duplicates}

@@ -352,3 +352,18 @@ def test_scope_keys_and_labels_treat_nan_as_no_member() -> None:
     assert ca.scope_label("total", nan, nan, nan) == "all usage"
     with pytest.raises(ParameterError, match="member"):
         ca.series_key("region", "AWS", "Amazon EC2", nan)
+
+
+def test_several_periods_from_one_read_of_the_series_equal_separate_runs(con: duckdb.DuckDBPyConnection) -> None:
+    spike = {date(2026, 5, 12): 2500.0, date(2026, 8, 12): 2000.0}
+    rows = _usage(lambda i, d: _weekly(i, d, seed=1) + spike.get(d, 0.0), Tags=json.dumps({"service": "search"}))
+    rows += _usage(lambda i, d: _weekly(i, d, base=300.0, seed=2), RegionId=None, ResourceId="i-api")
+    _load(con, rows)
+    periods = [parse_period("2026Q2"), QUARTER]
+    together = ca.cost_anomalies_of_periods(con, periods)
+    for period, joint in zip(periods, together, strict=True):
+        alone = ca.cost_anomalies(con, period)
+        pd.testing.assert_frame_equal(joint.anomalies, alone.anomalies)
+        pd.testing.assert_frame_equal(joint.series, alone.series)
+        assert (joint.first_day, joint.last_day) == (alone.first_day, alone.last_day)
+    assert [r.findings["start"].tolist() for r in together] == [[date(2026, 5, 12)], [date(2026, 8, 12)]]
