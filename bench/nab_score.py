@@ -3,12 +3,14 @@
 Usage (from the repository root)::
 
     python bench/nab_score.py                      # the 34-series subset in tests/data/anomalies/nab
-    python bench/nab_score.py --nab-dir DIR --results-out /tmp/nab_results --detector noveltyGate
+    python bench/nab_score.py --nab-dir DIR --results-out /tmp/nab_results --detector opsreview
 
 Prints one line per NAB profile (``reward_low_FP_rate: 61.57``) with the ``standard`` score last;
 progress and timing go to stderr. With ``--results-out`` it also writes the detections in NAB's
 results layout ``DIR/<detector>/<category>/<detector>_<file>.csv`` with the columns
-``timestamp,value,anomaly_score,label``. The detector runs with its shipped defaults.
+``timestamp,value,anomaly_score,label``. ``opsreview`` is exactly what the product ships:
+``analytics.anomalies.detect`` in metric mode with its shipped defaults (``DEFAULTS["metric"]``),
+fed the values in file order.
 """
 
 from __future__ import annotations
@@ -23,14 +25,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analytics.anomalies.detectors import DETECTORS
+from analytics.anomalies.family import NAB_DETECTORS
 from analytics.anomalies.nab import (
     PROFILES,
     Corpus,
     NabCorpusError,
     NabResult,
     load_corpus,
-    row_window_ids,
     score_corpus,
 )
 
@@ -46,13 +47,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--results-out", type=Path, help="write NAB-style result CSVs under this folder"
     )
-    parser.add_argument("--detector", default="noveltyGate", choices=sorted(DETECTORS))
+    parser.add_argument("--detector", default="opsreview", choices=sorted(NAB_DETECTORS))
     return parser.parse_args(argv)
 
 
 def detector_scores(corpus: Corpus, detector: str) -> dict[str, npt.NDArray[np.float64]]:
     """Per-row anomaly scores of one detector for every file of the corpus."""
-    run = DETECTORS[detector]
+    run = NAB_DETECTORS[detector]
     return {
         key: np.asarray(run(file.values), dtype=np.float64) for key, file in corpus.files.items()
     }
@@ -70,7 +71,7 @@ def write_results(
                 "timestamp": file.timestamps,
                 "value": file.values,
                 "anomaly_score": scores[key],
-                "label": (row_window_ids(file.n_rows, file.windows) >= 0).astype(int),
+                "label": file.labels(),
             }
         )
         frame.to_csv(target, index=False)

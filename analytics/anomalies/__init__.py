@@ -1,9 +1,11 @@
 """Anomaly detection for ops and cost series, and the NAB benchmark scorer that grades it.
 
-* :mod:`analytics.anomalies.detectors` — the NAB-scored novelty-gate detector (5-minute data).
-* :mod:`analytics.anomalies.cost` — cost anomalies on daily EffectiveCost: detection at several
-  levels, root causes, annotation, alert gate (:mod:`analytics.anomalies._seasonal` is its core).
-* :mod:`analytics.anomalies.counts` — incident-volume anomalies with Poisson / negative-binomial tails.
+* :func:`detect` (:mod:`analytics.anomalies.family`) — **the** detector: one entry point, modes
+  cost (daily spend), counts (incident volume) and metric (sub-daily metrics, scored on NAB).
+* :mod:`analytics.anomalies.cost` — cost anomalies on daily EffectiveCost: detection (cost mode)
+  at several levels, root causes, annotation, alert gate.
+* :mod:`analytics.anomalies.counts` — incident-volume anomalies (counts mode).
+* :mod:`analytics.anomalies.nab` — NAB's scorer, which grades the metric mode.
 """
 
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, SeasonalSettings, events_of, scan_daily
@@ -25,11 +27,18 @@ from analytics.anomalies.counts import (
 )
 from analytics.anomalies.detectors import (
     DEFAULT_SETTINGS,
-    DETECTORS,
     Detection,
     DetectorSettings,
-    detect,
     detect_many,
+)
+from analytics.anomalies.family import (
+    DEFAULTS,
+    NAB_DETECTORS,
+    CostSettings,
+    Detections,
+    MetricSettings,
+    detect,
+    mode_of,
 )
 from analytics.anomalies.nab import (
     PROFILES,
@@ -45,21 +54,25 @@ from analytics.anomalies.nab import (
 )
 
 __all__ = [
+    "DEFAULTS",
     "DEFAULT_COST_SETTINGS",
     "DEFAULT_COUNT_SETTINGS",
     "DEFAULT_MIN_IMPACT_PCT",
     "DEFAULT_MIN_IMPACT_USD",
     "DEFAULT_SEASONAL",
     "DEFAULT_SETTINGS",
-    "DETECTORS",
+    "NAB_DETECTORS",
     "PROFILES",
     "Corpus",
     "CostAnomalies",
     "CostAnomalySettings",
+    "CostSettings",
     "CountSettings",
     "Detection",
+    "Detections",
     "DetectorSettings",
     "FileScore",
+    "MetricSettings",
     "NabCorpusError",
     "NabFile",
     "NabResult",
@@ -73,6 +86,7 @@ __all__ = [
     "events_of",
     "incident_count_anomalies",
     "load_corpus",
+    "mode_of",
     "scan_daily",
     "score_corpus",
     "score_file",

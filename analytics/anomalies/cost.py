@@ -17,8 +17,9 @@ The pipeline, for a reporting period:
    and as **missing data** when the provider delivered nothing that day (never judged). Before a
    series' first row it does not exist yet. A series that is the only child of its parent (the
    only region of a service…) is not scanned a second time.
-3. **Detection** (:mod:`analytics.anomalies._seasonal`): a causal day-of-week baseline with a
-   robust band; flagged days never enter the baseline, so a persisting level shift is one event.
+3. **Detection**: :func:`analytics.anomalies.detect` in cost mode (``settings.detector``, the
+   core in :mod:`analytics.anomalies._seasonal`): a causal day-of-week baseline with a robust
+   band; flagged days never enter the baseline, so a persisting level shift is one event.
 4. **New spend** (:func:`new_values`): a provider, service, account, region, usage type or tag
    value whose spend first reaches ``new_value_floor_usd`` on a day, after at least
    ``new_value_lookback_days`` of its parent's data without it, is a finding of its own kind
@@ -58,7 +59,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
+from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of
+from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
 from analytics.errors import ParameterError
 from analytics.periods import Period
@@ -70,6 +72,7 @@ __all__ = [
     "DEFAULT_MIN_IMPACT_PCT",
     "DEFAULT_MIN_IMPACT_USD",
     "LEVELS",
+    "NOT_SET",
     "CostAnomalies",
     "CostAnomalySettings",
     "alerts",
@@ -78,9 +81,13 @@ __all__ = [
     "anomaly_table",
     "chart_drivers",
     "cost_anomalies",
+    "cost_anomalies_of_periods",
     "cost_series",
     "format_money",
     "scheduled_charges",
+    "scope_label",
+    "scope_part",
+    "series_key",
     "write_anomalies_json",
 ]
 
@@ -156,17 +163,50 @@ def cost_series(
     """
     frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    for col in ("provider", "service", "member"):
-        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
-    return frame
+    return with_scope_parts(frame)
 
 
-def series_key(level: str, provider: str | None, service: str | None, member: str | None) -> str:
-    """Stable text key of a series."""
-    return "|".join([level, provider or "", service or "", member or ""])
+NOT_SET: Final = "(not set)"
+"""Member of the rows whose provider, service, account, region or usage type is NULL or blank
+(``cost_dimension_value``, migration 0006); a missing or blank tag value is ``(untagged)``."""
+SCOPE_COLUMNS: Final[tuple[str, ...]] = ("provider", "service", "member")
 
 
-def scope_label(level: str, provider: str | None, service: str | None, member: str | None, *,
+def scope_part(value: object) -> str | None:
+    """A scope column's value as text, or None when the row has none at that depth (a total has no
+    provider, a service no member). pandas stores that None as NaN in string columns, so NaN and
+    ``pd.NA`` are None too; NULL *data* never gets here, the SQL names it ``(not set)``.
+
+    >>> scope_part(float("nan")), scope_part(None), scope_part("us-east-1")
+    (None, None, 'us-east-1')
+    """
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return None
+    return str(value)
+
+
+def with_scope_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its provider, service and member columns as objects holding text or None."""
+    out = frame.copy()
+    for col in SCOPE_COLUMNS:
+        if col in out:
+            out[col] = pd.Series([scope_part(v) for v in out[col]], index=out.index, dtype=object)
+    return out
+
+
+def series_key(level: str, provider: object, service: object, member: object) -> str:
+    """Stable text key of a series (a scope without a part at some depth has an empty part there).
+
+    >>> series_key("region", "AWS", "Amazon EC2", "(not set)")
+    'region|AWS|Amazon EC2|(not set)'
+    """
+    parts = [scope_part(provider), scope_part(service), scope_part(member)]
+    if level in LEAF_LEVELS and parts[2] is None:
+        raise ParameterError(f"a {level} series needs a member; a NULL {level} is the member {NOT_SET!r}")
+    return "|".join([level, *(p or "" for p in parts)])
+
+
+def scope_label(level: str, provider: object, service: object, member: object, *,
                 tag_key: str = ANNOTATION_TAG) -> str:
     """Human label of a scope, e.g. ``AWS · Amazon EC2 · region us-east-1``.
 
@@ -174,12 +214,15 @@ def scope_label(level: str, provider: str | None, service: str | None, member: s
     'AWS · Amazon EC2 · service=search'
     >>> scope_label("total", None, None, None)
     'all usage'
+    >>> scope_label("region", "AWS", "Amazon EC2", "(not set)")
+    'AWS · Amazon EC2 · region (not set)'
     """
     if level == "total":
         return "all usage"
-    parts = [p for p in (provider, service) if p]
+    parts = [p for p in (scope_part(provider), scope_part(service)) if p is not None]
     if level in LEAF_LEVELS:
-        parts.append(f"{tag_key}={member}" if level == "tag" else f"{_MEMBER_LABEL[level]} {member}")
+        name = scope_part(member)
+        parts.append(f"{tag_key}={name}" if level == "tag" else f"{_MEMBER_LABEL[level]} {name}")
     return " · ".join(parts)
 
 
@@ -213,8 +256,8 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
         return SeriesMatrix(days, empty, np.zeros((n_days, 0)))
     keyed = long.assign(key=[series_key(*r) for r in long[["level", "provider", "service", "member"]]
                              .itertuples(index=False, name=None)])
-    keys = (keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
-            .reset_index(drop=True))
+    keys = with_scope_parts(keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
+                            .reset_index(drop=True))
     keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in keys.itertuples(index=False)]
     col = pd.Series(np.arange(len(keys)), index=keys["key"])
     values = np.full((n_days, len(keys)), np.nan)
@@ -309,10 +352,10 @@ class CostAnomalies:
         return out[cols]
 
 
-def _anomaly_id(level: str, provider: str | None, service: str | None, member: str | None, start: date,
+def _anomaly_id(level: str, provider: object, service: object, member: object, start: date,
                 direction: str, kind: str) -> str:
     """Stable id of an anomaly: the same event in a later run keeps its id."""
-    text = "|".join([kind, level, provider or "", service or "", member or "", start.isoformat(), direction])
+    text = "|".join([kind, series_key(level, provider, service, member), start.isoformat(), direction])
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
@@ -329,6 +372,7 @@ def _events_frame(scan: Scan, matrix: SeriesMatrix, scanned: np.ndarray, tag_key
     out["shape"] = np.where((out["days"] <= 3) & ~out["ongoing"], "spike", "sustained")
     out["impact_usd"] = out.pop("impact")
     out["impact_pct"] = out["impact_pct"] * 100.0
+    out = with_scope_parts(out)
     out["scope"] = [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
                     for r in out.itertuples(index=False)]
     out["anomaly_id"] = [_anomaly_id(r.level, r.provider, r.service, r.member, r.start, r.direction, "anomaly")
@@ -383,9 +427,9 @@ def new_values(matrix: SeriesMatrix, *, settings: CostAnomalySettings, levels: S
             "scope": scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key),
             "anomaly_id": _anomaly_id(r.level, r.provider, r.service, r.member, start, "increase", "new"),
         })
-    return pd.DataFrame(rows, columns=[c for c in ANOMALY_COLUMNS if c not in
-                                       ("in_period", "folded_into", "also_seen_at", "top_drivers", "services",
-                                        "annotations", "explained_by", "feedback")])
+    return with_scope_parts(pd.DataFrame(rows, columns=[c for c in ANOMALY_COLUMNS if c not in
+                                                        ("in_period", "folded_into", "also_seen_at", "top_drivers",
+                                                         "services", "annotations", "explained_by", "feedback")]))
 
 
 def _is_ancestor(a: pd.Series | Any, d: pd.Series | Any) -> bool:
@@ -517,10 +561,10 @@ def _child_frame(long: pd.DataFrame, row: Any) -> list[tuple[str, pd.DataFrame]]
 
 def _scope_params(row: Any, *, tag_key: str) -> dict[str, Any]:
     """Bound scope filters of ``anomaly_cost_by_member.sql`` for a row."""
-    params: dict[str, Any] = {"provider": row.provider, "service": row.service, "account": None, "region": None,
-                              "usage_type": None, "tag": None, "tag_key": tag_key}
+    params: dict[str, Any] = {"provider": scope_part(row.provider), "service": scope_part(row.service),
+                              "account": None, "region": None, "usage_type": None, "tag": None, "tag_key": tag_key}
     if row.level in LEAF_LEVELS:
-        params[row.level] = row.member
+        params[row.level] = scope_part(row.member)
     return params
 
 
@@ -750,10 +794,9 @@ def _validated_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 
 def _last_day(con: duckdb.DuckDBPyConnection, period: Period, start: date) -> date | None:
-    """Last day with judged cost inside ``[start, period end)``."""
-    frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": period.end_ts, "tag_key": ANNOTATION_TAG})
-    totals = frame[frame["level"] == "total"]
-    return None if totals.empty else pd.Timestamp(totals["day"].max()).date()
+    """Last day with judged cost inside ``[start, period end)`` (a max, not the daily series)."""
+    value = query(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
+    return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
 def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, skipped: Mapping[str, str],
@@ -848,6 +891,40 @@ def _top_drivers_text(drivers: pd.DataFrame, impact: float, tag_key: str, *, lim
     return "; ".join(parts)
 
 
+def cost_anomalies_of_periods(
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[Period],
+    *,
+    levels: Iterable[str] = LEVELS,
+    tag_key: str = ANNOTATION_TAG,
+    settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
+) -> list[CostAnomalies]:
+    """:func:`cost_anomalies` of several periods with **one** read of the daily series: the union
+    of their windows is read once and each period scans its own days of it (the result is the same
+    as separate calls; the quarterly review judges two quarters this way)."""
+    if not periods:
+        return []
+    _validated_levels(levels)
+    _validated_tag_key(tag_key)
+    lasts = [_last_day(con, p, history_start(p, settings=settings)) for p in periods]
+    known = [d for d in lasts if d is not None]
+    start = min(history_start(p, settings=settings) for p in periods)
+    long = (cost_series(con, start, max(known) + timedelta(days=1), tag_key=tag_key) if known
+            else pd.DataFrame())
+    out = []
+    for p, last in zip(periods, lasts, strict=True):
+        lo = history_start(p, settings=settings)
+        mine = None if last is None else long[[lo <= d <= last for d in long["day"]]].reset_index(drop=True)
+        out.append(cost_anomalies(con, p, levels=levels, tag_key=tag_key, settings=settings, series=mine))
+    return out
+
+
+def _validated_tag_key(tag_key: str) -> None:
+    """A tag key is a non-empty name of at most 200 characters."""
+    if not isinstance(tag_key, str) or not tag_key.strip() or len(tag_key) > 200:
+        raise ParameterError(f"tag_key must be a non-empty tag name, got {tag_key!r}")
+
+
 def cost_anomalies(
     con: duckdb.DuckDBPyConnection,
     period: Period,
@@ -855,11 +932,15 @@ def cost_anomalies(
     levels: Iterable[str] = LEVELS,
     tag_key: str = ANNOTATION_TAG,
     settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
+    series: pd.DataFrame | None = None,
 ) -> CostAnomalies:
-    """Detect, fold, explain and annotate the cost anomalies of a period (see the module docstring)."""
+    """Detect, fold, explain and annotate the cost anomalies of a period (see the module docstring).
+
+    ``series`` is the period's daily series (:func:`cost_series` over ``[history start, last day]``)
+    when the caller already read it (:func:`cost_anomalies_of_periods`); otherwise it is read here.
+    """
     chosen = _validated_levels(levels)
-    if not isinstance(tag_key, str) or not tag_key.strip() or len(tag_key) > 200:
-        raise ParameterError(f"tag_key must be a non-empty tag name, got {tag_key!r}")
+    _validated_tag_key(tag_key)
     start = history_start(period, settings=settings)
     last = _last_day(con, period, start)
     scheduled = scheduled_charges(con, period)
@@ -871,7 +952,7 @@ def cost_anomalies(
                                                    "delta", "share", "rank"]),
                              pd.DataFrame(columns=["anomaly_id", "kind", "id", "service", "happened_at", "detail"]),
                              scheduled, pd.DataFrame(), pd.DataFrame())
-    long = cost_series(con, start, last + timedelta(days=1), tag_key=tag_key)
+    long = cost_series(con, start, last + timedelta(days=1), tag_key=tag_key) if series is None else series
     matrix = series_matrix(long, start, last)
     duplicates = _only_children(matrix.keys, chosen)
     skipped = {k: "same as its parent (the only member of its dimension)" for k in duplicates}
@@ -879,12 +960,13 @@ def cost_anomalies(
         if lvl not in chosen:
             skipped.setdefault(k, f"level {lvl} not selected")
     scanned = np.array([i for i, k in enumerate(matrix.keys["key"]) if k not in skipped], dtype=np.int64)
-    scan = scan_daily(matrix.values[:, scanned], settings=settings.detector) if scanned.size else None
+    scan = detect(matrix.values[:, scanned], settings.detector).scan if scanned.size else None
     events = _events_frame(scan, matrix, scanned, tag_key) if scan is not None else pd.DataFrame()
     fresh = new_values(matrix, settings=settings, levels=chosen, tag_key=tag_key)
     found = pd.concat([f for f in (events, fresh) if not f.empty], ignore_index=True) if (
         not events.empty or not fresh.empty) else pd.DataFrame(columns=list(ANOMALY_COLUMNS))
     found = found[[e >= period.start for e in found["end"]]].reset_index(drop=True) if not found.empty else found
+    found = with_scope_parts(found)
     found["in_period"] = True
     found["folded_into"] = fold(found, fold_share=settings.fold_share,
                                 new_spend=_new_spend_during(matrix)) if not found.empty else None

@@ -21,7 +21,6 @@ incidents is 0 incidents.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
@@ -29,76 +28,39 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
 
+from analytics.anomalies._counts import (
+    DEFAULT_COUNT_SETTINGS,
+    CountScan,
+    CountSettings,
+    Grain,
+    count_events,
+    scan_counts,
+    tail_probability,
+)
+from analytics.anomalies.family import detect
 from analytics.errors import ParameterError
 from analytics.periods import Period
 from analytics.sql import query
 
 __all__ = [
     "DEFAULT_COUNT_SETTINGS",
+    "CountScan",
     "CountSettings",
     "count_anomalies",
+    "count_events",
     "incident_count_anomalies",
     "incident_counts",
+    "scan_counts",
     "tail_probability",
 ]
 
 log = logging.getLogger(__name__)
 
-Grain = Literal["day", "week"]
 By = Literal["service", "team"]
 COUNT_COLUMNS: Final = (
     "by", "member", "grain", "start", "end", "periods", "actual", "expected", "excess", "p_value", "model",
 )
-
-
-@dataclass(frozen=True)
-class CountSettings:
-    """Settings of the count detector; the defaults are the shipped configuration."""
-
-    grain: Grain = "week"
-    """Count incidents per ISO week (Monday start) or per UTC day."""
-    window: int = 13
-    """Periods behind the expected count (13 weeks = a quarter; use ~56 for days)."""
-    min_history: int = 8
-    """Periods of history before a series is judged."""
-    alpha: float = 0.001
-    """Tail probability at or below which a count is anomalous."""
-    min_count: int = 5
-    """Smallest count that can be anomalous."""
-    history_periods: int = 26
-    """Periods read before the reporting period."""
-
-    def __post_init__(self) -> None:
-        """Reject settings that make no sense."""
-        if self.grain not in ("day", "week"):
-            raise ParameterError(f"grain must be day or week, got {self.grain!r}")
-        if self.window < 2 or self.min_history < 2 or self.min_history > self.window:
-            raise ParameterError("need 2 ≤ min_history ≤ window")
-        if not 0 < self.alpha < 1 or self.min_count < 1 or self.history_periods < self.min_history:
-            raise ParameterError("need 0 < alpha < 1, min_count ≥ 1 and history_periods ≥ min_history")
-
-
-DEFAULT_COUNT_SETTINGS: Final = CountSettings()
-
-
-def tail_probability(count: int, mean: float, variance: float) -> tuple[float, str]:
-    """``P(X ≥ count)`` under Poisson(mean) or, when ``variance > mean``, the moment-matched negative binomial.
-
-    >>> p, model = tail_probability(9, 2.0, 2.0)
-    >>> model, round(p, 6), round(float(stats.poisson.sf(8, 2.0)), 6)
-    ('poisson', 0.000237, 0.000237)
-    >>> tail_probability(9, 2.0, 6.0)[1]
-    'negative binomial'
-    """
-    if count <= 0:
-        return 1.0, "poisson"
-    if variance > mean > 0:
-        n = mean * mean / (variance - mean)
-        p = mean / variance
-        return float(stats.nbinom.sf(count - 1, n, p)), "negative binomial"
-    return float(stats.poisson.sf(count - 1, mean)), "poisson"
 
 
 def count_anomalies(
@@ -106,43 +68,15 @@ def count_anomalies(
 ) -> pd.DataFrame:
     """Events in one count series (periods in order): start/end index, actual, expected, excess, p-value.
 
-    Bad input is reported, not raised on: NaN or negative counts are treated as missing (never
-    flagged, not in the window), non-integers are rounded.
+    The counts mode of :func:`analytics.anomalies.detect`. Bad input is reported, not raised on:
+    NaN or negative counts are treated as missing (never flagged, not in the window),
+    non-integers are rounded.
 
     >>> x = [2, 1, 3, 2, 2, 1, 2, 3, 2, 2, 1, 2, 2, 14, 2]
     >>> count_anomalies(x, settings=CountSettings(window=8))[["start", "end", "actual"]].to_dict("records")
     [{'start': 13, 'end': 13, 'actual': 14}]
     """
-    raw = np.asarray(counts, dtype=np.float64).ravel()
-    valid = np.isfinite(raw) & (raw >= 0)
-    x = np.where(valid, np.round(raw), np.nan)
-    history = x.copy()
-    rows = []
-    flags: list[tuple[int, float, float, str]] = []
-    for t in range(len(x)):
-        window = history[max(0, t - settings.window):t]
-        window = window[np.isfinite(window)]
-        if window.size < settings.min_history or not np.isfinite(x[t]):
-            continue
-        mean = float(window.mean())
-        variance = float(window.var(ddof=1)) if window.size > 1 else mean
-        if mean == 0.0:
-            mean, variance = 0.5 / settings.window, 0.5 / settings.window
-        p, model = tail_probability(int(x[t]), mean, variance)
-        if p <= settings.alpha and x[t] >= settings.min_count and x[t] > mean:
-            flags.append((t, mean, p, model))
-            history[t] = mean
-    for t, mean, p, model in flags:
-        if rows and rows[-1]["end"] == t - 1:
-            last = rows[-1]
-            last.update(end=t, periods=last["periods"] + 1, actual=last["actual"] + int(x[t]),
-                        expected=last["expected"] + mean, p_value=min(last["p_value"], p))
-        else:
-            rows.append({"start": t, "end": t, "periods": 1, "actual": int(x[t]), "expected": mean,
-                         "p_value": p, "model": model})
-    frame = pd.DataFrame(rows, columns=["start", "end", "periods", "actual", "expected", "p_value", "model"])
-    frame["excess"] = frame["actual"] - frame["expected"]
-    return frame
+    return detect(np.asarray(counts, dtype=np.float64).ravel(), settings).events(0)
 
 
 def _grain_start(day: date, grain: Grain) -> date:
@@ -193,7 +127,7 @@ def incident_count_anomalies(
     for dimension in by:
         counts = incident_counts(con, period, by=dimension, settings=settings)
         for member, group in counts.groupby("member", sort=True):
-            events = count_anomalies(group["incidents"].to_numpy(), settings=settings)
+            events = detect(group["incidents"].to_numpy(), settings).events(0)
             if events.empty:
                 continue
             starts = group["start"].tolist()

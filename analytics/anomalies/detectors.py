@@ -1,4 +1,5 @@
-"""A causal, streaming-style anomaly detector for univariate series ("novelty gate").
+"""The metric mode of :func:`analytics.anomalies.detect`: a causal "novelty gate" for sub-daily
+metrics (the NAB case). Call it through ``analytics.anomalies.detect(series, MetricSettings())``.
 
 A row raises a candidate alarm when two independent things are true:
 
@@ -32,7 +33,6 @@ so a gap in time is just the next row.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -46,10 +46,8 @@ from analytics.errors import ParameterError
 
 __all__ = [
     "DEFAULT_SETTINGS",
-    "DETECTORS",
     "Detection",
     "DetectorSettings",
-    "alarm_scores",
     "detect",
     "detect_many",
     "estimate_period",
@@ -429,20 +427,3 @@ def detect(values: npt.ArrayLike, *, settings: DetectorSettings = DEFAULT_SETTIN
     if np.ndim(values) != 1:
         raise ParameterError(f"detect() takes one 1-D series, got shape {np.shape(values)}")
     return detect_many(arr, settings=settings)[0]
-
-
-def alarm_scores(values: npt.ArrayLike) -> FloatArray:
-    """NAB ``anomaly_score`` of the shipped detector: 1.0 where it alarms, else 0.0."""
-    return detect(values).nab_scores
-
-
-def _null_scores(values: npt.ArrayLike) -> FloatArray:
-    """The null detector: never alarms (NAB score 0 by construction)."""
-    return np.zeros(np.asarray(values).shape[0])
-
-
-DETECTORS: Final[Mapping[str, Callable[[npt.ArrayLike], FloatArray]]] = {
-    "noveltyGate": alarm_scores,
-    "null": _null_scores,
-}
-"""Detectors by name, each mapping a series' values to NAB anomaly scores in [0, 1]."""

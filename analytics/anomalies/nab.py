@@ -1,18 +1,28 @@
 """A faithful re-implementation of the Numenta Anomaly Benchmark (NAB v1.1) "sweep" scorer.
 
-The algorithm is the one in ANOMALIES.md §1.3 (``nab/sweeper.py`` at ``ea702d7``):
+The algorithm is the one in ANOMALIES.md §1.3, row mapping included, as ``nab/sweeper.py``
+(``Sweeper.calcSweepScore`` / ``calcScoreByThreshold``) does it:
 
+* rows are taken **in file order**, whatever their timestamps do (duplicates, steps back);
 * the first ``P = min(floor(0.15·N), 750)`` rows of a file are never scored;
-* each inclusive window ``[L, R]`` (width ``W``) pays ``A_TP·σ(−(R−i+1)/W)/σ(−1)`` for its
-  earliest detection, or ``−A_FN`` when it has none;
-* every detection outside a window costs ``A_FP·σ(|i−R'|/(W'−1))`` relative to the most recent
-  preceding window ``[L', R']``, or ``−A_FP`` when no window precedes it;
+* a window ``[t1, t2]`` is *entered* on the first row, in file order, whose timestamp equals the
+  ``t1`` of the next window not yet entered, and *left* after the first row from there on whose
+  timestamp equals its ``t2``; its right index ``R`` is the **first row of the file** stamped ``t2``
+  and its width ``W = R − (first row stamped t1) + 1`` (``list.index`` in the reference);
+* a row inside an entered window earns ``A_TP·σ(−(R−i+1)/W)/σ(−1)`` (the window's best detection
+  counts, never below ``−A_FN``, which a window without detection scores);
+* a row outside costs ``A_FP·σ(|i−R'|/(W'−1))``, ``R'`` being the row the last window was left on
+  and ``W'`` its width, or ``−A_FP`` before any window was left;
 * one threshold per detector and profile maximises the corpus total (candidates: every distinct
   score and 1.1; ties go to the highest threshold);
-* ``NAB = 100·(S − S_null)/(S_perfect − S_null)`` with ``S_null = −A_FN·#windows`` and
-  ``S_perfect = A_TP·#windows``.
+* ``NAB = 100·(S − S_null)/(S_perfect − S_null)`` with ``S_null = −A_FN·(windows with a scorable
+  row)`` (what NAB's null detector scores) and ``S_perfect = A_TP·(windows listed)`` (NAB counts the
+  label file's windows).
 
-Here ``σ(y) = 2/(1 + e^{5y}) − 1``, and ``σ(y) = −1`` for ``y > 3``.
+Here ``σ(y) = 2/(1 + e^{5y}) − 1``, and ``σ(y) = −1`` for ``y > 3``. Where the reference code would
+crash (a window bound that is no row of the file, a window whose end's first row precedes its
+start's, a one-row window with rows after it: ``ZeroDivisionError``) the file is reported as
+malformed instead (:class:`NabCorpusError`). ``docs/anomaly-quality.md`` lists these rules.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import logging
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -50,6 +60,7 @@ __all__ = [
     "scaled_sigmoid",
     "score_corpus",
     "score_file",
+    "sweep_rows",
 ]
 
 logger = logging.getLogger(__name__)
@@ -89,12 +100,19 @@ PROFILES: Final[Mapping[str, Profile]] = {
 
 @dataclass(frozen=True)
 class NabFile:
-    """One series of a corpus: timestamps, values and its windows as inclusive row ranges."""
+    """One series of a corpus: rows in file order, its windows, and where the sweep puts each row."""
 
     key: str
     timestamps: npt.NDArray[np.str_]
     values: FloatArray
     windows: tuple[tuple[int, int], ...]
+    """Each window as ``(first row stamped t1, first row stamped t2)``, in label order."""
+    limits: tuple[tuple[str, str], ...] = ()
+    """Each window's ``(t1, t2)`` timestamps (first 19 characters)."""
+    window_ids: IntArray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    """Per row: the window the sweep scores it in (index into ``windows``), ``-1`` outside."""
+    sigma: FloatArray = field(default_factory=lambda: np.zeros(0), repr=False)
+    """Per row: NAB's unweighted score ``σ(position)`` (``-1`` before any window was left)."""
 
     @property
     def n_rows(self) -> int:
@@ -107,6 +125,12 @@ class NabFile:
         return probationary_rows(self.n_rows)
 
     @property
+    def scored_windows(self) -> int:
+        """Windows with at least one scorable row (the ones a null detector pays ``A_FN`` for)."""
+        ids = self.window_ids[self.probation:]
+        return int(np.unique(ids[ids >= 0]).size)
+
+    @property
     def category(self) -> str:
         """The folder under ``data/`` (``realTweets``)."""
         return self.key.split("/", 1)[0]
@@ -115,6 +139,13 @@ class NabFile:
     def name(self) -> str:
         """File name without folder and ``.csv`` (``Twitter_volume_AAPL``)."""
         return self.key.rsplit("/", 1)[-1].removesuffix(".csv")
+
+    def labels(self) -> IntArray:
+        """NAB's label column (``labeler.getLabels``): 1 where ``t1 ≤ timestamp ≤ t2`` by value."""
+        out = np.zeros(self.n_rows, dtype=np.int64)
+        for t1, t2 in self.limits:
+            out[(self.timestamps >= t1) & (self.timestamps <= t2)] = 1
+        return out
 
 
 @dataclass(frozen=True)
@@ -126,8 +157,13 @@ class Corpus:
 
     @property
     def n_windows(self) -> int:
-        """Total number of scoring windows."""
+        """Total number of windows listed (``S_perfect = A_TP·n_windows``)."""
         return sum(len(f.windows) for f in self.files.values())
+
+    @property
+    def scored_windows(self) -> int:
+        """Windows with a scorable row (``S_null = −A_FN·scored_windows``)."""
+        return sum(f.scored_windows for f in self.files.values())
 
     @property
     def n_rows(self) -> int:
@@ -179,42 +215,83 @@ def scaled_sigmoid(y: npt.ArrayLike) -> FloatArray:
     return np.where(arr > 3.0, -1.0, 2.0 / (1.0 + np.exp(5.0 * clipped)) - 1.0)
 
 
-def row_window_ids(n_rows: int, windows: Sequence[tuple[int, int]]) -> IntArray:
-    """Index of the window containing each row, ``-1`` outside every window.
+def row_window_ids(file: NabFile) -> IntArray:
+    """Index of the window the sweep scores each row in, ``-1`` outside every window.
 
-    >>> row_window_ids(6, [(1, 2), (4, 4)]).tolist()
-    [-1, 0, 0, -1, 1, -1]
+    >>> f = nab_file("toy/a.csv", [f"2020-01-01 00:00:0{s}" for s in range(6)], range(6),
+    ...              [["2020-01-01 00:00:01", "2020-01-01 00:00:02"], ["2020-01-01 00:00:04", "2020-01-01 00:00:05"]])
+    >>> row_window_ids(f).tolist()
+    [-1, 0, 0, -1, 1, 1]
     """
-    ids = np.full(n_rows, -1, dtype=np.int64)
-    for k, (left, right) in enumerate(windows):
-        ids[left : right + 1] = k
-    return ids
+    return file.window_ids
 
 
-def row_weights(
-    n_rows: int, windows: Sequence[tuple[int, int]], *, profile: Profile | str = "standard"
-) -> FloatArray:
+def row_weights(file: NabFile, *, profile: Profile | str = "standard") -> FloatArray:
     """What a detection on each row would earn (NAB's per-row ``S(t)``), probation ignored.
 
-    >>> [round(float(w), 4) for w in row_weights(8, [(2, 4)])]
+    >>> f = nab_file("toy/a.csv", [f"2020-01-01 00:00:0{s}" for s in range(8)], range(8),
+    ...              [["2020-01-01 00:00:02", "2020-01-01 00:00:04"]])
+    >>> [round(float(w), 4) for w in row_weights(f)]
     [-0.11, -0.11, 1.0, 0.9437, 0.6915, -0.0933, -0.1085, -0.1099]
     """
     prof = _profile(profile)
-    weights = np.full(n_rows, -prof.a_fp, dtype=np.float64)
     max_tp = float(scaled_sigmoid(-1.0))
-    for k, (left, right) in enumerate(windows):
-        width = right - left + 1
-        inside = np.arange(left, right + 1, dtype=np.float64)
-        weights[left : right + 1] = (
-            prof.a_tp * scaled_sigmoid(-(right - inside + 1) / width) / max_tp
-        )
-        stop = windows[k + 1][0] if k + 1 < len(windows) else n_rows
-        after = np.arange(right + 1, stop, dtype=np.float64)
-        position = (
-            np.abs(after - right) / (width - 1) if width > 1 else np.full(after.shape, np.inf)
-        )
-        weights[right + 1 : stop] = prof.a_fp * scaled_sigmoid(position)
-    return weights
+    return np.where(file.window_ids >= 0, prof.a_tp * file.sigma / max_tp, prof.a_fp * file.sigma)
+
+
+def sweep_rows(
+    key: str, timestamps: npt.NDArray[np.str_], limits: Sequence[tuple[str, str]]
+) -> tuple[IntArray, FloatArray, tuple[tuple[int, int], ...]]:
+    """Walk the rows in file order as ``Sweeper.calcSweepScore`` does: per row its window id
+    (``-1`` outside) and unweighted ``σ``, and each window's ``(first row of t1, first row of t2)``.
+
+    Windows are entered in label order; a window whose ``t1`` comes up again after it was left is
+    not re-entered; rows outside windows are measured from the row the last window was *left* on.
+    Two windows with the same ``t1`` are one window, as NAB names windows ``file|t1``.
+    """
+    first: dict[str, int] = {}
+    for i, t in enumerate(timestamps.tolist()):
+        first.setdefault(t, i)
+    bounds: list[tuple[int, int]] = []
+    for t1, t2 in limits:
+        for t in (t1, t2):
+            if t not in first:
+                raise NabCorpusError(f"{key}: window timestamp {t!r} is not a row of the file")
+        left, right = first[t1], first[t2]
+        if right < left:
+            raise NabCorpusError(
+                f"{key}: window [{t1}, {t2}] ends before it starts (first row of its end, {right},"
+                f" precedes the first row of its start, {left})"
+            )
+        bounds.append((left, right))
+    name_id: dict[str, int] = {}
+    for k, (t1, _) in enumerate(limits):
+        name_id.setdefault(t1, k)
+    n = timestamps.size
+    ids = np.full(n, -1, dtype=np.int64)
+    position = np.full(n, np.nan)
+    pending = list(range(len(limits)))
+    cur: int | None = None
+    prev_right: int | None = None
+    prev_width = 0
+    for i, t in enumerate(timestamps.tolist()):
+        if pending and t == limits[pending[0]][0]:
+            cur = pending.pop(0)
+        if cur is not None:
+            left, right = bounds[cur]
+            ids[i] = name_id[limits[cur][0]]
+            position[i] = -(right - i + 1) / (right - left + 1)
+        elif prev_right is not None:
+            if prev_width == 1:
+                raise NabCorpusError(
+                    f"{key}: a one-row window is followed by rows; NAB's scorer divides by zero there"
+                )
+            position[i] = abs(prev_right - i) / (prev_width - 1)
+        if cur is not None and t == limits[cur][1]:
+            prev_right, prev_width = i, bounds[cur][1] - bounds[cur][0] + 1
+            cur = None
+    sigma = np.where(np.isnan(position), -1.0, scaled_sigmoid(np.nan_to_num(position)))
+    return ids, sigma, tuple(bounds)
 
 
 def nab_file(
@@ -223,7 +300,9 @@ def nab_file(
     values: npt.ArrayLike,
     windows: Sequence[Sequence[str]],
 ) -> NabFile:
-    """Validate one series and map its window timestamps (first 19 characters) to row indices.
+    """Validate one series and sweep its rows (window timestamps compared on 19 characters).
+
+    Rows stay in file order: duplicate and backward timestamps are data, as in NAB.
 
     >>> f = nab_file("toy/a.csv", [f"2020-01-01 00:00:{s:02d}" for s in range(10)], range(10),
     ...              [["2020-01-01 00:00:03.000000", "2020-01-01 00:00:05.000000"]])
@@ -240,46 +319,22 @@ def nab_file(
     if not well_formed.all():
         bad = ts[int(np.flatnonzero(~well_formed)[0])]
         raise NabCorpusError(f"{key}: timestamp {bad!r} is not 'YYYY-mm-dd HH:MM:SS'")
-    backwards = np.flatnonzero(ts[1:] < ts[:-1])
-    if backwards.size:
-        i = int(backwards[0]) + 1
-        raise NabCorpusError(
-            f"{key}: timestamps are not monotonic: row {i} ({ts[i]}) precedes row {i - 1} "
-            f"({ts[i - 1]})"
-        )
-    rows = tuple(_window_rows(key, ts, windows))
-    probation = probationary_rows(ts.size)
-    for left, _right in rows:
-        if left < probation:
-            raise NabCorpusError(
-                f"{key}: window starting at row {left} ({ts[left]}) starts inside the "
-                f"probationary period (first {probation} rows)"
-            )
-    return NabFile(key=key, timestamps=ts, values=vals, windows=rows)
-
-
-def _window_rows(
-    key: str, ts: npt.NDArray[np.str_], windows: Sequence[Sequence[str]]
-) -> list[tuple[int, int]]:
-    """Inclusive ``(L, R)`` row ranges of windows; each bound is the first row with that time."""
-    rows: list[tuple[int, int]] = []
+    limits: list[tuple[str, str]] = []
     for window in windows:
-        if len(window) != 2:
+        if not isinstance(window, (list, tuple)) or len(window) != 2:
             raise NabCorpusError(f"{key}: window {window!r} is not a [start, end] pair")
-        bounds: list[int] = []
-        for stamp in window:
-            t = str(stamp)[:19]
-            i = int(np.searchsorted(ts, t, side="left"))
-            if i >= ts.size or ts[i] != t:
-                raise NabCorpusError(f"{key}: window timestamp {stamp!r} is not a row of the file")
-            bounds.append(i)
-        left, right = bounds
-        if right < left:
-            raise NabCorpusError(f"{key}: window {window!r} ends before it starts")
-        if rows and left <= rows[-1][1]:
-            raise NabCorpusError(f"{key}: window {window!r} overlaps or precedes the previous one")
-        rows.append((left, right))
-    return rows
+        limits.append((_label_stamp(key, window[0]), _label_stamp(key, window[1])))
+    ids, sigma, bounds = sweep_rows(key, ts, limits)
+    return NabFile(key=key, timestamps=ts, values=vals, windows=bounds, limits=tuple(limits),
+                   window_ids=ids, sigma=sigma)
+
+
+def _label_stamp(key: str, stamp: object) -> str:
+    """A window timestamp as the 19 characters a row carries (NAB writes ``.000000`` after them)."""
+    text = str(stamp)
+    if len(text) > 19 and text[19:].strip(".0"):
+        raise NabCorpusError(f"{key}: window timestamp {text!r} has a fraction of a second; no row can equal it")
+    return text[:19]
 
 
 def load_corpus(nab_dir: str | Path) -> Corpus:
@@ -379,25 +434,26 @@ def score_file(
     """
     prof = _profile(profile)
     arr = _checked_scores(file.key, scores, file.n_rows)
-    weights = row_weights(file.n_rows, file.windows, profile=prof)
+    weights = row_weights(file, profile=prof)
     detected = arr >= threshold
     detected[: file.probation] = False
-    ids = row_window_ids(file.n_rows, file.windows)
+    ids = file.window_ids
     outside = detected & (ids < 0)
     total = float(weights[outside].sum())
+    scorable = np.unique(ids[file.probation:][ids[file.probation:] >= 0])
     hits = 0
-    for left, right in file.windows:
-        rows = np.flatnonzero(detected[left : right + 1])
-        if rows.size:
+    for k in scorable:
+        rows = detected & (ids == k)
+        if rows.any():
             hits += 1
-            total += float(weights[left : right + 1][rows].max())
+            total += max(float(weights[rows].max()), -prof.a_fn)
         else:
             total -= prof.a_fn
     return FileScore(
         key=file.key,
         score=round(total, 12),
         detected_windows=hits,
-        missed_windows=len(file.windows) - hits,
+        missed_windows=int(scorable.size) - hits,
         false_positives=int(outside.sum()),
     )
 
@@ -407,15 +463,15 @@ def optimal_threshold(
 ) -> tuple[float, float]:
     """Best ``(threshold, raw score)`` over scorable rows; ties go to the highest threshold.
 
-    ``window_ids`` are corpus-wide (``-1`` outside windows); every window id in
-    ``range(window_ids.max() + 1)`` is a window that scores ``-a_fn`` until detected.
+    ``window_ids`` are corpus-wide (``-1`` outside windows); every id among them is a window that
+    scores ``-a_fn`` until detected.
 
     >>> theta, raw = optimal_threshold(np.array([0.9, 0.8, 0.2]), np.array([-0.11, 1.0, -0.11]),
     ...                                np.array([-1, 0, -1]), a_fn=1.0)
     >>> theta, round(raw, 9)
     (0.8, 0.89)
     """
-    n_windows = int(window_ids.max()) + 1 if window_ids.size else 0
+    n_windows = int(np.unique(window_ids[window_ids >= 0]).size)
     start = -a_fn * n_windows
     if scores.size == 0:
         return NO_DETECTION_THRESHOLD, start
@@ -476,9 +532,9 @@ def score_corpus(
         arr = _checked_scores(key, scores_by_file[key], file.n_rows)
         checked[key] = arr
         p = file.probation
-        ids = row_window_ids(file.n_rows, file.windows)[p:]
+        ids = file.window_ids[p:]
         all_scores.append(arr[p:])
-        all_weights.append(row_weights(file.n_rows, file.windows, profile=prof)[p:])
+        all_weights.append(row_weights(file, profile=prof)[p:])
         all_ids.append(np.where(ids >= 0, ids + offset, -1))
         offset += len(file.windows)
     threshold, _ = optimal_threshold(
@@ -492,13 +548,15 @@ def score_corpus(
         for key, file in corpus.files.items()
     }
     raw = round(sum(f.score for f in per_file.values()), 9)
-    n_windows = corpus.n_windows
+    null, perfect = -prof.a_fn * corpus.scored_windows, prof.a_tp * corpus.n_windows
+    if perfect <= null:
+        raise NabCorpusError("the corpus has no windows; the NAB score is undefined")
     return NabResult(
         profile=prof.name,
         threshold=threshold,
         raw_score=raw,
-        null_score=-prof.a_fn * n_windows,
-        perfect_score=prof.a_tp * n_windows,
-        normalised=normalised_score(raw, n_windows=n_windows, profile=prof),
+        null_score=null,
+        perfect_score=perfect,
+        normalised=100.0 * (raw - null) / (perfect - null),
         per_file=per_file,
     )

@@ -673,8 +673,7 @@ def anomaly_kpis(
     rows = data_rows(con, periods[-1])
     currency = cm.billing_currency(con, *periods) or "USD"
     impacts, found = [], pd.DataFrame()
-    for p in periods:
-        result = ca.cost_anomalies(con, p, tag_key=options.cost_tag_key)
+    for result in ca.cost_anomalies_of_periods(con, periods, tag_key=options.cost_tag_key):  # one read of the series
         found = ca.alerts(result.anomalies, min_impact_usd=options.anomaly_min_impact_usd,
                           min_impact_pct=options.anomaly_min_impact_pct)
         impacts.append(float(found["impact_usd"].sum()) if result.last_day is not None else None)

@@ -4,18 +4,19 @@
 -- recurring (scheduled) charge, not unused commitment. Everything else is a scheduled or expected
 -- charge (anomaly_scheduled_charges.sql). Levels: total, provider, service (provider + service), and
 -- under a service its account, region, usage type (x_UsageType) and the value of the tag $tag_key.
--- Missing dimension values are '(none)', a missing or empty tag '(untagged)'.
+-- Members are the cost_dimension_value macro (migration 0006), as in every cost report: a NULL or
+-- blank provider, service, account, region or usage type is the member '(not set)', a missing or
+-- blank tag value '(untagged)' -- a member of its own at every level, never a NULL.
 WITH judged AS (
     SELECT ChargePeriodStart::DATE AS day,
-           ProviderName AS provider,
-           coalesce(ServiceName, '(none)') AS service,
-           coalesce(SubAccountId, '(none)') AS account,
-           coalesce(RegionId, '(none)') AS region,
-           coalesce(x_UsageType, '(none)') AS usage_type,
-           coalesce(nullif(json_extract_string(Tags, '$.' || to_json($tag_key::VARCHAR)::VARCHAR), ''),
-                    '(untagged)') AS tag,
+           cost_dimension_value('ProviderName', NULL, c) AS provider,
+           cost_dimension_value('ServiceName', NULL, c) AS service,
+           cost_dimension_value('SubAccountId', NULL, c) AS account,
+           cost_dimension_value('RegionId', NULL, c) AS region,
+           cost_dimension_value('x_UsageType', NULL, c) AS usage_type,
+           cost_dimension_value('tag', $tag_key::VARCHAR, c) AS tag,
            EffectiveCost::DOUBLE AS cost
-    FROM cost
+    FROM cost AS c
     WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
       AND ChargeCategory = 'Usage'
       AND ChargeClass IS DISTINCT FROM 'Correction'

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.anomalies.detectors import DETECTORS, detect
+from analytics.anomalies.detectors import detect
+from analytics.anomalies.family import NAB_DETECTORS
 from analytics.anomalies.nab import PROFILES, Corpus, load_corpus, score_corpus, score_file
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ def is_subset(corpus: Corpus) -> bool:
 @pytest.fixture(scope="module")
 def detector_scores(corpus: Corpus) -> dict[str, np.ndarray]:
     """Shipped detector output for every file."""
-    return {key: DETECTORS["noveltyGate"](f.values) for key, f in corpus.files.items()}
+    return {key: NAB_DETECTORS["opsreview"](f.values) for key, f in corpus.files.items()}
 
 
 def test_corpus_loads_with_windows_on_rows(corpus: Corpus, is_subset: bool) -> None:
@@ -147,10 +148,10 @@ def test_bench_script_end_to_end(corpus: Corpus, is_subset: bool, tmp_path: Path
         assert lines[-1] == f"standard: {EXPECTED['standard']:.2f}"
     key = next(iter(corpus.files))
     f = corpus.files[key]
-    written = out / "noveltyGate" / f.category / f"noveltyGate_{f.name}.csv"
+    written = out / "opsreview" / f.category / f"opsreview_{f.name}.csv"
     frame = pd.read_csv(written, dtype={"timestamp": str})
     assert list(frame.columns) == ["timestamp", "value", "anomaly_score", "label"]
     assert len(frame) == f.n_rows
     assert frame["label"].sum() == sum(right - left + 1 for left, right in f.windows)
     assert set(frame["anomaly_score"].unique()) <= {0.0, 1.0}
-    assert len(list((out / "noveltyGate").glob("*/*.csv"))) == len(corpus.files)
+    assert len(list((out / "opsreview").glob("*/*.csv"))) == len(corpus.files)

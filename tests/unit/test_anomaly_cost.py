@@ -285,3 +285,85 @@ def test_feedback_expected_or_false_keeps_an_anomaly_out_of_the_alerts(con: duck
     assert row["feedback"] == "expected"  # still listed, with its label
     with pytest.raises(ParameterError):
         ca.record_feedback(con, anomaly_id, "maybe")
+
+
+# -- NULL and blank members (issue 10.1) --------------------------------------------------------
+def test_new_spend_at_two_levels_at_once_keys_every_row(con: duckdb.DuckDBPyConnection) -> None:
+    """A new service and a new region of another service appear together: the new-spend frame mixes
+    rows without a member (service level) and with one (region level). pandas' string dtype makes
+    the missing member a float NaN there; keys, labels and ids must treat it as "no member"."""
+    rows = _usage(lambda i, d: _weekly(i, d, base=1000.0))
+    rows += _usage(lambda i, d: 350.0 if d >= date(2026, 9, 10) else None, RegionId="ap-southeast-2",
+                   ResourceId="i-gpu")
+    rows += _usage(lambda i, d: 420.0 if d >= date(2026, 9, 10) else None, ServiceName="Amazon SageMaker",
+                   ResourceId="nb-1")
+    _load(con, rows)
+    result = ca.cost_anomalies(con, QUARTER)
+    new = result.findings[result.findings["kind"] == "new"].sort_values("scope")
+    assert new[["level", "scope"]].values.tolist() == [
+        ["region", "AWS · Amazon EC2 · region ap-southeast-2"], ["service", "AWS · Amazon SageMaker"]]
+    assert new["impact_usd"].tolist() == [pytest.approx(350.0 * 21), pytest.approx(420.0 * 21)]
+    assert all(m is None for m in new.loc[new["level"] == "service", "member"])
+    for row in new.itertuples(index=False):
+        assert not result.series_days(row.anomaly_id).empty
+
+
+@pytest.mark.parametrize("missing", [None, "", "  "])
+def test_a_null_or_blank_member_is_a_member_of_its_own_at_every_level(
+    con: duckdb.DuckDBPyConnection, missing: str | None,
+) -> None:
+    """Rows without a region, account, usage type, service tag or even a service name are one member
+    each (``(not set)``, ``(untagged)`` for the tag), scanned, labelled and explained like any other:
+    the spike on them is found at the tag level with its drivers, and nothing is lost in the sums."""
+    spike = {date(2026, 8, 12): 3000.0, date(2026, 8, 13): 3000.0}
+    blank = {"RegionId": missing, "SubAccountId": missing, "x_UsageType": missing, "ResourceId": "i-anon",
+             "Tags": json.dumps({"service": missing}) if missing is not None else None}
+    rows = _usage(lambda i, d: _weekly(i, d, seed=1) + spike.get(d, 0.0), **blank)
+    rows += _usage(lambda i, d: _weekly(i, d, base=300.0, seed=2), ResourceId="i-api",
+                   Tags=json.dumps({"service": "api"}))
+    rows += _usage(lambda i, d: _weekly(i, d, base=200.0, seed=5), ServiceName=missing, ResourceId="i-x")
+    _load(con, rows)
+    result = ca.cost_anomalies(con, QUARTER)
+    series = result.series
+    members = set(series.loc[series["level"].isin(ca.LEAF_LEVELS), "member"])
+    assert {"(not set)", "(untagged)"} <= members
+    assert "AWS · (not set)" in set(series["scope"])  # the service without a name
+    # every leaf level of EC2 sums to its service: no row lost to a NULL
+    ec2 = series[series["service"] == "Amazon EC2"]
+    total = float(ec2.loc[ec2["level"] == "service", "period_cost"].iloc[0])
+    for level in ca.LEAF_LEVELS:
+        assert float(ec2.loc[ec2["level"] == level, "period_cost"].sum()) == pytest.approx(total)
+    found = ca.alerts(result.anomalies)
+    assert len(found) == 1
+    top = found.iloc[0]
+    assert (top["level"], top["member"], top["scope"], top["start"]) == (
+        "tag", "(untagged)", "AWS · Amazon EC2 · service=(untagged)", date(2026, 8, 12))
+    assert top["impact_usd"] == pytest.approx(6000.0, rel=0.02)
+    drivers = result.drivers[result.drivers["anomaly_id"] == top["anomaly_id"]].set_index(["dimension", "member"])
+    assert drivers.loc[("region", "(not set)"), "delta"] == pytest.approx(top["impact_usd"])
+    assert drivers.loc[("resource", "i-anon"), "delta"] == pytest.approx(top["impact_usd"])
+    assert not result.series_days(top["anomaly_id"]).empty
+
+
+def test_scope_keys_and_labels_treat_nan_as_no_member() -> None:
+    nan = float("nan")
+    assert ca.series_key("service", "AWS", "Amazon EC2", nan) == ca.series_key("service", "AWS", "Amazon EC2", None)
+    assert ca.scope_label("service", "AWS", "Amazon EC2", nan) == "AWS · Amazon EC2"
+    assert ca.scope_label("total", nan, nan, nan) == "all usage"
+    with pytest.raises(ParameterError, match="member"):
+        ca.series_key("region", "AWS", "Amazon EC2", nan)
+
+
+def test_several_periods_from_one_read_of_the_series_equal_separate_runs(con: duckdb.DuckDBPyConnection) -> None:
+    spike = {date(2026, 5, 12): 2500.0, date(2026, 8, 12): 2000.0}
+    rows = _usage(lambda i, d: _weekly(i, d, seed=1) + spike.get(d, 0.0), Tags=json.dumps({"service": "search"}))
+    rows += _usage(lambda i, d: _weekly(i, d, base=300.0, seed=2), RegionId=None, ResourceId="i-api")
+    _load(con, rows)
+    periods = [parse_period("2026Q2"), QUARTER]
+    together = ca.cost_anomalies_of_periods(con, periods)
+    for period, joint in zip(periods, together, strict=True):
+        alone = ca.cost_anomalies(con, period)
+        pd.testing.assert_frame_equal(joint.anomalies, alone.anomalies)
+        pd.testing.assert_frame_equal(joint.series, alone.series)
+        assert (joint.first_day, joint.last_day) == (alone.first_day, alone.last_day)
+    assert [r.findings["start"].tolist() for r in together] == [[date(2026, 5, 12)], [date(2026, 8, 12)]]

@@ -92,3 +92,27 @@ def test_incident_storm_of_one_service_from_the_warehouse(con: duckdb.DuckDBPyCo
         ["team", "discovery", datetime(2026, 8, 24).date(), 11, 2.0],
     ]
     assert found.iloc[0]["p_value"] == pytest.approx(stats.poisson.sf(10, 2.0), rel=1e-9)
+
+
+@pytest.mark.parametrize("missing", [None, "", " "])
+def test_incidents_without_a_service_or_team_are_a_member_of_their_own(
+    con: duckdb.DuckDBPyConnection, missing: str | None,
+) -> None:
+    start = datetime(2026, 1, 5, 10, tzinfo=UTC)  # a Monday
+    rows = []
+    for week in range(38):
+        for k in range(2 if week != 33 else 11):
+            created = start + timedelta(weeks=week, hours=5 * k)
+            rows.append((f"pd:{len(rows)}", "pagerduty", str(len(rows)), missing, missing, created, 0))
+    rows.append(("pd:x", "pagerduty", "x", "search", "discovery", start, 0))  # a named member next to them
+    con.executemany("INSERT INTO incidents (incident_id, source, source_id, service, team, created_at, "
+                    "source_file_id) VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    found = cc.incident_count_anomalies(con, parse_period("2026Q3"))
+    assert found[["by", "member", "start", "actual", "expected"]].values.tolist() == [
+        ["service", "(not set)", datetime(2026, 8, 24).date(), 11, 2.0],
+        ["team", "(not set)", datetime(2026, 8, 24).date(), 11, 2.0],
+    ]
+    counts = cc.incident_counts(con, parse_period("2026Q3"), by="team")
+    assert sorted(counts["member"].unique()) == ["(not set)", "discovery"]
+    # every incident lies in the whole weeks read (Monday 2026-01-05 to the period end): none lost
+    assert int(counts["incidents"].sum()) == len(rows)

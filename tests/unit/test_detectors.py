@@ -12,13 +12,13 @@ from hypothesis.extra.numpy import arrays
 
 from analytics.anomalies.detectors import (
     DEFAULT_SETTINGS,
-    DETECTORS,
     DetectorSettings,
     detect,
     detect_many,
     estimate_period,
     refractory_alarms,
 )
+from analytics.anomalies.family import NAB_DETECTORS as DETECTORS
 from analytics.errors import ParameterError
 
 pytestmark = pytest.mark.unit
@@ -236,9 +236,9 @@ def test_matrix_of_series_equals_series_one_by_one() -> None:
 def test_registry_maps_names_to_nab_scores() -> None:
     x = _noise(1000)
     x[700] += 15.0
-    assert set(DETECTORS) == {"noveltyGate", "null"}
-    assert np.flatnonzero(DETECTORS["noveltyGate"](x)).tolist() == [700]
-    assert set(np.unique(DETECTORS["noveltyGate"](x)).tolist()) <= {0.0, 1.0}
+    assert set(DETECTORS) == {"opsreview", "null"}
+    assert np.flatnonzero(DETECTORS["opsreview"](x)).tolist() == [700]
+    assert set(np.unique(DETECTORS["opsreview"](x)).tolist()) <= {0.0, 1.0}
     assert not DETECTORS["null"](x).any()
 
 

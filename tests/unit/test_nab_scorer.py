@@ -21,6 +21,7 @@ from analytics.anomalies.nab import (
     PROFILES,
     Corpus,
     NabCorpusError,
+    NabFile,
     load_corpus,
     nab_file,
     normalised_score,
@@ -92,8 +93,12 @@ def test_scaled_sigmoid_matches_formula() -> None:
     assert scaled_sigmoid(-1.0) == pytest.approx(0.9866142981514303, abs=1e-15)
 
 
+def _toy_file(n_rows: int = N_ROWS, windows: tuple[tuple[int, int], ...] = WINDOWS) -> NabFile:
+    return _toy_corpus(n_rows, windows).files["toy/series.csv"]
+
+
 def test_row_weights_by_hand() -> None:
-    w = row_weights(N_ROWS, WINDOWS, profile="standard")
+    w = row_weights(_toy_file(), profile="standard")
     max_tp = _sigma(-1.0)
     assert w[0] == w[49] == -0.11  # no window before: full A_FP
     assert w[50] == pytest.approx(1.0, abs=1e-15)  # first row of a window earns A_TP exactly
@@ -111,8 +116,8 @@ def test_row_weights_by_hand() -> None:
 
 
 def test_row_weights_scale_with_profile() -> None:
-    low_fp = row_weights(N_ROWS, WINDOWS, profile="reward_low_FP_rate")
-    std = row_weights(N_ROWS, WINDOWS, profile="standard")
+    low_fp = row_weights(_toy_file(), profile="reward_low_FP_rate")
+    std = row_weights(_toy_file(), profile="standard")
     inside = np.zeros(N_ROWS, dtype=bool)
     for a, b in WINDOWS:
         inside[a : b + 1] = True
@@ -261,12 +266,12 @@ def test_reproduces_official_numenta_per_row_scores() -> None:
     windows = ((303, 331), (740, 768), (909, 937), (945, 973))
     f = _toy_corpus(n_rows=1127, windows=windows).files["toy/series.csv"]
     s = _fire(363, 632, 679, 754, 924, 960, 966, n_rows=1127)
-    std = row_weights(1127, windows, profile="standard")
+    std = row_weights(f, profile="standard")
     assert std[363] == pytest.approx(-0.109276714495, abs=1e-12)
     assert std[754] == pytest.approx(0.871604206333, abs=1e-12)
     assert std[924] == pytest.approx(0.847084961863, abs=1e-12)
     assert std[960] == pytest.approx(0.847084961863, abs=1e-12)
-    assert row_weights(1127, windows, profile="reward_low_FP_rate")[363] == pytest.approx(
+    assert row_weights(f, profile="reward_low_FP_rate")[363] == pytest.approx(
         -0.21855342899, abs=1e-11
     )
     assert score_file(s, f, threshold=0.5).score == pytest.approx(1.23649741556, abs=1e-11)
@@ -328,13 +333,13 @@ def test_load_corpus_reads_layout_and_maps_windows(tmp_path: Path) -> None:
             {"c/a.csv": [["2021-01-01 00:00:00", "2021-01-01 00:05:00"]]},
             "not a row of the file",
         ),
-        ({"c/a.csv": [*_lines(100), f"{_stamp(3)},1.0"]}, {"c/a.csv": []}, "not monotonic"),
         ({"c/a.csv": ["time,value", f"{_stamp(0)},1"]}, {"c/a.csv": []}, "header"),
         ({"c/a.csv": [*_lines(100), "2020-01-02 00:00:00,abc"]}, {"c/a.csv": []}, "not a number"),
         ({"c/a.csv": [*_lines(100), "2020/01/02 00:00,1"]}, {"c/a.csv": []}, "YYYY-mm-dd"),
         ({"c/a.csv": _lines(100)}, {"c/a.csv": _window_stamps(((60, 50),))}, "ends before"),
-        ({"c/a.csv": _lines(100)}, {"c/a.csv": _window_stamps(((40, 60), (50, 70)))}, "overlaps"),
-        ({"c/a.csv": _lines(100)}, {"c/a.csv": _window_stamps(((5, 20),))}, "probationary"),
+        ({"c/a.csv": _lines(100)}, {"c/a.csv": [[_stamp(40), _stamp(40)]]}, "divides by zero"),
+        ({"c/a.csv": _lines(100)}, {"c/a.csv": [[_stamp(40) + ".5", _stamp(50)]]}, "fraction"),
+        ({"c/a.csv": _lines(100)}, {"c/a.csv": [[_stamp(40)]]}, "not a \\[start, end\\] pair"),
         ({"c/a.csv": _lines(100)}, {"c/a.csv": "oops"}, "not a list"),
     ],
 )
@@ -371,3 +376,91 @@ def test_bad_detector_output_is_rejected() -> None:
         score_corpus({"toy/series.csv": np.zeros(N_ROWS), "other.csv": np.zeros(3)}, corpus)
     with pytest.raises(NabCorpusError, match="unknown NAB profile"):
         score_corpus({"toy/series.csv": np.zeros(N_ROWS)}, corpus, profile="lenient")
+
+
+# -- the real corpus' quirks, mapped as NAB's sweeper does (rows in file order) -------------------
+def _minutes(*minutes: int) -> list[str]:
+    """Timestamps of rows stamped at the given minutes, in that (file) order."""
+    return [f"2020-01-01 00:{m:02d}:00" for m in minutes]
+
+
+def _quirk_file(minutes: list[int], windows: list[tuple[int, int]]) -> NabFile:
+    stamps = _minutes(*minutes)
+    labels = [[f"2020-01-01 00:{a:02d}:00.000000", f"2020-01-01 00:{b:02d}:00.000000"] for a, b in windows]
+    return nab_file("quirk/a.csv", stamps, np.zeros(len(stamps)), labels)
+
+
+def test_duplicate_and_backward_timestamps_stay_rows_in_file_order() -> None:
+    """Rows at minutes 0..5, 5 again, 6..9, then 4 (a step back), then 10..17: 20 rows, probation 3.
+    Window [6, 8] is rows 7..9 (width 3); the step-back row 11 is outside it, 2 rows after its end.
+    Detections on rows 8 and 11: σ(−2/3)/σ(−1) for the window, A_FP·σ(|9 − 11|/(3 − 1)) for row 11."""
+    minutes = [0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9, 4, *range(10, 18)]
+    f = _quirk_file(minutes, [(6, 8)])
+    assert f.windows == ((7, 9),)
+    assert f.window_ids.tolist() == [-1] * 7 + [0, 0, 0] + [-1] * 10
+    assert f.labels()[11] == 0  # by value, minute 4 is outside [6, 8] too
+    s = _fire(8, 11, n_rows=20)
+    by_hand = _sigma(-2 / 3) / _sigma(-1) + 0.11 * _sigma(1.0)
+    result = score_file(s, f, threshold=0.5)
+    assert result.score == pytest.approx(by_hand, abs=1e-12)
+    assert (result.detected_windows, result.false_positives) == (1, 1)
+
+
+def test_a_window_bound_that_repeats_a_timestamp_uses_its_first_rows() -> None:
+    """Minutes 0..10, 10, 11, 12, 12, 13..17 (20 rows). Window [10, 12]: entered on the first row
+    stamped 10 (row 10), right index = first row stamped 12 (row 13), width 13 − 10 + 1 = 4, left
+    after row 13. The second row stamped 12 (row 14) is outside the window for the sweep, although
+    NAB's label column marks it 1; the second row stamped 10 (row 11) is inside."""
+    minutes = [*range(11), 10, 11, 12, 12, *range(13, 18)]
+    f = _quirk_file(minutes, [(10, 12)])
+    assert f.windows == ((10, 13),)
+    assert f.window_ids[9:16].tolist() == [-1, 0, 0, 0, 0, -1, -1]
+    assert f.labels()[9:16].tolist() == [0, 1, 1, 1, 1, 1, 0]
+    only_dup_end = score_file(_fire(14, n_rows=20), f, threshold=0.5)
+    assert only_dup_end.score == pytest.approx(-1.0 + 0.11 * _sigma(1 / 3), abs=1e-12)
+    assert (only_dup_end.detected_windows, only_dup_end.false_positives) == (0, 1)
+    dup_start = score_file(_fire(11, 14, n_rows=20), f, threshold=0.5)
+    assert dup_start.score == pytest.approx(_sigma(-3 / 4) / _sigma(-1) + 0.11 * _sigma(1 / 3), abs=1e-12)
+
+
+def test_a_window_start_seen_again_after_the_window_is_not_entered_again() -> None:
+    """Minutes 0..9, then 5 again, then 10..18 (20 rows). Window [5, 7] is rows 5..7; the row
+    stamped 5 after it (row 10) is outside, 3 rows past the end: A_FP·σ(3/2)."""
+    minutes = [*range(10), 5, *range(10, 19)]
+    f = _quirk_file(minutes, [(5, 7)])
+    assert f.window_ids[4:12].tolist() == [-1, 0, 0, 0, -1, -1, -1, -1]
+    result = score_file(_fire(5, 10, n_rows=20), f, threshold=0.5)
+    assert result.score == pytest.approx(1.0 + 0.11 * _sigma(3 / 2), abs=1e-12)
+
+
+def test_overlapping_windows_switch_on_the_next_start_as_the_sweeper_does() -> None:
+    """Windows [5, 9] and [7, 12] on a regular 20-row file: the sweep enters the second window on
+    row 7 without leaving the first, so rows 5, 6 are window 0 (right index 9, width 5) and rows
+    7..12 window 1 (width 6); row 13 is measured from row 12: A_FP·σ(1/5)."""
+    f = _quirk_file(list(range(20)), [(5, 9), (7, 12)])
+    assert f.window_ids[4:14].tolist() == [-1, 0, 0, 1, 1, 1, 1, 1, 1, -1]
+    result = score_file(_fire(6, 7, 13, n_rows=20), f, threshold=0.5)
+    by_hand = _sigma(-(9 - 6 + 1) / 5) / _sigma(-1) + 1.0 + 0.11 * _sigma(1 / 5)
+    assert result.score == pytest.approx(by_hand, abs=1e-12)
+
+
+def test_windows_in_the_probationary_period_count_as_nab_counts_them() -> None:
+    """20 rows, probation 3. Window [0, 1] lies wholly in probation: no scorable row, so it is in
+    neither the score nor S_null, but S_perfect counts it (NAB counts the label file's windows).
+    Window [2, 5] starts in probation: rows 3..5 score, row 3 earns σ(−(5 − 3 + 1)/4)/σ(−1)."""
+    f = _quirk_file(list(range(20)), [(0, 1), (2, 5)])
+    assert f.probation == 3 and f.scored_windows == 1
+    one = score_file(_fire(3, n_rows=20), f, threshold=0.5)
+    assert one.score == pytest.approx(_sigma(-3 / 4) / _sigma(-1), abs=1e-12)
+    assert (one.detected_windows, one.missed_windows) == (1, 0)
+    corpus = Corpus(root=None, files={f.key: f})
+    result = score_corpus({f.key: _fire(3, n_rows=20)}, corpus)
+    assert (result.null_score, result.perfect_score) == (-1.0, 2.0)
+    assert result.normalised == pytest.approx(100 * (_sigma(-3 / 4) / _sigma(-1) + 1) / 3, abs=1e-6)  # raw to 9 dp
+
+
+def test_load_corpus_takes_a_file_that_steps_back_in_time(tmp_path: Path) -> None:
+    lines = ["timestamp,value", *(f"{t},1.0" for t in _minutes(*range(30), 12, 12, *range(30, 40)))]
+    root = _write_corpus(tmp_path, {"c/a.csv": lines}, {"c/a.csv": [[_minutes(20)[0], _minutes(25)[0]]]})
+    f = load_corpus(root).files["c/a.csv"]
+    assert f.n_rows == 42 and f.windows == ((20, 25),)
