@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(demo)
     demo.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     demo.add_argument("--scale", type=float, default=1.0, help="multiply data volumes (default 1)")
+    demo.add_argument("--months", type=int, default=None,
+                      help="generate only the last N of the 18 months (default all; fewer for quick runs)")
     demo.add_argument("--force", action="store_true", help="replace a warehouse that already holds data")
 
     ingest = sub.add_parser("ingest", help="load export files: opsreview ingest KIND PATH…")
@@ -202,7 +204,8 @@ def _step(args: argparse.Namespace) -> Callable[[str], None]:
 def cmd_demo(args: argparse.Namespace) -> int:
     from analytics.demo.build import build_demo
 
-    summary = build_demo(settings=_settings(args), seed=args.seed, scale=args.scale, force=args.force,
+    summary = build_demo(settings=_settings(args), seed=args.seed, scale=args.scale, months=args.months,
+                         force=args.force,
                          progress=sys.stderr.isatty(), on_step=_step(args))
     _out(summary.describe())
     return 0

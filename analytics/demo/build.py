@@ -205,11 +205,17 @@ def build_demo(
     settings: Settings | None = None,
     seed: int = 7,
     scale: float = 1.0,
+    months: int | None = None,
     force: bool = False,
     progress: bool = False,
     on_step: Callable[[str], None] | None = None,
 ) -> DemoSummary:
-    """Generate the demo company, write its exports and load them into the warehouse."""
+    """Generate the demo company, write its exports and load them into the warehouse (``months``: only
+    the last months of the 18, for quick runs)."""
+    if not scale > 0:
+        raise UsageError(f"--scale must be a positive number, got {scale:g}")
+    if months is not None and not 1 <= months <= 18:
+        raise UsageError(f"--months must be between 1 and 18, got {months}")
     cfg = settings or Settings.from_env()
     began = time.perf_counter()
     _prepare_warehouse(cfg, force=force)
@@ -217,7 +223,7 @@ def build_demo(
     _prepare_folder(folder)
     say = on_step or (lambda message: log.info(message))
     say(f"generating {COMPANY} (seed {seed}, scale {scale:g})")
-    world = generate(seed, scale)
+    world = generate(seed, scale, months=months)
     write_truth(compute_truth(world), folder / "truth.json")
     plan = write_exports(world, folder)
     write_load_plan(plan, folder)

@@ -230,7 +230,9 @@ def cost_truth(world: w.World, period: Period) -> dict[str, Any]:
     out["budget_variance"] = (out["effective_cost"] - budget) / budget if budget else None
     taggable = rows[(rows["ChargeCategory"] == "Usage") & (rows["CommitmentDiscountStatus"] != "Unused")]
     tagged = taggable["Tags"].map(lambda t: isinstance(t, str) and bool(json.loads(t).get("team")))
-    out["tag_coverage_team"] = float(taggable.loc[tagged, "EffectiveCost"].sum() / taggable["EffectiveCost"].sum())
+    taggable_cost = float(taggable["EffectiveCost"].sum())
+    out["tag_coverage_team"] = (float(taggable.loc[tagged, "EffectiveCost"].sum()) / taggable_cost
+                                if taggable_cost else None)  # None: a quarter outside a short window
     status = rows["CommitmentDiscountStatus"]
     used = float(rows.loc[status == "Used", "EffectiveCost"].sum())
     unused = float(rows.loc[status == "Unused", "EffectiveCost"].sum())
@@ -278,7 +280,7 @@ def compute_truth(world: w.World, *, quarter: str = LATEST_QUARTER) -> dict[str,
         "scale": world.scale,
         "quarter": current.label,
         "previous_quarter": previous.label,
-        "data_window": {"start": w.START.isoformat(), "end_exclusive": w.END.isoformat()},
+        "data_window": {"start": world.start.isoformat(), "end_exclusive": w.END.isoformat()},
         "generated_from": "analytics.demo.world.generate — values computed by analytics.demo.truth in plain Python",
         "planted": {
             "sev1_mttr_p50_minutes": w.PLANTED_SEV1_MTTR_MIN,

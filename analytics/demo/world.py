@@ -55,6 +55,7 @@ PIPELINE_FLAKY_FROM = date(2026, 7, 1)
 Q3_START = date(2026, 7, 1)
 Q3_END = date(2026, 10, 1)
 RESTATED_PERIOD = date(2026, 8, 1)
+RI_PURCHASED = date(2026, 2, 1)  # the all-upfront RDS reservation's purchase (and first covered) day
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
 SEVERITY_MIX = {
     "tier1": (0.07, 0.18, 0.40, 0.25, 0.10),
@@ -65,6 +66,7 @@ INCIDENTS_PER_WEEK = {"tier1": 0.9, "tier2": 0.7, "tier3": 0.5}
 NOISE_PER_WEEK = {"tier1": 0.45, "tier2": 0.35, "tier3": 0.25}
 DEPLOYS_PER_DAY = {"tier1": 1.4, "tier2": 0.8, "tier3": 0.45}
 TTR_MEDIAN_MIN = {"SEV1": 45, "SEV2": 95, "SEV3": 240, "SEV4": 600, "SEV5": 1200}
+ESCALATE_AFTER_MIN = 15  # the escalation policy pages the backup after this many unacknowledged minutes
 TTA_MEDIAN_MIN = {"SEV1": 3, "SEV2": 4, "SEV3": 8, "SEV4": 14, "SEV5": 20}
 
 SP_ID = "arn:aws:savingsplans::999999999999:savingsplan/sp-0lumen2025compute"
@@ -178,6 +180,7 @@ class World:
     cost_first_delivery: pd.DataFrame
     pipeline_runs: pd.DataFrame
     anomalies: list[dict[str, Any]] = field(default_factory=list)
+    start: date = START  # first day of the generated window (END is always the end)
 
 
 def _rng(seed: int, domain: int) -> np.random.Generator:
@@ -185,9 +188,19 @@ def _rng(seed: int, domain: int) -> np.random.Generator:
     return np.random.default_rng([seed, domain])
 
 
-def _days() -> list[date]:
-    """Every day of the demo window."""
-    return [START + timedelta(days=i) for i in range((END - START).days)]
+def window_start(months: int | None = None) -> date:
+    """First day of the generated window: START, or the first of the month ``months`` months before END."""
+    if months is None:
+        return START
+    if months < 1:
+        raise ValueError("months must be at least 1")
+    index = END.year * 12 + END.month - 1 - months
+    return max(START, date(index // 12, index % 12 + 1, 1))
+
+
+def _days(start: date = START) -> list[date]:
+    """Every day of the demo window (``start`` to END)."""
+    return [start + timedelta(days=i) for i in range((END - start).days)]
 
 
 def _growth(day: date, per_month: float) -> float:
@@ -212,15 +225,17 @@ def _pd_id(number: int) -> str:
     return "P" + "".join(chars)
 
 
-def generate(seed: int = 7, scale: float = 1.0) -> World:
-    """Generate the whole company for a seed; ``scale`` multiplies event and cost-row volumes."""
+def generate(seed: int = 7, scale: float = 1.0, *, months: int | None = None) -> World:
+    """Generate the whole company for a seed; ``scale`` multiplies event and cost-row volumes and
+    ``months`` keeps only the last months of the window (all 18 by default; fewer for fast tests)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
-    business = business_metrics(seed)
-    deployments, changes = delivery(seed, scale)
-    incidents, events = incident_history(seed, scale, deployments)
+    start = window_start(months)
+    business = business_metrics(seed, start=start)
+    deployments, changes = delivery(seed, scale, start=start)
+    incidents, events = incident_history(seed, scale, deployments, start=start)
     deployments, changes = add_rework(seed, deployments, changes, incidents)
-    cost, first = cost_rows(seed, scale, business)
+    cost, first = cost_rows(seed, scale, business, start=start)
     return World(
         seed=seed,
         scale=scale,
@@ -230,13 +245,14 @@ def generate(seed: int = 7, scale: float = 1.0) -> World:
         deployments=deployments,
         changes=changes,
         slos=slos_frame(),
-        sli=sli_counts(seed, business, incidents),
+        sli=sli_counts(seed, business, incidents, start=start),
         business_metrics=business,
-        budgets=budgets_frame(seed, cost),
+        budgets=budgets_frame(seed, cost, start=start),
         cost=cost,
         cost_first_delivery=first,
         pipeline_runs=pipeline_runs(seed, changes),
         anomalies=[dict(a) for a in ANOMALIES],
+        start=start,
     )
 
 
@@ -295,10 +311,10 @@ def slos_frame() -> pd.DataFrame:
 
 
 # -- business volumes --------------------------------------------------------------------------
-def business_metrics(seed: int) -> pd.DataFrame:
+def business_metrics(seed: int, *, start: date = START) -> pd.DataFrame:
     """Daily requests per service (weekly cycle, 2%/month growth) and active tenants."""
     rng = _rng(seed, 1)
-    days = _days()
+    days = _days(start)
     weekday = np.array([d.weekday() for d in days])
     weekly = np.where(weekday >= 5, 0.72, 1.0)
     growth = np.array([_growth(d, 0.02) for d in days])
@@ -323,7 +339,7 @@ def _local_to_utc(day: date, minutes: float, tz: str) -> datetime:
     return local.astimezone(UTC).replace(microsecond=0)
 
 
-def delivery(seed: int, scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def delivery(seed: int, scale: float, *, start: date = START) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Production deployments with their commits; failures are decided in incident_history."""
     rng = _rng(seed, 2)
     deployments, changes = [], []
@@ -331,7 +347,7 @@ def delivery(seed: int, scale: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     for svc in SERVICES:
         tz = team(svc.team).timezone
         rate = DEPLOYS_PER_DAY[svc.tier] * scale
-        for day in _days():
+        for day in _days(start):
             if day.weekday() >= 5:
                 continue
             for _ in range(int(rng.poisson(rate))):
@@ -424,7 +440,8 @@ def _random_moment(rng: np.random.Generator, day: date, tz: str, *, business_sha
     return _local_to_utc(day, minutes, tz)
 
 
-def incident_history(seed: int, scale: float, deployments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def incident_history(seed: int, scale: float, deployments: pd.DataFrame, *,
+                     start: date = START) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Incidents (organic, noisy and deployment-caused) and their PagerDuty-style timelines.
 
     Marks the failed deployments in ``deployments`` (adds rework deployments) as a side effect
@@ -432,7 +449,7 @@ def incident_history(seed: int, scale: float, deployments: pd.DataFrame) -> tupl
     """
     rng = _rng(seed, 3)
     specs: list[dict[str, Any]] = []
-    weeks = (END - START).days / 7
+    weeks = (END - start).days / 7
     for svc in SERVICES:
         tz = team(svc.team).timezone
         modes = [m for m in FAILURE_MODES[svc.name] if m != "bad-deploy"]
@@ -440,7 +457,7 @@ def incident_history(seed: int, scale: float, deployments: pd.DataFrame) -> tupl
         n_noise = int(rng.poisson(NOISE_PER_WEEK[svc.tier] * weeks * scale))
         organic: list[dict[str, Any]] = []
         for _ in range(n_real):
-            day = START + timedelta(days=int(rng.integers(0, (END - START).days)))
+            day = start + timedelta(days=int(rng.integers(0, (END - start).days)))
             # the first mode of each service is its chronic one
             mode = modes[0] if rng.random() < 0.45 else str(rng.choice(modes))
             organic.append({"service": svc, "created": _random_moment(rng, day, tz), "mode": mode,
@@ -457,7 +474,7 @@ def incident_history(seed: int, scale: float, deployments: pd.DataFrame) -> tupl
         alerts = [f"{svc.name}/flapping/{name}" for name in ("cpu-high", "disk-io", "5xx-burst", "latency-p99",
                                                              "pod-restarts", "queue-depth", "heartbeat")]
         for _ in range(n_noise):
-            day = START + timedelta(days=int(rng.integers(0, (END - START).days)))
+            day = start + timedelta(days=int(rng.integers(0, (END - start).days)))
             specs.append({"service": svc, "created": _random_moment(rng, day, tz, business_share=0.3),
                           "mode": "flapping-alert", "severity": str(rng.choice(["SEV4", "SEV5"])),
                           "noise": True, "deployment": None, "fingerprint": str(rng.choice(alerts))})
@@ -531,7 +548,10 @@ def _materialise(
         tta = None if rng.random() < 0.04 else min(_lognormal_minutes(rng, TTA_MEDIAN_MIN[severity], 0.9), ttr * 0.8)
     acked = None if tta is None else (created + timedelta(minutes=tta)).replace(microsecond=0)
     resolved = (created + timedelta(minutes=ttr)).replace(microsecond=0)
-    escalated = (acked is None and not noise) or (tta is not None and tta > 15)
+    # the policy escalates 15 minutes after the trigger unless someone acknowledged by then; decided
+    # on the stored (whole-second) ack time, so the row and its escalate entry always agree
+    escalates_at = created + timedelta(minutes=ESCALATE_AFTER_MIN)
+    escalated = not noise and (acked is None or acked > escalates_at)
     source_id = _pd_id(number)
     pretty = spec["mode"].replace("-", " ")
     responder = primary if not escalated else backup
@@ -570,15 +590,13 @@ def _materialise(
         {"incident_id": incident["incident_id"], "event_at": created, "event_type": "notify",
          "actor": primary, "channel": channel, "detail": None},
     ]
-    if escalated and not noise:
-        at = created + timedelta(minutes=15)
-        if acked is None or at < acked:
-            events += [
-                {"incident_id": incident["incident_id"], "event_at": at, "event_type": "escalate",
-                 "actor": "escalation-policy", "channel": "api", "detail": f"to {backup}"},
-                {"incident_id": incident["incident_id"], "event_at": at, "event_type": "notify",
-                 "actor": backup, "channel": channel, "detail": None},
-            ]
+    if escalated:
+        events += [
+            {"incident_id": incident["incident_id"], "event_at": escalates_at, "event_type": "escalate",
+             "actor": "escalation-policy", "channel": "api", "detail": f"to {backup}"},
+            {"incident_id": incident["incident_id"], "event_at": escalates_at, "event_type": "notify",
+             "actor": backup, "channel": channel, "detail": None},
+        ]
     if acked is not None:
         events.append({"incident_id": incident["incident_id"], "event_at": acked, "event_type": "acknowledge",
                        "actor": responder, "channel": "mobile", "detail": None})
@@ -664,10 +682,10 @@ def _align_events(events: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame
 
 
 # -- reliability signals -----------------------------------------------------------------------
-def sli_counts(seed: int, business: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame:
+def sli_counts(seed: int, business: pd.DataFrame, incidents: pd.DataFrame, *, start: date = START) -> pd.DataFrame:
     """Hourly good/total request counts per SLO; bad events rise during the service's incidents."""
     rng = _rng(seed, 4)
-    hours = pd.date_range(pd.Timestamp(START, tz="UTC"), pd.Timestamp(END, tz="UTC"), freq="h", inclusive="left")
+    hours = pd.date_range(pd.Timestamp(start, tz="UTC"), pd.Timestamp(END, tz="UTC"), freq="h", inclusive="left")
     diurnal = 0.55 + 0.9 * np.exp(-((hours.hour.to_numpy() - 14) % 24 - 0) ** 2 / 40.0)
     frames = []
     for name, target in SLO_TARGETS.items():
@@ -743,11 +761,12 @@ def _anomaly_extra(anomaly: dict[str, Any], day: date, expected: float) -> float
     raise ValueError(anomaly["kind"])
 
 
-def cost_rows(seed: int, scale: float, business: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def cost_rows(seed: int, scale: float, business: pd.DataFrame, *,
+              start: date = START) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Daily FOCUS rows for the three providers (final deliveries) and AWS 2026-08 as first delivered."""
     rng = _rng(seed, 5)
     rows: list[dict[str, Any]] = []
-    days = _days()
+    days = _days(start)
     for svc in SERVICES:
         account_id, account_name = _account(svc)
         requests = business[(business["metric"] == "requests") & (business["dimension"] == svc.name)]
@@ -784,7 +803,7 @@ def cost_rows(seed: int, scale: float, business: pd.DataFrame) -> tuple[pd.DataF
                                    0.0))
     usage = pd.DataFrame(rows)
     usage = _apply_commitments(usage)
-    extras = _monthly_charges(usage)
+    extras = _monthly_charges(usage, start=start)
     final = pd.concat([usage, extras], ignore_index=True)
     final = _finalise(final)
     first = _first_delivery(final)
@@ -865,7 +884,7 @@ def _apply_commitments(usage: pd.DataFrame) -> pd.DataFrame:
     covered["x_SourceLineItemType"] = "SavingsPlanCoveredUsage"
     rds = (out["ProviderName"] == "AWS") & (out["ServiceName"] == "Amazon Relational Database Service") & (
         out["Tags"].fillna("").str.contains('"service": "checkout"')) & (
-        pd.to_datetime(out["ChargePeriodStart"]) >= pd.Timestamp("2026-02-01"))
+        pd.to_datetime(out["ChargePeriodStart"]) >= pd.Timestamp(RI_PURCHASED))
     out.loc[rds, "PricingCategory"] = "Committed"
     out.loc[rds, "CommitmentDiscountId"] = RI_ID
     out.loc[rds, "CommitmentDiscountType"] = "Reserved Instance"
@@ -915,11 +934,11 @@ def _fee_row(provider: str, day: date, end: date, *, category: str, frequency: s
     return row
 
 
-def _monthly_charges(usage: pd.DataFrame) -> pd.DataFrame:
+def _monthly_charges(usage: pd.DataFrame, *, start: date = START) -> pd.DataFrame:
     """Savings Plan fees and unused commitment, the RI purchase, support fees, tax, credits and a
     correction of a closed month."""
     rows: list[dict[str, Any]] = []
-    month = START
+    month = start
     sp_used = usage[usage["CommitmentDiscountId"] == SP_ID]
     while month < END:
         nxt = _next_month(month)
@@ -962,13 +981,14 @@ def _monthly_charges(usage: pd.DataFrame) -> pd.DataFrame:
                                  service_name="Tax", service_category="Other", billed=tax, effective=tax,
                                  line_type="Tax", description="Sales tax"))
         month = nxt
-    rows.append(_fee_row("AWS", date(2026, 2, 1), date(2027, 2, 1), category="Purchase", frequency="One-Time",
-                         service_name="Amazon Relational Database Service", service_category="Databases",
-                         billed=ri_upfront(usage), effective=0.0, line_type="Fee",
-                         description="RDS reserved instance, 1 year, all upfront",
-                         CommitmentDiscountId=RI_ID, CommitmentDiscountType="Reserved Instance",
-                         CommitmentDiscountCategory="Usage", CommitmentDiscountName="RDS r6g.large 1y all upfront",
-                         SubAccountId="111111111101"))
+    if start <= RI_PURCHASED:  # a shorter window starts after the reservation was bought
+        rows.append(_fee_row("AWS", RI_PURCHASED, date(2027, 2, 1), category="Purchase", frequency="One-Time",
+                             service_name="Amazon Relational Database Service", service_category="Databases",
+                             billed=ri_upfront(usage), effective=0.0, line_type="Fee",
+                             description="RDS reserved instance, 1 year, all upfront",
+                             CommitmentDiscountId=RI_ID, CommitmentDiscountType="Reserved Instance",
+                             CommitmentDiscountCategory="Usage", CommitmentDiscountName="RDS r6g.large 1y all upfront",
+                             SubAccountId="111111111101"))
     rows.append(_fee_row("AWS", date(2026, 7, 15), date(2026, 7, 16), category="Adjustment", frequency="One-Time",
                          service_name="Amazon Elastic Compute Cloud", service_category="Compute",
                          billed=-420.0, effective=-420.0, line_type="Refund",
@@ -1004,7 +1024,7 @@ def _first_delivery(final: pd.DataFrame) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
-def budgets_frame(seed: int, cost: pd.DataFrame) -> pd.DataFrame:
+def budgets_frame(seed: int, cost: pd.DataFrame, *, start: date = START) -> pd.DataFrame:
     """Monthly EffectiveCost budgets per provider and in total, set from the plan: the cost each
     month would have had without anomalies, with some headroom — except 2026Q3, planned tight
     (2.5% below the anomaly-free cost), so its anomalies push it over budget."""
@@ -1012,7 +1032,7 @@ def budgets_frame(seed: int, cost: pd.DataFrame) -> pd.DataFrame:
     month_of = cost["ChargePeriodStart"].dt.strftime("%Y-%m")
     planned = cost.groupby([month_of, "ProviderName"])["_expected"].sum()
     rows = []
-    month = START
+    month = start
     while month < END:
         nxt = _next_month(month)
         label = f"{month:%Y-%m}"
