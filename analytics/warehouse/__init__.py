@@ -21,6 +21,7 @@ Design
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -285,7 +286,9 @@ def connect(
         run(con, "SET TimeZone = 'UTC'")
         # DuckDB's bar for long queries goes to stdout: on a terminal it is the progress of a long load,
         # anywhere else (cron, pipes, notebook kernels) it would be noise in the output
-        run(con, f"SET enable_progress_bar = {'true' if _on_terminal() else 'false'}")
+        # (inside a Jupyter kernel DuckDB refuses any change of the setting without ipywidgets: keep its default)
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET enable_progress_bar = {'true' if _on_terminal() else 'false'}")
         if read_only and location != IN_MEMORY:
             _require_current(con, location)
         else:
