@@ -46,6 +46,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analytics.anomalies._arrays import numeric_matrix
 from analytics.errors import ParameterError
 
 FloatArray = npt.NDArray[np.float64]
@@ -148,14 +149,7 @@ class Scan:
 
 def as_matrix(values: npt.ArrayLike) -> FloatArray:
     """Values as a float ``(days, series)`` matrix: non-finite → NaN, finite clipped."""
-    try:
-        arr = np.array(values, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"values must be numeric: {exc}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ParameterError(f"values must be 1-D or 2-D (days, series), got shape {arr.shape}")
+    arr = numeric_matrix(values, rows="days")
     arr[~np.isfinite(arr)] = np.nan
     return np.clip(arr, -VALUE_CLIP, VALUE_CLIP)
 

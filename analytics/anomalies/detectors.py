@@ -42,6 +42,7 @@ import pandas as pd
 from pandas.api.typing import Rolling
 from scipy.stats import rankdata
 
+from analytics.anomalies._arrays import numeric_matrix
 from analytics.errors import ParameterError
 
 __all__ = [
@@ -153,14 +154,7 @@ class Detection:
 
 def _as_matrix(values: npt.ArrayLike) -> FloatArray:
     """Values as a float ``(rows, series)`` matrix; non-finite → NaN, finite clipped."""
-    try:
-        arr = np.array(values, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"values must be numeric: {exc}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ParameterError(f"values must be 1-D or 2-D (rows, series), got shape {arr.shape}")
+    arr = numeric_matrix(values)
     arr[~np.isfinite(arr)] = np.nan
     return np.clip(arr, -VALUE_CLIP, VALUE_CLIP)
 

@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analytics.anomalies._arrays import numeric_matrix
 from analytics.anomalies._counts import DEFAULT_COUNT_SETTINGS, CountScan, CountSettings, count_events, scan_counts
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
 from analytics.anomalies.detectors import DEFAULT_SETTINGS, DetectorSettings, detect_many
@@ -124,14 +125,7 @@ def _values_and_notes(series: object) -> tuple[FloatArray, list[str]]:
     index = getattr(series, "index", None)
     values = series.to_numpy(dtype=np.float64, na_value=np.nan) if isinstance(
         series, pd.Series | pd.DataFrame) else series
-    try:
-        arr = np.array(values, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(f"values must be numeric: {exc}") from exc
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise ParameterError(f"values must be 1-D or 2-D (rows, series), got shape {arr.shape}")
+    arr = numeric_matrix(values)
     if isinstance(index, pd.DatetimeIndex) and len(index) > 1:
         steps = np.diff(index.asi8)
         if (steps < 0).any():
