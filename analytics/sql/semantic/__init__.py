@@ -1,7 +1,7 @@
 """The semantic layer: one definition per shared concept, as DuckDB macros in ``.sql`` files.
 
 ``incidents.sql`` (an incident in scope, time to acknowledge / resolve with the censoring flags,
-critical, repeat key) and ``delivery.sql`` (a distinct successful deployment in scope) hold the
+repeat key) and ``delivery.sql`` (a distinct successful deployment in scope) hold the
 definitions that statements in :mod:`analytics.sql` build on instead of restating them. They are
 installed as TEMP macros on every connection :func:`analytics.warehouse.connect` opens — read-only
 ones included — so a definition change needs no migration and every statement sees the same
@@ -38,6 +38,9 @@ def semantic_statements() -> tuple[str, ...]:
 
 
 def install_semantic_layer(con: duckdb.DuckDBPyConnection) -> None:
-    """Create (or replace) the semantic-layer macros as TEMP macros on ``con``."""
+    """Create (or replace) the semantic-layer macros as TEMP macros on ``con``.
+
+    Call it on a migrated warehouse: DuckDB binds a table macro's tables when the macro is created.
+    """
     for statement in semantic_statements():
         con.execute(statement)

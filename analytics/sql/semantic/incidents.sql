@@ -2,6 +2,7 @@
 -- analytics/sql/incident_*.sql, delivery_*.sql, anomaly_incident_*.sql and data_rows_by_domain.sql
 -- build on (docs/metrics.md §0–§1). Installed as TEMP macros on every warehouse connection
 -- (analytics.sql.semantic.install_semantic_layer), so changing a definition needs no migration.
+-- DuckDB binds a table macro's tables when it is created: install after the migrations.
 --
 --   incident_is_live(p_status)            not canceled: the incidents every KPI counts.
 --   incident_seconds_to_ack(p_row)        vendor-computed seconds when the source gives them, else
@@ -12,9 +13,6 @@
 --   incident_no_resolve_time(p_row)       resolved or closed, but without any resolve time.
 --   incident_backfilled(p_row)            Statuspage history whose resolved_at = created_at: a zero
 --                                         duration that was never measured.
---   incident_is_critical(p_row, p_critical_rank)
---                                         severity_rank <= p_critical_rank (SEV1 at 1: the
---                                         "critical incident" of the scorecard and the evidence).
 --   incident_normalised_title(p_title)    lower case, hex runs of 8+ and tokens with a digit → '#',
 --                                         whitespace collapsed (the repeat/failure-mode fallback key).
 --   incident_repeat_key(p_row)            problem record, else de-duplication key (fingerprint),
@@ -53,9 +51,6 @@ CREATE OR REPLACE TEMP MACRO incident_no_resolve_time(p_row) AS
 
 CREATE OR REPLACE TEMP MACRO incident_backfilled(p_row) AS
     (p_row.source = 'statuspage' AND p_row.seconds_to_resolve IS NULL AND p_row.resolved_at = p_row.created_at);
-
-CREATE OR REPLACE TEMP MACRO incident_is_critical(p_row, p_critical_rank) AS
-    coalesce(p_row.severity_rank <= p_critical_rank, FALSE);
 
 CREATE OR REPLACE TEMP MACRO incident_normalised_title(p_title) AS
     trim(regexp_replace(regexp_replace(regexp_replace(
