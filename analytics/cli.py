@@ -212,13 +212,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from analytics.sources import LoadOptions, ingest
+    from analytics.sources import LoadOptions, get_kind, ingest
     from analytics.warehouse import connect
 
     options = LoadOptions(timezone=args.timezone, mapping=args.mapping, severity_map=args.severity_map,
                           table=args.table, quarantine=args.quarantine, extra=_pairs(args.option, "--option"))
     con = connect(_settings(args).warehouse)
     try:
+        if args.kind != "auto" and get_kind(args.kind).load_paths is not None:
+            # the files of one folder named in one command are one delivery (the parts of a sharded export)
+            for result in ingest(con, args.kind, args.paths, options):
+                _out(result.summary())
+            return 0
         paths: Any = args.paths
         if len(paths) > 1 and sys.stderr.isatty():
             from tqdm import tqdm

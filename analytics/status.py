@@ -46,9 +46,11 @@ class WarehouseStatus:
             lines += ["", "cost by billing period (BilledCost; every load reconciled to the cent):"]
             for p in self.cost_periods:
                 flag = "ok" if p["reconciled"] else "NOT RECONCILED"
+                if p["duplicate_rows"]:
+                    flag += f", {p['duplicate_rows']:,} duplicate rows loaded as delivered"
                 lines.append(
                     f"  {p['billing_period']}  {p['provider']:14s} {p['currency']}  {p['billed']:>16,.2f}  "
-                    f"{p['files']} file(s)  {flag}"
+                    f"{p['files']} load(s), {p['deliveries']} delivery(ies)  {flag}"
                 )
         return "\n".join(lines)
 
@@ -67,17 +69,30 @@ def warehouse_status(warehouse: str) -> WarehouseStatus:
         ):
             status.kinds.append({"source_kind": kind, "files": files, "superseded": superseded,
                                  "rows": int(rows or 0), "first": first, "last": last})
-        for period, provider, currency, billed, files, reconciled in run(
+        duplicates = {
+            (period, provider, currency): int(n)
+            for period, provider, currency, n in run(
+                con,
+                # exact duplicate line items per period, only in the loads whose ledger row counted some
+                "SELECT strftime(BillingPeriodStart, '%Y-%m'), ProviderName, BillingCurrency, "
+                "count(*) - count(DISTINCT c) FROM cost c WHERE source_file_id IN "
+                "(SELECT file_id FROM ingest_ledger WHERE duplicate_rows > 0) GROUP BY ALL ORDER BY ALL",
+            )
+        }
+        for period, provider, currency, billed, files, deliveries, reconciled in run(
             con,
             """
             SELECT strftime(c.BillingPeriodStart, '%Y-%m'), c.ProviderName, c.BillingCurrency,
-                   sum(c.BilledCost), count(DISTINCT c.source_file_id), bool_and(coalesce(l.reconciled, false))
+                   sum(c.BilledCost), count(DISTINCT c.source_file_id),
+                   count(DISTINCT coalesce(l.delivery_id, l.file_id)), bool_and(coalesce(l.reconciled, false))
             FROM cost c JOIN ingest_ledger l ON l.file_id = c.source_file_id
             GROUP BY ALL ORDER BY ALL
             """,
         ):
             status.cost_periods.append({"billing_period": period, "provider": provider, "currency": currency,
-                                        "billed": float(billed), "files": files, "reconciled": bool(reconciled)})
+                                        "billed": float(billed), "files": files, "deliveries": deliveries,
+                                        "reconciled": bool(reconciled),
+                                        "duplicate_rows": duplicates.get((period, provider, currency), 0)})
         for row in run(
             con,
             "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at FROM ingest_ledger "

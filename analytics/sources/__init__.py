@@ -55,6 +55,7 @@ class LoadOptions:
 
 
 Loader = Callable[[duckdb.DuckDBPyConnection, str, LoadOptions], list[LoadResult]]
+PathsLoader = Callable[[duckdb.DuckDBPyConnection, Sequence[str], LoadOptions], list[LoadResult]]
 Sniffer = Callable[[Path, bytes], bool]
 
 
@@ -68,6 +69,7 @@ class SourceKind:
     load: Loader
     sniff: Sniffer | None = None
     accepts_uri: bool = False  # paths such as s3://… or bq://… are passed through untouched
+    load_paths: PathsLoader | None = None  # loads all local paths of one command together (deliveries of parts)
 
 
 _REGISTRY: dict[str, SourceKind] = {}
@@ -134,9 +136,20 @@ def ingest(
     paths: Sequence[str],
     options: LoadOptions | None = None,
 ) -> list[LoadResult]:
-    """Load each path with the named adapter (``auto`` sniffs each file); stop at the first error."""
+    """Load each path with the named adapter (``auto`` sniffs each file); stop at the first error.
+
+    An adapter with ``load_paths`` gets all local paths at once, so the files of one folder
+    named in one command load as one delivery; its URIs still load one by one."""
     opts = options or LoadOptions()
     results: list[LoadResult] = []
+    grouped = get_kind(kind) if kind != "auto" else None
+    if grouped is not None and grouped.load_paths is not None:
+        local = [p for p in paths if not (grouped.accepts_uri and "://" in p)]
+        for uri in [p for p in paths if p not in local]:
+            results.extend(grouped.load(con, uri, opts))
+        if local:
+            results.extend(grouped.load_paths(con, local, opts))
+        return results
     for raw in paths:
         adapter = sniff_kind(Path(raw)) if kind == "auto" else get_kind(kind)
         if kind == "auto":

@@ -2,11 +2,14 @@
 
 A loader never writes to the warehouse directly. It hands a function to :func:`run_load`, which
 
-1. returns at once (status ``unchanged``) when a file with the same kind and SHA-256 is already in
-   the ledger — re-loading the same file is a no-op;
+1. returns at once (status ``unchanged``) when a current (not superseded) load of the same kind has
+   the same SHA-256, or when every part of the delivery is already a current part of its folder's
+   delivery — re-loading the current delivery is a no-op, re-loading a superseded one makes it
+   current again;
 2. opens one transaction and gives the loader a :class:`LoadTransaction` (its ``file_id`` is the
    lineage key every inserted row carries in ``source_file_id``);
-3. after the loader returns, supersedes what the delivery replaces, reconciles the declared source
+3. after the loader returns, supersedes what the delivery replaces (never rows of its own delivery:
+   the parts of a sharded export, :func:`delivery_to_join`), reconciles the declared source
    totals against what landed (to the cent, in decimal), writes the ledger row and commits;
 4. on any error rolls everything back, so nothing is half-written.
 """
@@ -16,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -38,14 +42,31 @@ CENT = Decimal("0.005")  # |source − warehouse| must stay below half a cent
 _CHUNK = 1 << 20
 
 
+DeliveryPolicy = Literal["auto", "replace"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One data file of a delivery."""
+
+    name: str
+    sha256: str
+
+
 @dataclass(frozen=True)
 class SourceFile:
-    """Identity of one delivered file (or multi-file delivery)."""
+    """Identity of one delivered file (or multi-file delivery).
+
+    ``folder`` (absolute, local files only) and ``parts`` (its data files) let a later part from
+    the same folder join the current delivery instead of replacing it (:func:`delivery_to_join`).
+    """
 
     path: str
     name: str
     sha256: str
     size_bytes: int | None = None
+    folder: str | None = None
+    parts: tuple[Part, ...] = ()
 
 
 def fingerprint(path: str | Path) -> SourceFile:
@@ -97,6 +118,10 @@ class LoadResult:
     superseded_file_ids: tuple[int, ...] = ()
     billed_total: Decimal | None = None
     effective_total: Decimal | None = None
+    delivery_id: int | None = None
+    delivery_files: int = 1  # data files of the delivery (all its parts so far)
+    duplicate_rows: int = 0
+    first_duplicate: str | None = None  # "row 12" or "row 12 of part-00002.csv"
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
@@ -109,8 +134,20 @@ class LoadResult:
             parts.append(f"{self.rows_quarantined:,} quarantined")
         if self.billed_total is not None:
             parts.append(f"BilledCost {self.billed_total:,.2f} reconciled")
+        if self.duplicate_rows:
+            parts.append(
+                f"{self.duplicate_rows:,} exact duplicate rows loaded as delivered (first: {self.first_duplicate})"
+            )
+        joined = self.delivery_id is not None and self.delivery_id != self.file_id
+        if joined:
+            parts.append(
+                f"part of delivery {self.delivery_id} (same folder, now {self.delivery_files} files; "
+                "--option delivery=replace to replace the period instead)"
+            )
+        elif len(self.file.parts) > 1:
+            parts.append(f"one delivery of {len(self.file.parts)} files")
         if self.superseded_file_ids:
-            parts.append("replaces file " + ", ".join(map(str, self.superseded_file_ids)))
+            parts.append("re-delivery: replaces file " + ", ".join(map(str, self.superseded_file_ids)))
         return f"{'; '.join(parts)} (file {self.file_id}, {self.kind})"
 
 
@@ -130,6 +167,9 @@ class LoadTransaction:
     period_totals: list[PeriodTotal] | None = None
     period_start: datetime | None = None
     period_end: datetime | None = None
+    delivery_id: int | None = None  # the delivery this load belongs to (its own file_id unless it joins one)
+    duplicate_rows: int | None = None  # exact duplicate line items (cost loads)
+    first_duplicate: str | None = None
     _quarantined: int = 0
     _affected: dict[int, int] = field(default_factory=dict)
     _temp_counter: int = 0
@@ -199,12 +239,22 @@ class LoadTransaction:
 
     def replace_cost_periods(self) -> int:
         """Supersede earlier cost rows of every (provider, billing account, billing period) this
-        load delivered: a re-delivered period replaces the old one instead of adding to it."""
+        load delivered: a re-delivered period replaces the old one instead of adding to it. Rows of
+        the same delivery (earlier parts of a sharded export) are kept."""
         cols = ", ".join(quote_identifier(c) for c in COST_PERIOD_KEY)
         return self.supersede(
             "cost",
-            f"({cols}) IN (SELECT DISTINCT {cols} FROM cost WHERE source_file_id = $__file_id)",
+            f"({cols}) IN (SELECT DISTINCT {cols} FROM cost WHERE source_file_id = $__file_id) "
+            "AND source_file_id NOT IN (SELECT file_id FROM ingest_ledger WHERE delivery_id = $__delivery)",
+            {"__delivery": self.delivery_id if self.delivery_id is not None else self.file_id},
         )
+
+    def record_duplicates(self, count: int, *, first_row: int | None, part: str | None = None) -> None:
+        """Add one data file's exact duplicate line items to the load's count (``part``: its name,
+        for deliveries of several files)."""
+        self.duplicate_rows = (self.duplicate_rows or 0) + count
+        if count and self.first_duplicate is None:
+            self.first_duplicate = f"row {first_row}" + (f" of {part}" if part else "")
 
     def add_extra_columns(self, table: str, names: Iterable[str]) -> list[str]:
         """Add ``x_…`` VARCHAR columns that do not exist yet; return the ones added."""
@@ -249,13 +299,85 @@ class LoadTransaction:
 
 
 def find_loaded(con: duckdb.DuckDBPyConnection, *, kind: str, sha256: str) -> int | None:
-    """file_id of an earlier load of the same content by the same loader, if any."""
+    """file_id of a current load of the same content by the same loader, if any.
+
+    Only loads whose rows are all still current count (status ``loaded``): after delivery B
+    replaced A (wholly or in part), loading A again makes A current again."""
     found = scalar(
         con,
-        "SELECT min(file_id) FROM ingest_ledger WHERE source_kind = $k AND sha256 = $s",
+        "SELECT min(file_id) FROM ingest_ledger WHERE source_kind = $k AND sha256 = $s AND status = 'loaded'",
         {"k": kind, "s": sha256},
     )
     return int(found) if found is not None else None  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class CurrentDelivery:
+    """The current delivery of a folder: its id, its loads and their data files."""
+
+    delivery_id: int
+    file_ids: tuple[int, ...]
+    parts: frozenset[Part]  # data files of its loads that still have rows in the warehouse
+    intact: frozenset[Part]  # data files of its loads that no later delivery touched
+
+    @property
+    def names(self) -> frozenset[str]:
+        """File names of its parts."""
+        return frozenset(p.name for p in self.parts)
+
+
+def current_delivery(con: duckdb.DuckDBPyConnection, *, kind: str, folder: str) -> CurrentDelivery | None:
+    """The newest delivery of ``kind`` from ``folder``, if some of its rows are still current."""
+    rows = run(
+        con,
+        "SELECT delivery_id, file_id, status, sha256, file_name, details->'$.data_files' FROM ingest_ledger "
+        "WHERE source_kind = $k AND delivery_folder = $f AND status <> 'superseded' AND delivery_id = ("
+        " SELECT max(delivery_id) FROM ingest_ledger WHERE source_kind = $k AND delivery_folder = $f) "
+        "ORDER BY file_id",
+        {"k": kind, "f": folder},
+    )
+    if not rows:
+        return None
+    parts: set[Part] = set()
+    intact: set[Part] = set()
+    for _, _, status, sha, name, files in rows:
+        listed = json.loads(files) if files else None
+        found = {Part(str(f["name"]), str(f["sha256"])) for f in listed} if listed else {Part(str(name), str(sha))}
+        parts |= found
+        if status == "loaded":
+            intact |= found
+    return CurrentDelivery(int(rows[0][0]), tuple(int(r[1]) for r in rows), frozenset(parts), frozenset(intact))
+
+
+def delivery_to_join(
+    con: duckdb.DuckDBPyConnection, *, kind: str, file: SourceFile, policy: DeliveryPolicy = "auto"
+) -> CurrentDelivery | None:
+    """The current delivery this load is a further part of, or None when it starts a new one.
+
+    The rule (docs/cost-loaders.md): a load of local files joins the current delivery of the same
+    kind from the same folder when its file names are named like that delivery's parts (equal but
+    for their digits: ``part-00002.csv`` next to ``part-00001.csv``) and none of them is already a
+    part. A file name that is already a part (the export rewrote it), a differently named file
+    (``july-restated.csv`` next to ``july.csv``), another folder, a URI or
+    ``--option delivery=replace`` make it a re-delivery, which replaces the periods it carries."""
+    if policy == "replace" or file.folder is None or not file.parts:
+        return None
+    current = current_delivery(con, kind=kind, folder=file.folder)
+    if current is None or current.names & {p.name for p in file.parts}:
+        return None
+    shapes = {part_shape(n) for n in current.names}
+    if not all(part_shape(p.name) in shapes for p in file.parts):
+        return None
+    return current
+
+
+def part_shape(name: str) -> str:
+    """A file name with every run of digits as ``#``: the parts of one sharded export share it.
+
+    >>> part_shape("part-00002.csv.gz") == part_shape("part-00001.csv.gz"), part_shape("july-restated.csv")
+    (True, 'july-restated.csv')
+    """
+    return re.sub(r"\d+", "#", name)
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str, file_id: int) -> int:
@@ -274,10 +396,18 @@ def run_load(
     target_table: str,
     load: Callable[[LoadTransaction], None],
     options: Mapping[str, Any] | None = None,
+    delivery: DeliveryPolicy = "auto",
 ) -> LoadResult:
-    """Run ``load`` in one transaction, reconcile, record it in the ledger, and commit."""
+    """Run ``load`` in one transaction, reconcile, record it in the ledger, and commit.
+
+    ``delivery="replace"`` makes a later part from the folder of the current delivery a
+    re-delivery instead of a further part (:func:`delivery_to_join`)."""
     require_one_of(target_table, CANONICAL_TABLES, what="table")
     existing = find_loaded(con, kind=kind, sha256=file.sha256)
+    if existing is None and file.folder is not None and file.parts:
+        current = current_delivery(con, kind=kind, folder=file.folder)
+        if current is not None and set(file.parts) <= current.intact:
+            existing = current.delivery_id  # every part is already a current part of this delivery
     if existing is not None:
         log.info("%s already loaded as file %s; skipping", file.name, existing)
         return LoadResult(kind, file, "unchanged", existing, target_table)
@@ -285,8 +415,10 @@ def run_load(
         raise WarehouseError("run_load must not be called inside an open transaction")
     run(con, "BEGIN TRANSACTION")
     try:
+        joined = delivery_to_join(con, kind=kind, file=file, policy=delivery)
         file_id = int(scalar(con, "SELECT nextval('ingest_file_id_seq')"))  # type: ignore[arg-type]
         tx = LoadTransaction(con, kind, file, file_id, target_table, options=dict(options or {}))
+        tx.delivery_id = joined.delivery_id if joined is not None else file_id
         load(tx)
         result = _finish(tx)
         run(con, "COMMIT")
@@ -323,6 +455,11 @@ def _finish(tx: LoadTransaction) -> LoadResult:
     if tx.period_totals is not None:
         billed, effective, wh_billed, wh_effective, currency, periods = _reconcile_cost(tx)
         details["billing_periods"] = periods
+    if tx.file.parts:
+        details.setdefault("data_files", [{"name": p.name, "sha256": p.sha256} for p in tx.file.parts])
+    if tx.duplicate_rows:
+        details["first_duplicate"] = tx.first_duplicate
+    delivery_id = tx.delivery_id if tx.delivery_id is not None else tx.file_id
     for file_id in sorted(tx._affected):
         remaining = sum(count_rows(con, t, file_id) for t in CANONICAL_TABLES)
         run(
@@ -338,9 +475,10 @@ def _finish(tx: LoadTransaction) -> LoadResult:
             rows_read, rows_loaded, rows_updated, rows_quarantined, currency,
             source_billed_total, warehouse_billed_total, source_effective_total,
             warehouse_effective_total, reconciled, period_start, period_end, loaded_at, status,
-            superseded_by, tool_version, options, details)
+            superseded_by, tool_version, options, details, delivery_id, delivery_folder, duplicate_rows)
         VALUES ($id, $kind, $path, $name, $sha, $size, $target, $read, $loaded, $updated, $quar,
-            $cur, $sb, $wb, $se, $we, $rec, $ps, $pe, $at, 'loaded', NULL, $ver, $opt, $det)
+            $cur, $sb, $wb, $se, $we, $rec, $ps, $pe, $at, 'loaded', NULL, $ver, $opt, $det,
+            $delivery, $folder, $dups)
         """,
         {
             "id": tx.file_id,
@@ -366,8 +504,15 @@ def _finish(tx: LoadTransaction) -> LoadResult:
             "ver": __version__,
             "opt": json.dumps(tx.options, sort_keys=True, default=str),
             "det": json.dumps(details, sort_keys=True, default=str),
+            "delivery": delivery_id,
+            "folder": tx.file.folder,
+            "dups": tx.duplicate_rows,
         },
     )
+    delivery_files = len(tx.file.parts) or 1
+    if delivery_id != tx.file_id and tx.file.folder is not None:
+        joined = current_delivery(con, kind=tx.kind, folder=tx.file.folder)  # now including this load
+        delivery_files = len(joined.parts) if joined is not None else delivery_files
     return LoadResult(
         tx.kind,
         tx.file,
@@ -381,6 +526,10 @@ def _finish(tx: LoadTransaction) -> LoadResult:
         superseded_file_ids=tuple(sorted(tx._affected)),
         billed_total=wh_billed,
         effective_total=wh_effective,
+        delivery_id=delivery_id,
+        delivery_files=delivery_files,
+        duplicate_rows=tx.duplicate_rows or 0,
+        first_duplicate=tx.first_duplicate,
     )
 
 

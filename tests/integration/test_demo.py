@@ -76,8 +76,14 @@ def test_incident_metrics_recover_the_truth(demo: DemoBuild, demo_con: duckdb.Du
     assert demo.truth["incidents"][demo.truth["quarter"]]["mttr_minutes"]["SEV1"]["p50"] == planted
 
 
-def test_reloading_every_demo_file_is_a_no_op(demo: DemoBuild, tmp_path: Path) -> None:
-    """Replaying every recorded load (incl. the superseded first AWS delivery) changes nothing."""
+def test_replaying_every_demo_load_ends_where_it_started(demo: DemoBuild, tmp_path: Path) -> None:
+    """Replaying every recorded load in plan order changes nothing but the one re-delivered period.
+
+    Every file is a no-op (``unchanged``) except the two deliveries of the AWS billing period the demo
+    restates: replaying the superseded first delivery makes it current again (issue 15.2: an earlier
+    delivery loaded again wins), and replaying the restatement after it makes that current again.
+    The end state — cost by provider, and which deliveries are current — is the starting state.
+    """
     import shutil
 
     from analytics.demo.build import read_load_plan
@@ -85,15 +91,18 @@ def test_reloading_every_demo_file_is_a_no_op(demo: DemoBuild, tmp_path: Path) -
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo.warehouse, copy)
     con = connect(copy)
+    current = "SELECT list((source_kind, sha256) ORDER BY source_kind, sha256) FROM ingest_ledger WHERE status = 'loaded'"
+    by_provider = "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1"
     try:
-        before = run(con, "SELECT count(*), sum(rows_loaded), list(status ORDER BY file_id) FROM ingest_ledger")
-        cost_before = run(con, "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1")
+        current_before, cost_before = run(con, current), run(con, by_provider)
         plan = read_load_plan(demo.demo_dir)
         assert {p.kind for p in plan} >= {"pagerduty", "aws-cur", "gcp-billing", "focus", "github-deployments"}
-        results = [r for item in plan for r in ingest(con, item.kind, [str(item.path)], item.options)]
-        assert {r.status for r in results} == {"unchanged"}
-        assert run(con, "SELECT count(*), sum(rows_loaded), list(status ORDER BY file_id) FROM ingest_ledger") == before
-        assert run(con, "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1") == cost_before
+        outcomes = [(item, r) for item in plan for r in ingest(con, item.kind, [str(item.path)], item.options)]
+        reloaded = [(item.path.parent.name, r.status) for item, r in outcomes if r.status != "unchanged"]
+        assert reloaded == [("aws-first-delivery", "loaded"), ("aws", "loaded")]
+        assert len(outcomes) >= len(plan) >= 40  # a folder item yields one result per billing period
+        assert run(con, current) == current_before
+        assert run(con, by_provider) == cost_before
     finally:
         con.close()
 

@@ -80,6 +80,7 @@ from analytics.sources.cost._common import (
     text_list,
     timestamp_check,
 )
+from analytics.sources.cost._deliveries import record_duplicate_rows, refuses_duplicates
 from analytics.warehouse import run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier
@@ -88,7 +89,7 @@ log = logging.getLogger(__name__)
 
 KIND = "aws-cur"
 VIEW = "__aws_cur_src"
-OPTIONS: tuple[str, ...] = ("billing_period", "endpoint_url", "region")
+OPTIONS: tuple[str, ...] = ("billing_period", "endpoint_url", "region", "duplicates")
 PROVIDER = "AWS"
 PERIOD_DIR = re.compile(r"BILLING_PERIOD=(\d{4}-\d{2})")
 
@@ -731,6 +732,9 @@ def _s3_deliveries(uri: str, tmp: Path, options: LoadOptions, wanted: set[str] |
 def _load_delivery(con: duckdb.DuckDBPyConnection, delivery: Delivery, options: LoadOptions) -> LoadResult:
     """One delivery in one transaction: every data file staged, mapped, inserted; periods replaced."""
 
+    refuse = refuses_duplicates(options.extra)
+    several = len(delivery.data_files) > 1
+
     def load(tx: LoadTransaction) -> None:
         variants = set()
         for data in delivery.data_files:
@@ -744,6 +748,7 @@ def _load_delivery(con: duckdb.DuckDBPyConnection, delivery: Delivery, options: 
                 load_cost_view(
                     tx, staged, fields, checks=checks, params=params, billed_exact=billed, effective_exact=effective
                 )
+                record_duplicate_rows(tx, staged, refuse=refuse, part=data.name if several else None)
             variants.add("legacy" if cur.legacy else "cur2")
         with reading(delivery.label):
             tx.replace_cost_periods()

@@ -47,6 +47,7 @@ from analytics.sources.cost._common import (
     stage_parquet,
     tags_json,
 )
+from analytics.sources.cost._deliveries import record_duplicate_rows, refuses_duplicates
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier
@@ -55,7 +56,7 @@ log = logging.getLogger(__name__)
 
 KIND = "azure"
 VIEW = "__azure_src"
-OPTIONS: tuple[str, ...] = ("basis",)
+OPTIONS: tuple[str, ...] = ("basis", "duplicates")
 PROVIDER = "Microsoft"
 
 # canonical name -> accepted header spellings (compared lower-case)
@@ -154,6 +155,7 @@ def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
     """Load one Azure cost export file."""
     check_options(options.extra, OPTIONS, kind=KIND)
     basis = option(options.extra, "basis", allowed=("actual", "amortized", "amortised"), default="actual")
+    refuse = refuses_duplicates(options.extra)
     file = Path(path)
     if file.is_dir():
         raise UsageError(f"{file}: azure loads files; give each export file")
@@ -173,6 +175,7 @@ def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
             date_format = detect_date_format(con, cols)
             fields, checks, params = azure_fields(cols, date_format=date_format, amortized=basis != "actual")
             load_cost_view(tx, staged, fields, checks=checks, params=params)
+            record_duplicate_rows(tx, staged, refuse=refuse)
             tx.replace_cost_periods()
         tx.details.update({"variant": cols.variant, "basis": "amortized" if basis != "actual" else "actual",
                            "date_format": date_format})

@@ -1,5 +1,9 @@
 """FOCUS 1.0–1.3 Cost and Usage files (kind ``focus``): CSV, CSV.gz or parquet.
 
+A folder, or several files of one folder named in one command, is one delivery: the parts of a
+sharded export load in one transaction and replace the billing periods they carry as a whole
+(``analytics/sources/cost/_deliveries.py``; ``--option delivery=replace``, ``duplicates=refuse``).
+
 Columns are matched to ``cost`` case-insensitively (``SkuPriceid`` → ``SkuPriceId``). What real
 files do is tolerated:
 
@@ -21,11 +25,12 @@ EffectiveCost); source totals per billing period and currency are summed from th
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-from analytics.errors import ExportFormatError, UsageError
+from analytics.errors import ExportFormatError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._tabular import file_format, table_schema
 from analytics.sources.cost._common import (
@@ -42,8 +47,16 @@ from analytics.sources.cost._common import (
     stage_parquet,
     tags_json,
 )
+from analytics.sources.cost._deliveries import (
+    DELIVERY_OPTIONS,
+    FileSet,
+    delivery_policy,
+    file_sets,
+    record_duplicate_rows,
+    refuses_duplicates,
+)
 from analytics.warehouse import run_quietly
-from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
+from analytics.warehouse.ledger import DeliveryPolicy, LoadResult, LoadTransaction, run_load
 from analytics.warehouse.sqlutil import extra_column_name, is_extra_column, quote_identifier
 
 log = logging.getLogger(__name__)
@@ -51,7 +64,7 @@ log = logging.getLogger(__name__)
 KIND = "focus"
 VIEW = "__focus_src"
 NULLS: tuple[str, ...] = ("", "NULL", "null")
-OPTIONS: tuple[str, ...] = ("provider", "billing_account", "currency")
+OPTIONS: tuple[str, ...] = ("provider", "billing_account", "currency", *DELIVERY_OPTIONS)
 FILLABLE: dict[str, str] = {
     "ProviderName": "provider",
     "BillingAccountId": "billing_account",
@@ -71,30 +84,51 @@ SINCE: tuple[tuple[str, frozenset[str]], ...] = (
 
 
 def load_focus(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
-    """Load one FOCUS file into ``cost``, replacing the billing periods it delivers."""
+    """Load one FOCUS file or folder (one delivery per folder of parts)."""
+    return load_focus_paths(con, [path], options)
+
+
+def load_focus_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str], options: LoadOptions) -> list[LoadResult]:
+    """Load the FOCUS files and folders of one command: the files of one folder are one delivery
+    (the parts of a sharded export), replacing the billing periods they carry with the whole set."""
     check_options(options.extra, OPTIONS, kind=KIND)
-    file = Path(path)
-    if file.is_dir():
-        raise UsageError(f"{file}: focus loads files; give each FOCUS file (CSV or parquet)")
-    fmt = file_format(file)
-    if fmt == "json":
-        raise ExportFormatError("FOCUS files are CSV or parquet", file=file)
-    source = fingerprint(file)
+    policy, refuse = delivery_policy(options.extra), refuses_duplicates(options.extra)
+    return [
+        _load_set(con, fileset, options, policy=policy, refuse_duplicates=refuse)
+        for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND)
+    ]
+
+
+def _load_set(
+    con: duckdb.DuckDBPyConnection, fileset: FileSet, options: LoadOptions, *, policy: DeliveryPolicy,
+    refuse_duplicates: bool,
+) -> LoadResult:
+    source = fileset.source_file()
+    several = len(fileset.files) > 1
 
     def load(tx: LoadTransaction) -> None:
-        with reading(file):
-            staged = (
-                stage_parquet(con, file, VIEW, as_text=True)
-                if fmt == "parquet"
-                else stage_csv(con, file, VIEW, nulls=NULLS)
-            )
-            fields, checks, params = focus_fields(tx, staged, options)
-            load_cost_view(tx, staged, fields, checks=checks, params=params)
+        versions, data_files = set(), []
+        for file, part in zip(fileset.files, source.parts, strict=True):
+            with reading(file):
+                staged = (
+                    stage_parquet(con, file, VIEW, as_text=True)
+                    if file_format(file) == "parquet"
+                    else stage_csv(con, file, VIEW, nulls=NULLS)
+                )
+                fields, checks, params = focus_fields(tx, staged, options)
+                rows = load_cost_view(tx, staged, fields, checks=checks, params=params)
+                dups = record_duplicate_rows(tx, staged, refuse=refuse_duplicates, part=file.name if several else None)
+            versions.add(focus_version(list(staged.columns)))
+            data_files.append({"name": part.name, "sha256": part.sha256, "rows": rows, "duplicate_rows": dups})
+        with reading(source.path):
             tx.replace_cost_periods()
-        tx.details["focus_version"] = focus_version(list(staged.columns))
+        tx.details["focus_version"] = ",".join(sorted(versions))
+        tx.details["data_files"] = data_files
 
     try:
-        return [run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())]
+        return run_load(
+            con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record(), delivery=policy
+        )
     finally:
         run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
 
@@ -185,5 +219,12 @@ def sniff_focus(path: Path, head: bytes) -> bool:
 
 
 register(
-    SourceKind(KIND, "cost", "FOCUS 1.0–1.3 cost and usage files (CSV, CSV.gz, parquet)", load_focus, sniff=sniff_focus)
+    SourceKind(
+        KIND,
+        "cost",
+        "FOCUS 1.0–1.3 cost and usage files (CSV, CSV.gz, parquet; a folder of parts is one delivery)",
+        load_focus,
+        sniff=sniff_focus,
+        load_paths=load_focus_paths,
+    )
 )

@@ -2,7 +2,9 @@
 
 Inputs:
 
-* a file exported from the billing table: newline-delimited JSON (or a JSON array) or parquet with
+* a file exported from the billing table, or a folder of them (an export split by size into
+  ``…-000000000000.json``, ``…-000000000001.json``: the files of one folder are one delivery, see
+  ``analytics/sources/cost/_deliveries.py``): newline-delimited JSON (or a JSON array) or parquet with
   the nested records (``service``, ``sku``, ``project``, ``location``, ``usage``, ``invoice``,
   ``resource``, repeated ``credits`` and ``labels``), or CSV flattened with dotted headers
   (``service.description``, ``invoice.month``) whose repeated fields are JSON arrays;
@@ -30,6 +32,7 @@ import hashlib
 import logging
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,15 +59,24 @@ from analytics.sources.cost._common import (
     stage_json_lines,
     tags_entries_json,
 )
+from analytics.sources.cost._deliveries import (
+    DELIVERY_OPTIONS,
+    delivery_policy,
+    file_sets,
+    record_duplicate_rows,
+    refuses_duplicates,
+)
 from analytics.warehouse import run, run_quietly
-from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, fingerprint, run_load
+from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, run_load
 from analytics.warehouse.sqlutil import quote_identifier
 
 log = logging.getLogger(__name__)
 
 KIND = "gcp-billing"
 VIEW = "__gcp_billing_src"
-OPTIONS: tuple[str, ...] = ("months", "from", "to", "invoice_timezone", "billing_project", "endpoint_url")
+OPTIONS: tuple[str, ...] = (
+    "months", "from", "to", "invoice_timezone", "billing_project", "endpoint_url", *DELIVERY_OPTIONS
+)
 PROVIDER = "Google Cloud"
 DEFAULT_ZONE = "America/Los_Angeles"
 COST_TYPES: dict[str, str] = {
@@ -149,41 +161,71 @@ def _json_path(path: str) -> str:
 
 
 def load_gcp_billing(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
-    """Load an exported billing file or the requested invoice months of a BigQuery export table."""
+    """Load an exported billing file or folder, or the requested invoice months of a BigQuery export table."""
     check_options(options.extra, OPTIONS, kind=KIND)
+    zone = _zone(con, options)
+    if path.startswith("bq://"):
+        return _load_bigquery(con, path, options, zone)
+    return load_gcp_billing_paths(con, [path], options)
+
+
+def load_gcp_billing_paths(
+    con: duckdb.DuckDBPyConnection, paths: Sequence[str], options: LoadOptions
+) -> list[LoadResult]:
+    """Load the exported files and folders of one command: the files of one folder are one
+    delivery (an export split by size), replacing the invoice months they carry as a whole."""
+    check_options(options.extra, OPTIONS, kind=KIND)
+    zone = _zone(con, options)
+    return [
+        _load_set(con, fileset.files, fileset.source_file(), options, zone)
+        for fileset in file_sets(paths, formats=("csv", "json", "parquet"), kind=KIND)
+    ]
+
+
+def _zone(con: duckdb.DuckDBPyConnection, options: LoadOptions) -> str:
     zone = option(options.extra, "invoice_timezone", default=DEFAULT_ZONE) or DEFAULT_ZONE
     try:
         run(con, "SELECT timezone($z, TIMESTAMP '2020-01-01')", {"z": zone})
     except duckdb.Error as exc:
         raise UsageError(f"--option invoice_timezone={zone}: not a time zone") from exc
-    if path.startswith("bq://"):
-        return _load_bigquery(con, path, options, zone)
-    file = Path(path)
-    if file.is_dir():
-        raise UsageError(f"{file}: gcp-billing loads files or bq://project.dataset.table")
-    return [_load_file(con, file, fingerprint(file), options, zone)]
+    return zone
 
 
-def _load_file(
-    con: duckdb.DuckDBPyConnection, file: Path, source: SourceFile, options: LoadOptions, zone: str
+def _load_set(
+    con: duckdb.DuckDBPyConnection, files: Sequence[Path], source: SourceFile, options: LoadOptions, zone: str
 ) -> LoadResult:
-    fmt = file_format(file)
+    """One delivery (one file, or the parts of one folder) in one transaction."""
+    refuse = refuses_duplicates(options.extra)
+    several = len(files) > 1
 
     def load(tx: LoadTransaction) -> None:
-        with reading(file):
-            if fmt == "csv":
-                staged = stage_csv(con, file, VIEW)
-            elif fmt == "json":
-                staged = stage_json_lines(con, file, VIEW)
-            else:
-                staged = _stage_parquet_as_json(con, file)
-            fields, checks, params = gcp_fields(Access(staged), zone=zone)
-            load_cost_view(tx, staged, fields, checks=checks, params=params)
+        data_files = []
+        for file in files:
+            fmt = file_format(file)
+            with reading(file):
+                if fmt == "csv":
+                    staged = stage_csv(con, file, VIEW)
+                elif fmt == "json":
+                    staged = stage_json_lines(con, file, VIEW)
+                else:
+                    staged = _stage_parquet_as_json(con, file)
+                fields, checks, params = gcp_fields(Access(staged), zone=zone)
+                rows = load_cost_view(tx, staged, fields, checks=checks, params=params)
+                dups = record_duplicate_rows(tx, staged, refuse=refuse, part=file.name if several else None)
+            data_files.append({"name": file.name, "rows": rows, "duplicate_rows": dups})
+        with reading(source.path):
             tx.replace_cost_periods()
         tx.details["invoice_timezone"] = zone
+        if source.parts:
+            tx.details["data_files"] = [
+                {**d, "sha256": p.sha256} for d, p in zip(data_files, source.parts, strict=True)
+            ]
 
     try:
-        return run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())
+        return run_load(
+            con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record(),
+            delivery=delivery_policy(options.extra),
+        )
     finally:
         run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
 
@@ -436,7 +478,7 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
         # order-independent content hash: the same rows in any order are the same delivery
         source = SourceFile(label, f"{match['table']} ({', '.join(months)})", f"{digest:064x}", size)
         log.info("%s: %s rows for invoice months %s", uri, count, ", ".join(months))
-        result = _load_file(con, spool, source, options, zone)
+        result = _load_set(con, [spool], source, options, zone)
     return [result]
 
 
@@ -458,5 +500,6 @@ register(
         load_gcp_billing,
         sniff=sniff_gcp_billing,
         accepts_uri=True,
+        load_paths=load_gcp_billing_paths,
     )
 )
