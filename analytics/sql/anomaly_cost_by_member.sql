@@ -8,10 +8,12 @@ SELECT CASE $member_dim::VARCHAR
             WHEN 'account' THEN cost_dimension_value('SubAccountId', NULL, c)
             WHEN 'region' THEN cost_dimension_value('RegionId', NULL, c)
             WHEN 'usage_type' THEN cost_dimension_value('x_UsageType', NULL, c)
-            ELSE cost_dimension_value('tag', $member_tag_key::VARCHAR, c) END AS member,
+            ELSE cost_dimension_value('tag', member_tag.tag_value, c) END AS member,
        ChargePeriodStart::DATE AS day,
        sum(EffectiveCost)::DOUBLE AS cost
 FROM cost AS c
+LEFT JOIN cost_tags AS member_tag ON member_tag.Tags = c.Tags AND member_tag.tag_key = $member_tag_key::VARCHAR
+LEFT JOIN cost_tags AS scope_tag ON scope_tag.Tags = c.Tags AND scope_tag.tag_key = $tag_key::VARCHAR
 WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
   AND ChargeCategory = 'Usage'
   AND ChargeClass IS DISTINCT FROM 'Correction'
@@ -22,6 +24,6 @@ WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
   AND ($account::VARCHAR IS NULL OR cost_dimension_value('SubAccountId', NULL, c) = $account)
   AND ($region::VARCHAR IS NULL OR cost_dimension_value('RegionId', NULL, c) = $region)
   AND ($usage_type::VARCHAR IS NULL OR cost_dimension_value('x_UsageType', NULL, c) = $usage_type)
-  AND ($tag::VARCHAR IS NULL OR cost_dimension_value('tag', $tag_key::VARCHAR, c) = $tag)
+  AND ($tag::VARCHAR IS NULL OR cost_dimension_value('tag', scope_tag.tag_value, c) = $tag)
 GROUP BY ALL
 ORDER BY member, day
