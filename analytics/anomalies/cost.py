@@ -64,6 +64,7 @@ from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
 from analytics.errors import ParameterError
 from analytics.periods import Period
+from analytics.runcache import cached, is_cached
 from analytics.sql import query
 from analytics.warehouse import run, scalar
 
@@ -957,19 +958,28 @@ def cost_anomalies_of_periods(
     as separate calls; the quarterly review judges two quarters this way)."""
     if not periods:
         return []
-    _validated_levels(levels)
+    chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
-    lasts = [_last_day(con, p, history_start(p, settings=settings)) for p in periods]
-    known = [d for d in lasts if d is not None]
-    start = min(history_start(p, settings=settings) for p in periods)
-    long = (cost_series(con, start, max(known) + timedelta(days=1), tag_key=tag_key) if known
-            else pd.DataFrame())
+    todo = [p for p in periods if not is_cached(con, _CACHE_NAME, _cache_arguments(p, chosen, tag_key, settings))]
+    lasts = {p: _last_day(con, p, history_start(p, settings=settings)) for p in todo}
+    known = [d for d in lasts.values() if d is not None]
+    long = (cost_series(con, min(history_start(p, settings=settings) for p in todo), max(known) + timedelta(days=1),
+                        tag_key=tag_key) if known else pd.DataFrame())
     out = []
-    for p, last in zip(periods, lasts, strict=True):
-        lo = history_start(p, settings=settings)
+    for p in periods:
+        lo, last = history_start(p, settings=settings), lasts.get(p)
         mine = None if last is None else long[[lo <= d <= last for d in long["day"]]].reset_index(drop=True)
-        out.append(cost_anomalies(con, p, levels=levels, tag_key=tag_key, settings=settings, series=mine))
+        out.append(cost_anomalies(con, p, levels=chosen, tag_key=tag_key, settings=settings, series=mine))
     return out
+
+
+_CACHE_NAME: Final = "cost_anomalies"
+
+
+def _cache_arguments(period: Period, levels: tuple[str, ...], tag_key: str,
+                     settings: CostAnomalySettings) -> tuple[Any, ...]:
+    """What a period's anomalies depend on besides the warehouse content (the run cache's key)."""
+    return (period.label, period.start, period.end, levels, tag_key, settings)
 
 
 def _validated_tag_key(tag_key: str) -> None:
@@ -991,9 +1001,22 @@ def cost_anomalies(
 
     ``series`` is the period's daily series (:func:`cost_series` over ``[history start, last day]``)
     when the caller already read it (:func:`cost_anomalies_of_periods`); otherwise it is read here.
+    Inside a report run the result is computed once and shared (:mod:`analytics.runcache`): the
+    quarterly review reads back what the cost anomalies page computed on the same snapshot.
     """
     chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
+    return cached(con, _CACHE_NAME, _cache_arguments(period, chosen, tag_key, settings),
+                  lambda: _cost_anomalies(con, period, levels=chosen, tag_key=tag_key, settings=settings,
+                                          series=series))
+
+
+def _cost_anomalies(
+    con: duckdb.DuckDBPyConnection, period: Period, *, levels: tuple[str, ...], tag_key: str,
+    settings: CostAnomalySettings, series: pd.DataFrame | None,
+) -> CostAnomalies:
+    """:func:`cost_anomalies` without the run cache."""
+    chosen = levels
     start = history_start(period, settings=settings)
     last = _last_day(con, period, start)
     scheduled = scheduled_charges(con, period)
