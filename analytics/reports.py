@@ -95,6 +95,8 @@ class NotebookResult:
     html: str | None
     error: str | None = None
     failed_cell: int | None = None
+    peak_rss_mb: float | None = None
+    """Peak resident memory of the notebook's kernel in MiB (Linux; None elsewhere)."""
 
 
 @dataclass
@@ -487,10 +489,11 @@ def _run_all(
                 from tqdm import tqdm
 
                 iterator = tqdm(chosen, desc=f"reports {parsed.label}", unit="notebook")
+            kernels = _Kernels()
             for name in iterator:
                 if progress:
                     iterator.set_postfix_str(name)
-                summary.results.append(_run_one(name, parsed, run_cfg, target, extra))
+                summary.results.append(_run_one(name, parsed, run_cfg, target, extra, kernels=kernels))
     except BaseException:  # Ctrl-C (KeyboardInterrupt) or a crash of the runner itself: leave no half run
         for name in written:
             _remove(target / name)
@@ -501,33 +504,60 @@ def _run_all(
     return summary
 
 
+def peak_rss_bytes(pid: int) -> int | None:
+    """Peak resident memory of a running process (``VmHWM`` in ``/proc/<pid>/status``), None where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text("ascii", "replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 class _Kernels:
-    """The kernels of the notebooks running now, so that Ctrl-C can interrupt them all.
+    """The kernels of one run: Ctrl-C can interrupt them all, and each notebook's peak memory is kept.
 
     nbclient creates and owns each kernel manager as usual (and shuts its kernel down); the manager
-    class it is given registers every instance here, and :meth:`interrupt_all` sends SIGINT to each
-    kernel's process group — what the kernel manager's own interrupt does — from the runner's thread.
+    class it is given registers every instance here under the thread that runs its notebook, reads
+    the kernel's peak resident memory just before the kernel is shut down, and :meth:`interrupt_all`
+    sends SIGINT to each kernel's process group — what the manager's own interrupt does — from the
+    runner's thread.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._running: list[AsyncKernelManager] = []
+        self._running: dict[int, Any] = {}
         self.stopping = threading.Event()
         registry = self
 
         class TrackedKernelManager(AsyncKernelManager):
+            peak_rss: int | None = None
+
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
                 with registry._lock:
-                    registry._running.append(self)
+                    registry._running[threading.get_ident()] = self
+
+            async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+                pid = getattr(self.provisioner, "pid", None) if self.provisioner is not None else None
+                if pid:
+                    self.peak_rss = peak_rss_bytes(int(pid))
+                await super().shutdown_kernel(now=now, restart=restart)
 
         self.manager_class = TrackedKernelManager
+
+    def finished(self) -> int | None:
+        """Forget the kernel of the calling thread's notebook; return its peak resident memory in bytes."""
+        with self._lock:
+            km = self._running.pop(threading.get_ident(), None)
+        return getattr(km, "peak_rss", None)
 
     def interrupt_all(self) -> None:
         """Interrupt every kernel still running: its cell fails at once and its notebook returns."""
         self.stopping.set()
         with self._lock:
-            managers = list(self._running)
+            managers = list(self._running.values())
         for km in managers:
             group = getattr(km.provisioner, "pgid", None) if km.provisioner is not None else None
             if group:
@@ -591,13 +621,17 @@ def _run_concurrently(
 
 def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapping[str, Any], *,
              kernels: _Kernels | None = None) -> NotebookResult:
-    """Execute one notebook and render it; never raises for a failing notebook. With ``kernels`` (a
-    concurrent run) its kernel is registered there, so the run can interrupt it."""
+    """Execute one notebook and render it; never raises for a failing notebook. Its kernel is registered
+    in ``kernels`` (to interrupt it in a concurrent run, and for its peak memory)."""
     source = cfg.notebook(name)
     executed = target / f"{name}.ipynb"
     params = {"period": period.label, "warehouse": cfg.warehouse, "output_dir": str(target / name), **extra}
     began = time.perf_counter()
     engine: dict[str, Any] = {"kernel_manager_class": kernels.manager_class} if kernels is not None else {}
+
+    def peak() -> float | None:
+        value = kernels.finished() if kernels is not None else None
+        return round(value / 2**20, 1) if value else None
 
     def interrupted() -> bool:
         return kernels is not None and kernels.stopping.is_set()
@@ -626,18 +660,20 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
         seconds = round(time.perf_counter() - began, 1)
         if not interrupted():  # a notebook the run interrupted itself is no failure to report
             log.error("%s failed in cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
-        return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count)
+        return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count,
+                              peak_rss_mb=peak())
     except Exception as exc:  # kernel death, timeouts, missing kernels: keep going with the others
         seconds = round(time.perf_counter() - began, 1)
         if not interrupted():
             log.error("%s could not run: %s", name, exc)
         return NotebookResult(name, False, seconds, executed.name if executed.exists() else "",
-                              None, f"{type(exc).__name__}: {exc}")
+                              None, f"{type(exc).__name__}: {exc}", peak_rss_mb=peak())
+    memory = peak()
     page = target / f"{name}.html"
     render_html(executed, page, title=f"{_title(name)} — {period.label}")
     seconds = round(time.perf_counter() - began, 1)
     log.info("%s done in %.1f s", name, seconds)
-    return NotebookResult(name, True, seconds, executed.name, page.name)
+    return NotebookResult(name, True, seconds, executed.name, page.name, peak_rss_mb=memory)
 
 
 def _title(name: str) -> str:
