@@ -296,3 +296,46 @@ def test_ctrl_c_with_two_at_a_time_interrupts_both_kernels_and_restores_the_prev
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130 and stderr == "opsreview: interrupted, nothing written\n" and stdout == ""
     assert _tree(out) == before
+
+
+def _run_cli(args: list[str], env: dict[str, str], *, terminal: bool) -> str:
+    """Run ``opsreview …`` with its output on a pseudo-terminal (an interactive user) or on pipes (cron)."""
+    if not terminal:
+        done = subprocess.run([sys.executable, "-m", "analytics", *args], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        return done.stdout + done.stderr
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a 120-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=300)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_progress_shows_on_a_terminal_and_stays_quiet_under_cron(settings: Settings, tmp_path: Path, jobs: str) -> None:
+    env = {**os.environ, "OPSREVIEW_NOTEBOOKS_DIR": str(settings.notebooks_dir)}
+    args = ["report", "good", "bad", "--period", "2026Q3", "--jobs", jobs, "--warehouse", settings.warehouse]
+    interactive = _run_cli([*args, "--out", str(tmp_path / "tty")], env, terminal=True)
+    assert "reports 2026Q3" in interactive and "2/2" in interactive  # the bar, per notebook
+    cron = _run_cli([*args, "--out", str(tmp_path / "cron")], env, terminal=False)
+    assert "reports 2026Q3" not in cron and "\r" not in cron
+    # the per-notebook lines are printed either way
+    for output in (interactive, cron):
+        assert "ok     good" in output and "FAILED bad" in output
