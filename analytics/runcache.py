@@ -112,7 +112,7 @@ def _read(entry: Path) -> tuple[bool, Any]:
         return False, None
     try:
         with entry.open("rb") as handle:
-            value = pickle.load(handle)  # noqa: S301 - written by this run into its private folder
+            value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
         log.debug("could not read %s (%s); computing it again", entry.name, exc)
         return False, None

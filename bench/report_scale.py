@@ -93,7 +93,8 @@ def base_warehouse(cache: Path, *, seed: int, scale: float) -> Path:
         wh = Path(tmp) / "demo.duckdb"
         settings = Settings.from_env(warehouse=wh).with_(demo_dir=Path(tmp) / "exports")
         summary = build_demo(settings=settings, seed=seed, scale=scale, progress=_on_terminal(), on_step=_say)
-        _say(f"  {summary.rows['cost']:,} cost rows, {summary.rows['incidents']:,} incidents in {summary.seconds:.0f} s")
+        rows = summary.rows
+        _say(f"  {rows['cost']:,} cost rows, {rows['incidents']:,} incidents in {summary.seconds:.0f} s")
         shutil.move(str(wh), path)
     return path
 
@@ -203,29 +204,29 @@ def _verdict(ok: bool) -> str:
 
 def print_report(small: RunMeasure, large: RunMeasure, *, jobs: int) -> None:
     """Per-notebook and whole-run figures of both runs, and the ratios against the targets."""
-    print(f"opsreview report all, {jobs} notebook(s) at a time; {os.cpu_count()} CPUs")  # noqa: T201
+    print(f"opsreview report all, {jobs} notebook(s) at a time; {os.cpu_count()} CPUs")
     header = f"{'notebook':22s} {'small s':>8s} {'large s':>8s} {'ratio':>6s} {'small RSS':>10s} {'large RSS':>10s}"
-    print(header)  # noqa: T201
+    print(header)
     by_name = {r["name"]: r for r in small.notebooks}
     for r in large.notebooks:
         s = by_name.get(r["name"], {})
         ratio = r["seconds"] / s["seconds"] if s.get("seconds") else float("nan")
         rss_s = s.get("peak_rss_mb")
         rss_l = r.get("peak_rss_mb")
-        print(f"{r['name']:22s} {s.get('seconds', float('nan')):8.1f} {r['seconds']:8.1f} {ratio:6.2f} "  # noqa: T201
+        print(f"{r['name']:22s} {s.get('seconds', float('nan')):8.1f} {r['seconds']:8.1f} {ratio:6.2f} "
               f"{_gib(rss_s * 2**20 if rss_s else None):>10s} {_gib(rss_l * 2**20 if rss_l else None):>10s}"
               f"{'' if r.get('ok', True) else '  FAILED'}")
     for label, m in (("small", small), ("large", large)):
-        print(f"{label}: {m.cost_rows:,} cost rows, {m.incidents:,} incidents: wall {m.wall:.1f} s, "  # noqa: T201
+        print(f"{label}: {m.cost_rows:,} cost rows, {m.incidents:,} incidents: wall {m.wall:.1f} s, "
               f"CPU {m.cpu:.1f} s, peak RSS {_gib(m.max_rss)} (largest process), load average "
               f"{m.load_mean:.1f} (max {max(m.load, default=float('nan')):.1f}) during the run"
               f"{'' if m.ok else ', FAILED'}")
     growth = large.wall / small.wall if small.wall else float("nan")
     cpu_growth = large.cpu / small.cpu if small.cpu else float("nan")
     rows = large.cost_rows / small.cost_rows if small.cost_rows else float("nan")
-    print(f"growth: {rows:.1f}x the rows -> {growth:.2f}x the wall time ({cpu_growth:.2f}x the CPU time); "  # noqa: T201
+    print(f"growth: {rows:.1f}x the rows -> {growth:.2f}x the wall time ({cpu_growth:.2f}x the CPU time); "
           f"target <= {TARGET_GROWTH:g}x: {_verdict(growth <= TARGET_GROWTH)}")
-    print(f"large run: {large.wall:.1f} s (target <= {TARGET_SECONDS:g} s: {_verdict(large.wall <= TARGET_SECONDS)}), "  # noqa: T201
+    print(f"large run: {large.wall:.1f} s (target <= {TARGET_SECONDS:g} s: {_verdict(large.wall <= TARGET_SECONDS)}), "
           f"peak RSS {_gib(large.max_rss)} (target <= {_gib(TARGET_RSS)}: {_verdict(large.max_rss <= TARGET_RSS)})")
 
 

@@ -76,6 +76,7 @@ __all__ = [
     "NOT_SET",
     "CostAnomalies",
     "CostAnomalySettings",
+    "MemberRequest",
     "alerts",
     "annotate",
     "anomalies_artifact",
@@ -85,12 +86,11 @@ __all__ = [
     "cost_anomalies_of_periods",
     "cost_series",
     "format_money",
+    "member_costs",
     "scheduled_charges",
     "scope_label",
     "scope_part",
     "series_key",
-    "MemberRequest",
-    "member_costs",
     "write_anomalies_json",
 ]
 

@@ -104,8 +104,8 @@ def test_the_tag_dictionary_is_complete_after_growing(grown: Path) -> None:
 
 
 def test_copies_keep_their_links_and_their_durations(demo: DemoBuild, grown: Path) -> None:
-    assert _rows(grown, "SELECT count(*) FROM incident_events WHERE incident_id NOT IN (SELECT incident_id FROM incidents)"
-                 ) == [(0,)]
+    orphans = "SELECT count(*) FROM incident_events WHERE incident_id NOT IN (SELECT incident_id FROM incidents)"
+    assert _rows(grown, orphans) == [(0,)]
     (rows, ids), = _rows(grown, "SELECT count(*), count(DISTINCT incident_id) FROM incidents")
     assert rows == ids  # every copy has an id of its own
     linked = ("SELECT count(*) FROM incidents i WHERE i.deployment_id IS NOT NULL "
@@ -113,7 +113,8 @@ def test_copies_keep_their_links_and_their_durations(demo: DemoBuild, grown: Pat
     assert _rows(grown, linked) == _rows(demo.warehouse, linked)
     durations = "SELECT seconds_to_resolve FROM incidents WHERE seconds_to_resolve IS NOT NULL"
     before = Counter(v for (v,) in _rows(demo.warehouse, durations))
-    assert Counter(v for (v,) in _rows(grown, durations)) == Counter({v: n * INCIDENT_COPIES for v, n in before.items()})
+    expected = Counter({v: n * INCIDENT_COPIES for v, n in before.items()})
+    assert Counter(v for (v,) in _rows(grown, durations)) == expected
     gaps = ("SELECT epoch(resolved_at - created_at) FROM incidents WHERE resolved_at IS NOT NULL")
     gaps_before = Counter(round(v, 3) for (v,) in _rows(demo.warehouse, gaps))
     assert Counter(round(v, 3) for (v,) in _rows(grown, gaps)) == Counter(

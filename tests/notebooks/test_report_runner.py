@@ -240,7 +240,8 @@ def test_ctrl_c_during_a_report_run_restores_the_previous_run(settings: Settings
 def test_two_at_a_time_runs_side_by_side_and_lists_results_in_order(settings: Settings, tmp_path: Path) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()
-    stamp = ("import time\nfrom pathlib import Path\nPath({path!r}).joinpath('{name}-start').write_text(str(time.time()))\n"
+    stamp = ("import time\nfrom pathlib import Path\n"
+             "Path({path!r}).joinpath('{name}-start').write_text(str(time.time()))\n"
              "time.sleep({sleep})\nPath({path!r}).joinpath('{name}-end').write_text(str(time.time()))")
     _notebook(settings.notebooks_dir / "a_slow.ipynb", stamp.format(path=str(marks), name="a", sleep=6))
     _notebook(settings.notebooks_dir / "b_quick.ipynb", stamp.format(path=str(marks), name="b", sleep=0))
@@ -259,7 +260,8 @@ def test_two_at_a_time_runs_side_by_side_and_lists_results_in_order(settings: Se
 
 
 def test_a_result_computed_by_one_notebook_is_read_back_by_the_next(settings: Settings, tmp_path: Path) -> None:
-    body = ("import analytics\nfrom analytics.runcache import cached\ncon = analytics.connect(warehouse, read_only=True)\n"
+    body = ("import analytics\nfrom analytics.runcache import cached\n"
+            "con = analytics.connect(warehouse, read_only=True)\n"
             "value = cached(con, 'answer', ('q', 1), lambda: print('computed here') or 42)\nprint('value', value)")
     _notebook(settings.notebooks_dir / "first.ipynb", body)
     _notebook(settings.notebooks_dir / "second.ipynb", body)

@@ -136,7 +136,8 @@ def test_a_warehouse_from_before_migration_9_is_backfilled(tmp_path: Path, monke
         for tags in ('{"team": "a", "env": "prod"}', '{"team": "a", "env": "prod"}', None, '{"cost-center": "42"}'):
             run(old, "INSERT INTO cost (BillingAccountId, BillingCurrency, ProviderName, ChargeCategory, "
                      "ChargePeriodStart, ChargePeriodEnd, BillingPeriodStart, BillingPeriodEnd, BilledCost, "
-                     "EffectiveCost, Tags, source_file_id) SELECT 'p', 'USD', 'AWS', 'Usage', $d, $d, $d, $d, 1, 1, $t, 1",
+                     "EffectiveCost, Tags, source_file_id) "
+                     "SELECT 'p', 'USD', 'AWS', 'Usage', $d, $d, $d, $d, 1, 1, $t, 1",
                 {"d": DAY, "t": tags})
         assert run(old, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'cost_tags'") == [(0,)]
     finally:

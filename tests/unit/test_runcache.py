@@ -14,8 +14,8 @@ import pytest
 
 import analytics
 from analytics import runcache
-from analytics.sql import query, records
 from analytics.sources import ingest
+from analytics.sql import query, records
 
 pytestmark = pytest.mark.unit
 
