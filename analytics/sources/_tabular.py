@@ -198,26 +198,43 @@ def read_text_view(
         return TextTable(cols)
     header = csv_header(path)
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    strict = _csv_reader(path, header, null_strings, delimiter, strict=True)
     try:
-        _create_text_view(con, view, _csv_reader(path, header, null_strings, delimiter, strict=True), header)
-        return TextTable(header)
+        _probe(con, strict, header)
     except duckdb.Error as exc:
         first_failure = exc
+    else:
+        _create_text_view(con, view, strict, header, scan=False)
+        return TextTable(header)
     # DuckDB refused it: find the first bad row and column, or learn that the file is sound after all
     layout = csv_layout(path, header, delimiter=delimiter, null_strings=null_strings, short_rows_ok=short_rows_ok)
     names = header[: layout.fields]
     absent = tuple(header[layout.fields :])
-    for strict in (True, False):  # strict mode refuses mixed line terminators; the layout proved the rest
-        reader = _csv_reader(path, names, null_strings, delimiter, strict=strict, skip_header=bool(absent))
+    for mode in (True, False):  # strict mode refuses mixed line terminators; the layout proved the rest
+        reader = _csv_reader(path, names, null_strings, delimiter, strict=mode, skip_header=bool(absent))
         try:
-            read = run(con, f"SELECT count(*), {_value_bytes(names)} FROM {reader}")[0]
+            read = _probe(con, reader, names)
         except duckdb.Error:
             continue
-        if (int(read[0]), int(read[1] or 0)) != (layout.rows, layout.value_bytes):
+        if read != (layout.rows, layout.value_bytes):
             break
-        _create_text_view(con, view, reader, names, absent=absent)
+        _create_text_view(con, view, reader, names, absent=absent, scan=False)
         return TextTable(header, absent, layout)
     raise duckdb_error(first_failure, path)
+
+
+def _probe(con: duckdb.DuckDBPyConnection, reader: str, names: list[str]) -> tuple[int, int]:
+    """(rows, UTF-8 bytes of the non-NULL values) of a reader, read on a cursor of its own: every
+    value is read once, so reader errors (bytes that are not UTF-8 in any column, even one the
+    loader never maps) surface here — and a failure does not abort the caller's load transaction,
+    so another way to read the file can still be tried."""
+    cursor = con.cursor()
+    try:
+        found = cursor.execute(f"SELECT count(*), {_value_bytes(names)} FROM {reader}").fetchone()
+    finally:
+        cursor.close()
+    assert found is not None
+    return int(found[0]), int(found[1] or 0)
 
 
 def _csv_reader(
@@ -242,10 +259,11 @@ def _value_bytes(names: list[str]) -> str:
 
 
 def _create_text_view(
-    con: duckdb.DuckDBPyConnection, view: str, reader: str, cols: list[str], *, absent: tuple[str, ...] = ()
+    con: duckdb.DuckDBPyConnection, view: str, reader: str, cols: list[str], *, absent: tuple[str, ...] = (),
+    scan: bool = True,
 ) -> None:
-    """The temp view: every column as VARCHAR, absent trailing columns as NULL, plus ``__row``; the
-    file is scanned once so reader errors surface here."""
+    """The temp view: every column as VARCHAR, absent trailing columns as NULL, plus ``__row``
+    (``scan``: read every value once now, so reader errors surface here)."""
     casts = [f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" for c in cols]
     casts += [f"NULL::VARCHAR AS {quote_identifier(c)}" for c in absent]
     # a view body cannot hold bound parameters, so the path is inlined through _literal
@@ -254,9 +272,8 @@ def _create_text_view(
         f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
         f"SELECT {', '.join(casts)}, row_number() OVER () AS {ROW} FROM {reader}",
     )
-    # read every value once, so reader errors (bytes that are not UTF-8 in any column, even one the
-    # loader never maps) surface here, where the caller can name their row and column
-    run(con, f"SELECT count(*), {_value_bytes(cols)} FROM {quote_identifier(view)}")
+    if scan:
+        run(con, f"SELECT count(*), {_value_bytes(cols)} FROM {quote_identifier(view)}")
 
 
 def _literal(text: str) -> str:

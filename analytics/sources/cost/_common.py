@@ -36,6 +36,7 @@ from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for
     _literal,
     duckdb_error,
     read_text_table,
+    read_text_view,
     reading,
     table_schema,
 )
@@ -79,6 +80,7 @@ class Staged:
     view: str
     file: str
     columns: dict[str, str]  # source column -> DuckDB type in the view
+    notes: tuple[str, ...] = ()  # how the file had to be read (recorded as the load's warnings)
 
     def has(self, name: str) -> bool:
         """Whether the view has the column (exact name)."""
@@ -94,10 +96,14 @@ class Staged:
 
 
 # -- staging -------------------------------------------------------------------------------------
-def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",)) -> Staged:
-    """Stage a CSV (or CSV.gz) strictly, every column as text."""
-    columns = read_text_table(con, path, view, null_strings=nulls)
-    return Staged(view, str(path), {c: "VARCHAR" for c in columns})
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",),
+    short_rows_ok: bool = False,
+) -> Staged:
+    """Stage a CSV (or CSV.gz) strictly, every column as text (``short_rows_ok``: rows that all lack
+    the same trailing header columns read them as NULL, noted in :attr:`Staged.notes`)."""
+    table = read_text_view(con, path, view, null_strings=nulls, short_rows_ok=short_rows_ok)
+    return Staged(view, str(path), {c: "VARCHAR" for c in table.columns}, tuple(table.notes))
 
 
 def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
