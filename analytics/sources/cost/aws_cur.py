@@ -214,6 +214,7 @@ TIMESTAMPS: tuple[str, ...] = (
     "bill_billing_period_start_date",
     "bill_billing_period_end_date",
 )
+VARIANTS: dict[str, str] = {"legacy": "legacy CUR (category/Name columns)", "cur2": "CUR 2.0 (Data Exports)"}
 TAG_PREFIXES: tuple[tuple[str, str], ...] = (("user_", ""), ("aws_", "aws:"))
 
 
@@ -742,18 +743,25 @@ def _load_delivery(con: duckdb.DuckDBPyConnection, delivery: Delivery, options: 
             if fmt == "json":
                 raise ExportFormatError("CUR data files are CSV, CSV.gz or parquet", file=data)
             with reading(data):
-                staged = stage_parquet(con, data, VIEW) if fmt == "parquet" else stage_csv(con, data, VIEW)
+                # legacy CUR CSVs whose header names trailing columns no row fills: those read as NULL (warned)
+                staged = (
+                    stage_parquet(con, data, VIEW) if fmt == "parquet"
+                    else stage_csv(con, data, VIEW, short_rows_ok=True)
+                )
                 cur = cur_columns(staged)
                 fields, checks, params, billed, effective = cur_fields(cur)
                 load_cost_view(
                     tx, staged, fields, checks=checks, params=params, billed_exact=billed, effective_exact=effective
                 )
                 record_duplicate_rows(tx, staged, refuse=refuse, part=data.name if several else None)
+            for note in staged.notes:
+                tx.warn(f"{data.name}: {note}" if several else note)
             variants.add("legacy" if cur.legacy else "cur2")
         with reading(delivery.label):
             tx.replace_cost_periods()
         tx.details.update(delivery.details)
         tx.details["variant"] = ",".join(sorted(variants))
+        tx.variant = " and ".join(VARIANTS[v] for v in sorted(variants))
 
     try:
         return run_load(

@@ -264,7 +264,7 @@ def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
             tx.replace_cost_periods()
         for note in staged.notes:
             tx.warn(note)
-        tx.variant = cols.variant
+        tx.variant = cols.variant + (", UTF-8 BOM" if _starts_with_bom(file) else "")
         tx.details.update({
             "variant": cols.short_variant, "variant_description": cols.variant,
             "header_language": cols.headers.describe(), "basis": "amortized" if basis != "actual" else "actual",
@@ -277,6 +277,14 @@ def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
         return [run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())]
     finally:
         run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
+
+
+def _starts_with_bom(file: Path) -> bool:
+    """Whether a CSV starts with a UTF-8 byte-order mark (the Azure portal writes one)."""
+    if file_format(file) != "csv" or file.name.lower().endswith(".gz"):
+        return False
+    with file.open("rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
 
 
 def azure_columns(staged: Staged) -> Columns:
