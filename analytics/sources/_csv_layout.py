@@ -178,9 +178,19 @@ def _is_utf8(value: str) -> bool:
 
 
 def _bad_bytes(value: str) -> str:
-    """The first undecodable bytes of a value, e.g. ``byte 0xFF``."""
-    raw = [ord(ch) - 0xDC00 for ch in value if 0xDC80 <= ord(ch) <= 0xDCFF][:4]
-    return ("bytes " if len(raw) > 1 else "byte ") + " ".join(f"0x{b:02X}" for b in raw)
+    """The first run of undecodable bytes of a value, e.g. ``byte 0xFF``, with a hint when the
+    value decodes as Windows-1252 (an export saved in a Western European code page)."""
+    start = next(i for i, ch in enumerate(value) if 0xDC80 <= ord(ch) <= 0xDCFF)
+    end = start
+    while end < len(value) and 0xDC80 <= ord(value[end]) <= 0xDCFF and end - start < 4:
+        end += 1
+    raw = bytes(ord(ch) - 0xDC00 for ch in value[start:end])
+    text = ("bytes " if len(raw) > 1 else "byte ") + " ".join(f"0x{b:02X}" for b in raw)
+    try:
+        decoded = value.encode("utf-8", "surrogateescape").decode("cp1252")
+    except UnicodeDecodeError:
+        return text
+    return f"{text}; as Windows-1252 it would read {decoded[:40]!r}"
 
 
 def _record_text(path: Path, line: int) -> str:
