@@ -30,7 +30,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,9 +56,10 @@ class CsvLayout:
         return len(self.line_endings) > 1
 
 
-def _open_text(path: Path) -> io.TextIOBase:
-    """The file as text: UTF-8 (a BOM dropped), undecodable bytes kept as surrogates, line ends untouched."""
-    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")
+def _open_text(path: Path) -> io.TextIOWrapper:
+    """The file as text: UTF-8 (a BOM dropped), undecodable bytes kept as surrogates, line ends untouched
+    (the caller closes it, with the file under it)."""
+    raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")  # noqa: SIM115
     return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")  # type: ignore[arg-type]
 
 
@@ -146,10 +147,7 @@ def _layout(path: Path, header: list[str], delimiter: str, nulls: frozenset[str]
                 first_short = (rows, fields)
             elif fields != first_short[1]:
                 raise _short_row(path, header, *first_short, uneven=(rows, fields))
-    if rows == 0:
-        fields_seen = width
-    else:
-        fields_seen = first_short[1] if first_short is not None else width
+    fields_seen = first_short[1] if first_short is not None else width
     return CsvLayout(rows, fields_seen, value_bytes, _line_endings(path))
 
 
@@ -198,7 +196,7 @@ def _record_text(path: Path, line: int) -> str:
     out: list[str] = []
     size = 0
     with _open_text(path) as handle:
-        for number, text in enumerate(_lines(handle), start=1):
+        for number, text in enumerate(handle, start=1):  # lines as csv counts them: CRLF, LF and CR end one
             if number < line:
                 continue
             out.append(text)
@@ -206,11 +204,6 @@ def _record_text(path: Path, line: int) -> str:
             if size >= SCAN_LIMIT:
                 break
     return "".join(out)[:SCAN_LIMIT]
-
-
-def _lines(handle: io.TextIOBase) -> Iterator[str]:
-    """Physical lines as the ``csv`` module counts them (CRLF, LF and CR all end a line)."""
-    yield from handle
 
 
 def broken_field(text: str, delimiter: str = ",") -> tuple[int, str]:

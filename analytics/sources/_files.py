@@ -147,7 +147,11 @@ def json_lines_problem(file: Path) -> ExportFormatError | None:
     Used to explain a refusal of DuckDB's JSON reader."""
     import gzip
 
-    raw = gzip.open(file, "rb").read() if file.name.lower().endswith(".gz") else file.read_bytes()
+    if file.name.lower().endswith(".gz"):
+        with gzip.open(file, "rb") as handle:
+            raw = handle.read()
+    else:
+        raw = file.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if raw.lstrip()[:1] == b"[":  # one JSON array: report line and column of the document

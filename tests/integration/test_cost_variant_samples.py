@@ -131,7 +131,9 @@ def test_gcp_export_written_with_python_literals(con: duckdb.DuckDBPyConnection)
     stored = run(con, "SELECT x_Credits FROM cost WHERE x_Credits IS NOT NULL")
     assert len(stored) == len(credited) == 8
     key = lambda v: json.dumps(v, sort_keys=True)  # noqa: E731
-    assert sorted(key(json.loads(c)) for (c,) in stored) == sorted(key(ast.literal_eval(r["credits"])) for r in credited)
+    assert sorted(key(json.loads(c)) for (c,) in stored) == sorted(
+        key(ast.literal_eval(r["credits"])) for r in credited
+    )
     labelled = sorted(ast.literal_eval(r["labels"])[0]["value"] for r in rows if ast.literal_eval(r["labels"]))
     assert sorted(json.loads(t)["goog-resource-type"] for (t,) in run(con, "SELECT Tags FROM cost WHERE Tags "
                                                                            "IS NOT NULL")) == labelled
