@@ -308,3 +308,49 @@ def test_header_map_recovers_english_names() -> None:
     assert m.english == {"Abonnement-GUID": "SubscriptionGuid", "PreTaxCost (PreTaxCost)": "PreTaxCost",
                          "usage date time": "usage date time", "\ufeffTags": "Tags"}
     assert (m.languages, m.unmapped) == (("German",), ("Kosten",))
+
+
+# -- typed CUR parquet columns --------------------------------------------------------------------------
+def _cur_table(**override: pa.Array) -> pa.Table:
+    ms = pa.timestamp("ms", tz="UTC")
+    columns = {
+        "line_item_line_item_type": pa.array(["Usage", "Tax"]),
+        "line_item_unblended_cost": pa.array([1.25, 0.5]),
+        "line_item_usage_start_date": pa.array([1_783_000_000_000, 1_783_000_000_000], type=ms),
+        "line_item_usage_end_date": pa.array([1_783_003_600_000, 1_783_003_600_000], type=ms),
+        "bill_billing_period_start_date": pa.array([1_782_864_000_000] * 2, type=ms),
+        "bill_billing_period_end_date": pa.array([1_785_542_400_000] * 2, type=ms),
+        "bill_payer_account_id": pa.array(["123412340534"] * 2),
+        "line_item_currency_code": pa.array(["USD"] * 2),
+    }
+    columns.update(override)
+    return pa.table(columns)
+
+
+@pytest.mark.parametrize(
+    ("override", "column", "message"),
+    [
+        ({"line_item_usage_start_date": pa.array([5, 6])}, "line_item_usage_start_date",
+         "has type BIGINT in the file's schema; expected a timestamp (or text)"),
+        ({"line_item_unblended_cost": pa.array([True, False])}, "line_item_unblended_cost",
+         "has type BOOLEAN in the file's schema; expected a number (or text)"),
+        ({"line_item_unblended_cost": pa.array([[1.0], [2.0]])}, "line_item_unblended_cost",
+         "has type DOUBLE[] in the file's schema; expected a number (or text)"),
+        ({"line_item_line_item_type": pa.array([b"Usage", b"Tax"])}, "line_item_line_item_type",
+         "has type BLOB in the file's schema; expected text"),
+    ],
+)
+def test_cur_parquet_column_of_the_wrong_type_is_refused_naming_it(con: duckdb.DuckDBPyConnection, tmp_path: Path,
+                                                                  override: dict, column: str, message: str) -> None:
+    path = tmp_path / "cur.parquet"
+    path.write_bytes(ci.parquet_bytes(_cur_table(**override)))
+    before = ci.snapshot(con)
+    with pytest.raises(ExportFormatError) as info:
+        ingest(con, "aws-cur", [str(path)])
+    assert (info.value.column, info.value.message) == (column, message)
+    assert ci.snapshot(con) == before
+    # the same file with the right types loads, with the total of its rows
+    path.write_bytes(ci.parquet_bytes(_cur_table(line_item_unblended_cost=pa.array([1, 2], type=pa.decimal128(12, 0)),
+                                                 bill_payer_account_id=pa.array([123412340534] * 2))))
+    (result,) = ingest(con, "aws-cur", [str(path)])
+    assert result.billed_total == 3 and run(con, "SELECT DISTINCT BillingAccountId FROM cost") == [("123412340534",)]

@@ -61,6 +61,7 @@ from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._files import parse_json
 from analytics.sources._tabular import file_format
 from analytics.sources.cost._common import (
+    NESTED_TYPES,
     Check,
     Field,
     Staged,
@@ -322,6 +323,7 @@ def cur_fields(cur: CurColumns) -> tuple[dict[str, Field], list[Check], dict[str
             file=staged.file,
             column=shown[0],
         )
+    check_parquet_types(cur)
     c = cur.col
     t = c("line_item_line_item_type")
     checks = [
@@ -479,6 +481,35 @@ def cur_fields(cur: CurColumns) -> tuple[dict[str, Field], list[Check], dict[str
     }
     params = {"__codes": list(SERVICE_CATEGORIES), "__categories": list(SERVICE_CATEGORIES.values())}
     return fields, checks, params, billed, effective
+
+
+# the type families a typed (parquet) CUR column may have; text is always accepted (checked row by row)
+_NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
+            "UINTEGER", "USMALLINT", "UTINYINT", "UHUGEINT")  # fmt: skip
+TYPE_FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{n: ("a number", _NUMERIC) for n in (*AMOUNTS, *NUMBERS)},
+    **{n: ("a timestamp", ("TIMESTAMP", "DATE")) for n in TIMESTAMPS},
+    "line_item_line_item_type": ("text", ()),
+    "line_item_currency_code": ("text", ()),
+    "bill_payer_account_id": ("text or an integer id", _NUMERIC[4:]),
+    "line_item_usage_account_id": ("text or an integer id", _NUMERIC[4:]),
+}
+
+
+def check_parquet_types(cur: CurColumns) -> None:
+    """A typed column must have a type its role can use (a BOOLEAN cost or an INTEGER timestamp would
+    otherwise cast silently or fail inside DuckDB): refused naming the column and both types."""
+    for name, (expected, prefixes) in TYPE_FAMILIES.items():
+        if not cur.has(name):
+            continue
+        dtype = cur.staged.columns[cur.flat[name]]
+        nested = any(marker in dtype for marker in NESTED_TYPES)
+        if not nested and (dtype == "VARCHAR" or (prefixes and dtype.startswith(prefixes))):
+            continue
+        raise ExportFormatError(
+            f"has type {dtype} in the file's schema; expected {expected}" + ("" if expected == "text" else " (or text)"),
+            file=cur.staged.file, column=cur.flat[name],
+        )
 
 
 def _legacy_name(name: str) -> str:
