@@ -506,8 +506,9 @@ def check_parquet_types(cur: CurColumns) -> None:
         nested = any(marker in dtype for marker in NESTED_TYPES)
         if not nested and (dtype == "VARCHAR" or (prefixes and dtype.startswith(prefixes))):
             continue
+        alternative = "" if expected == "text" else " (or text)"
         raise ExportFormatError(
-            f"has type {dtype} in the file's schema; expected {expected}" + ("" if expected == "text" else " (or text)"),
+            f"has type {dtype} in the file's schema; expected {expected}{alternative}",
             file=cur.staged.file, column=cur.flat[name],
         )
 
