@@ -26,6 +26,18 @@ from analytics.warehouse import run
 from analytics.warehouse.ledger import CENT
 from tests.unit import cost_inputs as ci
 from tests.unit import variant_inputs as vi
+from tests.unit.test_cost_hostile import (  # the shared mutation machinery
+    NOT_AMOUNT,
+    NOT_NUMBER,
+    NOT_US_DATE,
+    CsvSpec,
+    _load_csv_case,
+    cost_verifier,
+    csv_case,
+)
+from tests.unit.test_cost_hostile import (
+    SETTINGS as HOSTILE,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -202,3 +214,55 @@ def test_unknown_language_headers_through_the_azure_loader(con: duckdb.DuckDBPyC
     assert f"cannot map {len(unmapped)} header(s) to Azure column names: " in message
     assert message.count("'") >= 2 * len(unmapped) and all(repr(w) in message for w in unmapped)
     assert ci.snapshot(con) == before
+
+
+# -- the new Azure layouts under the hostile-CSV mutations of test_cost_hostile ---------------------------
+
+AZURE_V1_SPEC = CsvSpec(
+    header=tuple(vi.V1_HEADER),
+    required=("PreTaxCost", "UsageDateTime", "Currency", "SubscriptionGuid"),
+    bad={
+        "PreTaxCost": NOT_AMOUNT,
+        "UsageQuantity": NOT_NUMBER,
+        "ResourceRate": NOT_NUMBER,
+        "UsageDateTime": st.sampled_from(["yesterday", "2026-13-01", "2026-02-30", "07/03/2026", "0", "T"]),
+        "Currency": st.sampled_from(["US", "DOLLAR", "12$", "€"]),
+        "Tags": st.sampled_from(['"team": ', '"a": 1, "a": 2', "[1, 2]", "team=web", '{"x": ']),
+    },
+    free_text=("ResourceGroup", "MeterName", "InstanceId", "OfferId", "ServiceName"),
+)
+AZURE_MCA_SPEC = CsvSpec(
+    header=tuple(vi.MCA_HEADER),
+    required=("costInBillingCurrency", "billingCurrency", "date", "billingPeriodStartDate", "billingPeriodEndDate",
+              "billingAccountId", "chargeType"),
+    bad={
+        "costInBillingCurrency": NOT_AMOUNT,
+        **dict.fromkeys(("quantity", "effectivePrice", "unitPrice", "PayGPrice"), NOT_NUMBER),
+        **dict.fromkeys(("date", "billingPeriodStartDate", "billingPeriodEndDate"),
+                        NOT_US_DATE | st.just("2026-07-03")),
+        "chargeType": st.sampled_from(["usage", "Discount", "Fee", "💸"]),
+        "billingCurrency": st.sampled_from(["US", "DOLLAR", "12$", "€"]),
+        "tags": st.sampled_from(['"team": ', '"a": 1, "a": 2', "[1, 2]", "team=web", '{"x": ']),
+    },
+    free_text=("meterName", "ResourceId", "subscriptionName", "resourceGroupName", "additionalInfo"),
+)
+
+
+def _v1_expected(rows: list[dict[str, str]]) -> ci.Totals:
+    return vi.azure_v1_expected(rows, date_column="UsageDateTime", cost="PreTaxCost", currency="Currency")
+
+
+@HOSTILE
+@given(seed=st.integers(0, 2**16), data=st.data())
+def test_hostile_azure_usage_details_v1(con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory,
+                                        seed: int, data: st.DataObject) -> None:
+    case = data.draw(csv_case(AZURE_V1_SPEC, vi.azure_v1_rows(seed, n=6)))
+    _load_csv_case(con, tmp_path_factory.mktemp("azure-v1"), "azure", case, _v1_expected, cost_verifier)
+
+
+@HOSTILE
+@given(seed=st.integers(0, 2**16), data=st.data())
+def test_hostile_azure_mca_camelcase_v2(con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory,
+                                        seed: int, data: st.DataObject) -> None:
+    case = data.draw(csv_case(AZURE_MCA_SPEC, vi.azure_mca_rows(seed, n=6)))
+    _load_csv_case(con, tmp_path_factory.mktemp("azure-mca"), "azure", case, vi.azure_mca_expected, cost_verifier)

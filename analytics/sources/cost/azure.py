@@ -130,6 +130,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "pricing_currency": ("pricingcurrency", "pricingcurrencycode"),
 }
 ALWAYS_REQUIRED: tuple[str, ...] = ("cost", "currency", "date")
+# columns only usage details v1 have, and the v1 names of the canonical columns (for messages)
+V1_MARKERS: frozenset[str] = frozenset({"pretaxcost", "usagedatetime", "subscriptionguid", "usagequantity",
+                                        "resourcerate", "instanceid"})
+V1_NAMES: dict[str, str] = {"cost": "PreTaxCost", "date": "UsageDateTime", "subscription_id": "SubscriptionGuid",
+                            "currency": "Currency", "quantity": "UsageQuantity"}
 # columns only exports with a billing account (EA, MCA, partner) have; an export without any of them is
 # subscription-scoped (pay-as-you-go usage details)
 BILLING_COLUMNS: tuple[str, ...] = ("billing_account_id", "billing_account_name", "billing_profile_id",
@@ -185,6 +190,17 @@ class Columns:
     def english(self, name: str) -> str:
         """The English name of a canonical column in this file ('' when absent)."""
         return self.headers.english.get(self.found.get(name, ""), "")
+
+    def missing_name(self, name: str) -> str:
+        """How this file would spell a canonical column it lacks: the usage-details-v1 name in a v1
+        file (``PreTaxCost``, ``UsageDateTime``, ``SubscriptionGuid``), else the EA name; camelCase
+        when the file's headers are."""
+        english = [e for e in self.headers.english.values() if e[:1].isalpha()]
+        v1 = any(label_key(e) in V1_MARKERS for e in english)
+        spelled = V1_NAMES.get(name) if v1 else None
+        spelled = spelled or english_name(ALIASES[name][0])
+        camel = sum(e[:1].islower() for e in english) > len(english) / 2
+        return spelled[:1].lower() + spelled[1:] if camel else spelled
 
     @property
     def subscription_scoped(self) -> bool:
@@ -293,7 +309,7 @@ def azure_columns(staged: Staged) -> Columns:
     cols = Columns(staged)
     missing = [n for n in cols.required() if n not in cols.found]
     if missing:
-        names = [english_name(ALIASES[n][0]) for n in missing]
+        names = [cols.missing_name(n) for n in missing]
         if cols.headers.unmapped:
             raise ExportFormatError(unmapped_message(cols.headers, names), file=staged.file, column=names[0])
         raise ExportFormatError(
