@@ -96,9 +96,9 @@ def test_unknown_header_language_lists_the_headers_it_could_not_map(con: duckdb.
         ingest(con, "azure", [str(path)])
     message = str(info.value)
     assert message.startswith(
-        f"{path}, column 'CostInBillingCurrency': cannot map 3 header(s) to Azure column names: "
-        "\"Date d'utilisation\", 'Coût avant impôts', 'Devise'; required CostInBillingCurrency, BillingCurrencyCode, "
-        "Date not found."
+        f"{path}, column 'PreTaxCost': cannot map 3 header(s) to Azure column names: "
+        "\"Date d'utilisation\", 'Coût avant impôts', 'Devise'; required PreTaxCost, Currency, UsageDateTime "
+        "not found."
     ), message
     assert "Supported header languages: English, German" in message
     assert ci.snapshot(con) == before
