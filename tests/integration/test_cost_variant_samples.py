@@ -180,3 +180,18 @@ def test_aws_legacy_cur_rows_of_uneven_length_are_refused(con: duckdb.DuckDBPyCo
     assert (info.value.row, info.value.column) == (1, "resourceTags/user:Owner")
     assert "row 7 has 95, so the rows do not all lack the same columns" in info.value.message
     assert ci.snapshot(con) == before
+
+
+def test_status_shows_the_warning_of_a_load(tmp_path: Path) -> None:
+    import analytics
+    from analytics.status import warehouse_status
+
+    warehouse = str(tmp_path / "wh.duckdb")
+    con = analytics.connect(warehouse)
+    try:
+        (result,) = ingest(con, "aws-cur", [str(_cur_with_trailing_column(tmp_path))])
+    finally:
+        con.close()
+    status = warehouse_status(warehouse)
+    assert status.recent[0]["warnings"] == list(result.warnings) and status.recent[0]["variant"] == "legacy"
+    assert f"  file {result.file_id} cur-00001.csv: {result.warnings[0]}" in status.as_text().splitlines()
