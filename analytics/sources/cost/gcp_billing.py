@@ -40,7 +40,6 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._files import parse_json
 from analytics.sources._literals import LiteralError, python_literal_json
 from analytics.sources._tabular import ROW, _literal, file_format
 from analytics.sources._values import instant_checks
@@ -484,64 +483,74 @@ def extra_label_fields(con: duckdb.DuckDBPyConnection, a: Access) -> list[str]:
 def literals_as_json(con: duckdb.DuckDBPyConnection, staged: Staged) -> Staged:
     """A flattened CSV whose repeated fields hold Python literals (``[{'key': 'env', …}]``, written by
     pandas or the BigQuery client) as a view where they hold JSON; values that already are JSON are
-    untouched. A value that is neither is refused naming its row and column and what was expected
-    (:func:`analytics.sources._literals.python_literal_json`; never ``eval``)."""
+    untouched. Each distinct literal is converted once (exports repeat the same labels and credits
+    on many rows) by :func:`analytics.sources._literals.python_literal_json` (never ``eval``); a
+    value that is neither JSON nor a supported literal is refused naming the first row holding it,
+    its column and what was expected."""
     present = [c for c in staged.columns if c.lower() in LITERAL_FIELDS]
     if not present:
         return staged
     view = quote_identifier(staged.view)
-    needs = " OR ".join(
-        f"(nullif(trim({quote_identifier(c)}), '') IS NOT NULL AND NOT json_valid(trim({quote_identifier(c)})))"
-        for c in present
-    )
+    converted: dict[str, list[str]] = {"col": [], "raw": [], "json": []}
+    bad: dict[str, dict[str, LiteralError]] = {}
     with reading(staged.file):
-        result = con.execute(
-            f"SELECT {ROW}, {', '.join(quote_identifier(c) for c in present)} FROM {view} WHERE {needs} ORDER BY {ROW}"
-        )
-        converted: dict[str, list[Any]] = {ROW: [], **{c: [] for c in present}}
-        while batch := result.fetchmany(10_000):
-            for row, *values in batch:
-                converted[ROW].append(row)
-                for column, value in zip(present, values, strict=True):
-                    converted[column].append(_as_json(value, staged.file, row, column))
-    if not converted[ROW]:
+        for column in present:
+            col = quote_identifier(column)
+            values = run(con, f"SELECT DISTINCT {col} FROM {view} WHERE nullif(trim({col}), '') IS NOT NULL "
+                              f"AND NOT json_valid(trim({col}))")
+            for (value,) in values:
+                try:
+                    text = python_literal_json(str(value).strip())
+                except LiteralError as exc:
+                    bad.setdefault(column, {})[str(value)] = exc
+                    continue
+                converted["col"].append(column)
+                converted["raw"].append(str(value))
+                converted["json"].append(text)
+        if bad:
+            _raise_first_bad_literal(con, staged, bad)
+    if not converted["raw"]:
         return staged
     import pyarrow as pa
 
-    table = pa.table({k: pa.array(v, type=pa.int64() if k == ROW else pa.string()) for k, v in converted.items()})
-    con.register("__gcp_literal_rows", table)
+    con.register("__gcp_literal_values", pa.table({k: pa.array(v, type=pa.string()) for k, v in converted.items()}))
     try:
-        run(con, f"CREATE OR REPLACE TEMP TABLE {LITERALS} AS SELECT * FROM __gcp_literal_rows")
+        run(con, f"CREATE OR REPLACE TEMP TABLE {LITERALS} AS SELECT * FROM __gcp_literal_values")
     finally:
-        con.unregister("__gcp_literal_rows")
-    replaced = ", ".join(
-        f"coalesce(l.{quote_identifier(c)}, v.{quote_identifier(c)}) AS {quote_identifier(c)}" for c in present
-    )
+        con.unregister("__gcp_literal_values")
+    joins, replaced = [], []
+    for i, column in enumerate(present):
+        col = quote_identifier(column)
+        joins.append(f"LEFT JOIN (SELECT raw, json FROM {LITERALS} WHERE col = {_literal(column)}) AS l{i} "
+                     f"ON v.{col} = l{i}.raw")
+        replaced.append(f"coalesce(l{i}.json, v.{col}) AS {col}")
     run(
         con,
-        f"CREATE OR REPLACE TEMP VIEW {JSON_VIEW} AS SELECT v.* REPLACE ({replaced}) "
-        f"FROM {view} AS v LEFT JOIN {LITERALS} AS l ON v.{ROW} = l.{ROW}",
+        f"CREATE OR REPLACE TEMP VIEW {JSON_VIEW} AS SELECT v.* REPLACE ({', '.join(replaced)}) "
+        f"FROM {view} AS v {' '.join(joins)}",
     )
-    log.info("%s: %s rows hold Python literals in %s", staged.file, len(converted[ROW]), ", ".join(present))
+    log.info("%s: %s distinct Python literals in %s read as JSON", staged.file, len(converted["raw"]),
+             ", ".join(present))
     return Staged(JSON_VIEW, staged.file, dict(staged.columns), staged.notes)
 
 
-def _as_json(value: str | None, file: str, row: int, column: str) -> str | None:
-    """One cell as JSON text: NULL, JSON as it is, or a Python literal converted."""
-    if value is None or not value.strip():
-        return None
-    try:
-        parse_json(value)
-        return None  # already JSON: the view keeps the original
-    except (ValueError, RecursionError):
-        pass
-    try:
-        return python_literal_json(value.strip())
-    except LiteralError as exc:
-        shown = value if len(value) <= 60 else value[:57] + "..."
-        raise ExportFormatError(
-            f"{shown!r} is neither JSON nor a Python literal list ({exc})", file=file, row=int(row), column=column
-        ) from None
+def _raise_first_bad_literal(
+    con: duckdb.DuckDBPyConnection, staged: Staged, bad: dict[str, dict[str, LiteralError]]
+) -> None:
+    """Refuse the file at the earliest row holding a value that is neither JSON nor a literal."""
+    view = quote_identifier(staged.view)
+    found = []
+    for order, (column, errors) in enumerate(bad.items()):
+        col = quote_identifier(column)
+        row, value = run(con, f"SELECT {ROW}, {col} FROM {view} WHERE list_contains($bad, {col}) "
+                              f"ORDER BY {ROW} LIMIT 1", {"bad": list(errors)})[0]
+        found.append((int(row), order, column, str(value)))
+    row, _, column, value = min(found)
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise ExportFormatError(
+        f"{shown!r} is neither JSON nor a Python literal list ({bad[column][value]})",
+        file=staged.file, row=row, column=column,
+    )
 
 
 # -- BigQuery ------------------------------------------------------------------------------------
