@@ -31,6 +31,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import random
 import re
 import shutil
@@ -345,13 +346,13 @@ def duplicate_rows(rng: random.Random, content: bytes, fmt: str) -> bytes | None
         if rng.random() < 0.3:
             return _csv_bytes(table[:1] + [row for row in table[1:] for _ in (0, 1)], newline)
         r = rng.randrange(1, len(table))
-        return _csv_bytes(table[: r + 1] + [table[r]] + table[r + 1:], newline)
+        return _csv_bytes([*table[:r + 1], table[r], *table[r + 1:]], newline)
     if fmt == "jsonl":
         lines = [line for line in content.splitlines(True) if line.strip()]
         if not lines:
             return None
         i = rng.randrange(len(lines))
-        return b"".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+        return b"".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
     if fmt == "json":
         docs = _json_docs(content, fmt)
         lists = list(_lists(docs[0])) if docs else []
@@ -368,7 +369,7 @@ def duplicate_rows(rng: random.Random, content: bytes, fmt: str) -> bytes | None
     if fmt == "yaml":
         parts = content.split(b"\n---")
         i = rng.randrange(len(parts))
-        return b"\n---".join(parts[: i + 1] + [parts[i] if i else b"\n" + parts[i]] + parts[i + 1:])
+        return b"\n---".join([*parts[:i + 1], parts[i] if i else b"\n" + parts[i], *parts[i + 1:]])
     return None
 
 
@@ -391,7 +392,7 @@ def duplicate_key(rng: random.Random, content: bytes, fmt: str) -> bytes | None:
         if not keyed:
             return None
         i = rng.choice(keyed)
-        return b"".join(lines[: i + 1] + [lines[i]] + lines[i + 1:])
+        return b"".join([*lines[:i + 1], lines[i], *lines[i + 1:]])
     if fmt == "csv":
         parsed = _csv_table(content)
         if parsed is None or len(parsed[0][0]) < 2:
@@ -673,19 +674,31 @@ def focus_csv_billed_total(content: bytes) -> Decimal | None:
 
 
 # -- the run ----------------------------------------------------------------------------------------------------
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """What happened to one mutated file."""
+    """What happened to one mutated file (plain values, so a worker process can return it)."""
 
-    mutation: Mutation
+    number: int
+    kind: str
+    seed_name: str
+    operator: str
     exit_code: int | None  # None: an exception escaped main
-    stderr: str
+    stderr: str  # its first 2,000 characters
+    stderr_lines: int
     seconds: float
-    problems: list[str] = field(default_factory=list)
+    problems: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number} {self.operator} of {self.kind}:{self.seed_name}"
 
     @property
     def accepted(self) -> bool:
         return self.exit_code == 0
+
+    @property
+    def refused(self) -> bool:
+        return self.exit_code == 2
 
     @property
     def traceback(self) -> bool:
@@ -715,7 +728,7 @@ def _cli(argv: list[str]) -> tuple[int | None, str]:
             code: int | None = main(argv)
         except SystemExit as exc:  # argparse
             code = exc.code if isinstance(exc.code, int) else 1
-        except BaseException:  # noqa: BLE001 - the point: count what escapes
+        except BaseException:  # the point: count what escapes main
             code = None
             err.write(traceback.format_exc())
     return code, err.getvalue()
@@ -726,83 +739,113 @@ RAW_LIBRARY = re.compile(r"(Invalid Input Error|Conversion Error|Binder Error|Pa
                          r"Out of Range Error|Internal Error|INTERNAL|Traceback|Exception:|Error: [A-Z][a-z]+Error)")
 
 
+def _problems(con: duckdb.DuckDBPyConnection, m: Mutation, code: int | None, err: str, path: Path,
+              before: tuple, after: tuple, last_id: int) -> list[str]:
+    """What is wrong with the outcome of loading ``m`` (empty when all is well)."""
+    lines = err.strip().splitlines()
+    if code is None:
+        return ["traceback: " + " | ".join(lines[-3:])]
+    if code not in (0, 2):
+        return [f"exit code {code}: {' | '.join(lines[-3:])[:300]}"]
+    if code == 2:
+        problems = []
+        if len(lines) != 1:
+            problems.append(f"{len(lines)} lines on stderr: {' | '.join(lines[:3])[:300]}")
+        elif path.name not in lines[0]:
+            problems.append(f"error does not name the file: {lines[0][:300]}")
+        if before != after:
+            problems.append("warehouse changed by a refused load")
+        return problems
+    new_ids = [r[0] for r in con.execute("SELECT file_id FROM ingest_ledger WHERE file_id > $f ORDER BY file_id",
+                                         {"f": last_id}).fetchall()]
+    problems = implausible_values(con, new_ids)
+    if m.seed.kind == "focus" and new_ids:
+        expected = focus_csv_billed_total(m.content)
+        stored = con.execute("SELECT sum(BilledCost) FROM cost WHERE source_file_id IN (SELECT unnest($ids))",
+                             {"ids": new_ids}).fetchone()[0]
+        if expected is not None and (stored is None or abs(stored - expected) >= Decimal("0.005")):
+            problems.append(f"FOCUS BilledCost in the file {expected} but {stored} stored")
+    return problems
+
+
+def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> list[Outcome]:
+    """Load the mutations numbered ``shard`` modulo ``shards`` against a warehouse of their own
+    in ``folder`` (the valid seeds loaded first); one outcome per file."""
+    import analytics
+
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    mapping = root / "mapping.yaml"
+    mapping.write_text(MAPPING)
+    warehouse = root / "warehouse.duckdb"
+    inputs = fuzz_seeds(mapping)
+    base, work = root / "seeds", root / "mutated"
+    base.mkdir(exist_ok=True)
+    work.mkdir(exist_ok=True)
+    outcomes: list[Outcome] = []
+    held = analytics.connect(str(warehouse))
+    try:
+        for s in inputs:  # the small warehouse: every valid seed loaded once
+            path = base / f"{s.kind}-{s.name}"
+            path.write_bytes(s.content)
+            code, err = _cli(_argv(s, path, warehouse, mapping))
+            if code != 0:
+                raise AssertionError(f"seed {s.kind}:{s.name} does not load: {err.strip()}")
+        before = digest(held)
+        for m in mutations(inputs, count=count, seed=seed):
+            if m.number % shards != shard:
+                continue
+            path = work / m.file_name
+            path.write_bytes(m.content)
+            last_id = held.execute("SELECT coalesce(max(file_id), 0) FROM ingest_ledger").fetchone()[0]
+            t0 = time.perf_counter()
+            code, err = _cli(_argv(m.seed, path, warehouse, mapping))
+            seconds = time.perf_counter() - t0
+            after = digest(held)
+            problems = _problems(held, m, code, err, path, before, after, last_id)
+            outcomes.append(Outcome(m.number, m.seed.kind, m.seed.name, m.operator, code, err[:2000],
+                                    len(err.strip().splitlines()), seconds, tuple(problems)))
+            before = after
+            path.unlink()
+    finally:
+        held.close()
+    return outcomes
+
+
+def default_workers() -> int:
+    """Worker processes: one per core, at most two (each holds its own small warehouse)."""
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
 @dataclass
 class FuzzRun:
-    """Every mutated file through the CLI against one warehouse in ``folder``."""
+    """Every mutated file through the CLI, split over ``workers`` processes (each with its own
+    warehouse in ``folder``; 1 = in this process)."""
 
     folder: Path
     count: int = DEFAULT_COUNT
     seed: int = DEFAULT_SEED
+    workers: int = 1
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
 
     def run(self) -> FuzzRun:
-        import analytics
-
         started = time.perf_counter()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        mapping = self.folder / "mapping.yaml"
-        mapping.write_text(MAPPING)
-        warehouse = self.folder / "warehouse.duckdb"
-        inputs = fuzz_seeds(mapping)
-        base = self.folder / "seeds"
-        base.mkdir(exist_ok=True)
-        held = analytics.connect(str(warehouse))
-        try:
-            for s in inputs:  # the small warehouse: every valid seed loaded once
-                path = base / f"{s.kind}-{s.name}"
-                path.write_bytes(s.content)
-                code, err = _cli(_argv(s, path, warehouse, mapping))
-                if code != 0:
-                    raise AssertionError(f"seed {s.kind}:{s.name} does not load: {err.strip()}")
-            work = self.folder / "mutated"
-            work.mkdir(exist_ok=True)
-            before = digest(held)
-            for m in mutations(inputs, count=self.count, seed=self.seed):
-                path = work / m.file_name
-                path.write_bytes(m.content)
-                last_id = held.execute("SELECT coalesce(max(file_id), 0) FROM ingest_ledger").fetchone()[0]
-                t0 = time.perf_counter()
-                code, err = _cli(_argv(m.seed, path, warehouse, mapping))
-                outcome = Outcome(m, code, err, time.perf_counter() - t0)
-                after = digest(held)
-                outcome.problems = self._problems(held, outcome, path, before, after, last_id)
-                self.outcomes.append(outcome)
-                before = after
-                path.unlink()
-        finally:
-            held.close()
+        folders = [str(self.folder / f"worker-{i}") for i in range(self.workers)]
+        if self.workers == 1:
+            results = [run_shard(folders[0], self.count, self.seed, 0, 1)]
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import get_context
+
+            # spawn, not fork: a forked child would inherit this process's DuckDB and thread state
+            with ProcessPoolExecutor(self.workers, mp_context=get_context("spawn")) as pool:
+                futures = [pool.submit(run_shard, folders[i], self.count, self.seed, i, self.workers)
+                           for i in range(self.workers)]
+                results = [f.result() for f in futures]
+        self.outcomes = sorted((o for r in results for o in r), key=lambda o: o.number)
         self.seconds = time.perf_counter() - started
         return self
-
-    @staticmethod
-    def _problems(con: duckdb.DuckDBPyConnection, outcome: Outcome, path: Path, before: tuple, after: tuple,
-                  last_id: int) -> list[str]:
-        lines = outcome.stderr.strip().splitlines()
-        if outcome.traceback:
-            return ["traceback: " + " | ".join(lines[-3:])]
-        if outcome.exit_code not in (0, 2):
-            return [f"exit code {outcome.exit_code}: {' | '.join(lines[-3:])}"]
-        if outcome.exit_code == 2:
-            problems = []
-            if len(lines) != 1:
-                problems.append(f"{len(lines)} lines on stderr: {' | '.join(lines[:3])[:300]}")
-            elif path.name not in lines[0]:
-                problems.append(f"error does not name the file: {lines[0][:300]}")
-            if before != after:
-                problems.append("warehouse changed by a refused load")
-            return problems
-        new_ids = [r[0] for r in con.execute("SELECT file_id FROM ingest_ledger WHERE file_id > $f ORDER BY file_id",
-                                             {"f": last_id}).fetchall()]
-        problems = implausible_values(con, new_ids)
-        m = outcome.mutation
-        if m.seed.kind == "focus" and new_ids:
-            expected = focus_csv_billed_total(m.content)
-            stored = con.execute("SELECT sum(BilledCost) FROM cost WHERE source_file_id IN (SELECT unnest($ids))",
-                                 {"ids": new_ids}).fetchone()[0]
-            if expected is not None and (stored is None or abs(stored - expected) >= Decimal("0.005")):
-                problems.append(f"FOCUS BilledCost in the file {expected} but {stored} stored")
-        return problems
 
     # -- the counts ------------------------------------------------------------------------------------------
     @property
@@ -816,34 +859,25 @@ class FuzzRun:
     @property
     def raw_messages(self) -> list[Outcome]:
         """Refusals whose one line still carries a raw library message."""
-        return [o for o in self.outcomes if o.exit_code == 2 and RAW_LIBRARY.search(o.stderr)]
+        return [o for o in self.outcomes if o.refused and RAW_LIBRARY.search(o.stderr)]
 
     def table(self) -> str:
         """Counts by kind and by operator, and the totals."""
-        lines = [f"loader fuzz: {len(self.outcomes)} mutated files (seed {self.seed}) in {self.seconds:.1f} s: "
-                 f"{sum(o.accepted for o in self.outcomes)} accepted, "
-                 f"{sum(o.exit_code == 2 for o in self.outcomes)} refused, {len(self.tracebacks)} tracebacks, "
+        lines = [f"loader fuzz: {len(self.outcomes)} mutated files (seed {self.seed}, {self.workers} worker(s)) "
+                 f"in {self.seconds:.1f} s: {sum(o.accepted for o in self.outcomes)} accepted, "
+                 f"{sum(o.refused for o in self.outcomes)} refused, {len(self.tracebacks)} tracebacks, "
                  f"{len(self.failures)} failing checks, {len(self.raw_messages)} raw library messages"]
-        for title, key in (("kind", lambda o: o.mutation.seed.kind), ("operator", lambda o: o.mutation.operator)):
+        for title, key in (("kind", lambda o: o.kind), ("operator", lambda o: o.operator)):
             files, accepted, refused, failed = Counter(), Counter(), Counter(), Counter()
             for o in self.outcomes:
                 k = key(o)
                 files[k] += 1
                 accepted[k] += o.accepted
-                refused[k] += o.exit_code == 2
+                refused[k] += o.refused
                 failed[k] += bool(o.problems)
             lines.append(f"  {title:20s} {'files':>6s} {'accepted':>9s} {'refused':>8s} {'failing':>8s}")
             lines += [f"  {k:20s} {files[k]:6d} {accepted[k]:9d} {refused[k]:8d} {failed[k]:8d}" for k in sorted(files)]
         return "\n".join(lines)
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "seed": self.seed, "files": len(self.outcomes), "seconds": round(self.seconds, 1),
-            "accepted": sum(o.accepted for o in self.outcomes),
-            "refused": sum(o.exit_code == 2 for o in self.outcomes),
-            "tracebacks": len(self.tracebacks), "failing": len(self.failures),
-            "by_kind": dict(sorted(Counter(o.mutation.seed.kind for o in self.outcomes).items())),
-        }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -853,12 +887,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = int(args[1]) if len(args) > 1 else DEFAULT_SEED
     folder = Path("/tmp") / f"opsreview-fuzz-{seed}"
     shutil.rmtree(folder, ignore_errors=True)
-    fuzz = FuzzRun(folder, count=count, seed=seed).run()
+    fuzz = FuzzRun(folder, count=count, seed=seed, workers=default_workers()).run()
     print(fuzz.table())
     for o in fuzz.failures:
-        print(f"FAIL {o.mutation.label}: {'; '.join(o.problems)[:600]}")
+        print(f"FAIL {o.label}: {'; '.join(o.problems)[:600]}")
     for o in fuzz.raw_messages:
-        print(f"RAW  {o.mutation.label}: {o.stderr.strip()[:300]}")
+        print(f"RAW  {o.label}: {o.stderr.strip()[:300]}")
     return 1 if fuzz.failures else 0
 
 
