@@ -604,6 +604,11 @@ def latest_plausible(today: date) -> datetime:
 EARLIEST_PLAUSIBLE = datetime(2000, 1, 1, tzinfo=UTC)
 
 
+def _used(params: dict[str, object], sql: str) -> dict[str, object]:
+    """The parameters ``sql`` refers to (DuckDB refuses unused ones)."""
+    return {k: v for k, v in params.items() if f"${k}" in sql}
+
+
 def implausible_values(con: duckdb.DuckDBPyConnection, file_ids: Sequence[int]) -> list[str]:
     """What is implausible in the rows the files ``file_ids`` stored (empty when all is well)."""
     problems: list[str] = []
@@ -616,9 +621,11 @@ def implausible_values(con: duckdb.DuckDBPyConnection, file_ids: Sequence[int]) 
     by_table: dict[str, list[tuple[str, str]]] = {}
     for table, column, dtype in columns:
         by_table.setdefault(table, []).append((column, dtype))
-    for table, cols in by_table.items():
+    holding = " UNION ALL ".join(f"SELECT '{t}' FROM \"{t}\" WHERE source_file_id IN (SELECT unnest($ids)) "
+                                 f"HAVING count(*) > 0" for t in by_table)
+    for (table,) in con.execute(f"{holding} ORDER BY 1", {"ids": ids}).fetchall():
         conditions = []
-        for column, dtype in cols:
+        for column, dtype in by_table[table]:
             ref = f'"{column}"'
             if dtype.startswith("TIMESTAMP") or dtype == "DATE":
                 as_tz = f"CAST({ref} AS TIMESTAMPTZ)" if dtype != "TIMESTAMP WITH TIME ZONE" else ref
@@ -630,16 +637,16 @@ def implausible_values(con: duckdb.DuckDBPyConnection, file_ids: Sequence[int]) 
                 conditions.append((column, "NaN/Inf", f"(isnan({ref}) OR isinf({ref}))"))
         if not conditions:
             continue
-        # one pass over the table: per check the count of offending rows and one offending value
-        select = ", ".join(f'count_if({c}), any_value(CAST("{col}" AS VARCHAR)) FILTER ({c})'
-                           for col, _, c in conditions)
-        found = con.execute(f'SELECT {select} FROM "{table}" WHERE source_file_id IN (SELECT unnest($ids))',
-                            {"ids": ids, **({"early": EARLIEST_PLAUSIBLE, "late": late} if "$early" in select else {})},
-                            ).fetchone()
-        for i, (column, what, _) in enumerate(conditions):
-            if found[2 * i]:
-                problems.append(f"{table}.{column}: {found[2 * i]} row(s) with {what}, "
-                                f"e.g. {str(found[2 * i + 1])[:60]!r}")
+        # one pass over the file's rows counts the offenders of every check; examples only when some
+        rows = f'FROM "{table}" WHERE source_file_id IN (SELECT unnest($ids))'
+        params = {"ids": ids, "early": EARLIEST_PLAUSIBLE, "late": late}
+        count_sql = f"SELECT {', '.join(f'count_if({c})' for _, _, c in conditions)} {rows}"
+        counts = con.execute(count_sql, _used(params, count_sql)).fetchone()
+        for (column, what, condition), n in zip(conditions, counts, strict=True):
+            if n:
+                example_sql = f'SELECT any_value(CAST("{column}" AS VARCHAR)) {rows} AND {condition}'
+                example = con.execute(example_sql, _used(params, example_sql)).fetchone()[0]
+                problems.append(f"{table}.{column}: {n} row(s) with {what}, e.g. {str(example)[:60]!r}")
     for file_id, kind, sb, wb, se, we, reconciled in con.execute(
         "SELECT file_id, source_kind, source_billed_total, warehouse_billed_total, source_effective_total, "
         "warehouse_effective_total, reconciled FROM ingest_ledger WHERE file_id IN (SELECT unnest($ids)) "
@@ -768,11 +775,12 @@ def _problems(con: duckdb.DuckDBPyConnection, m: Mutation, code: int | None, err
     return problems
 
 
-def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> list[Outcome]:
+def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> tuple[list[Outcome], float]:
     """Load the mutations numbered ``shard`` modulo ``shards`` against a warehouse of their own
-    in ``folder`` (the valid seeds loaded first); one outcome per file."""
+    in ``folder`` (the valid seeds loaded first); one outcome per file, and the CPU seconds used."""
     import analytics
 
+    cpu = time.process_time()
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
     mapping = root / "mapping.yaml"
@@ -809,7 +817,7 @@ def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> li
             path.unlink()
     finally:
         held.close()
-    return outcomes
+    return outcomes, time.process_time() - cpu
 
 
 def default_workers() -> int:
@@ -828,6 +836,7 @@ class FuzzRun:
     workers: int = 1
     outcomes: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # summed over the workers (DuckDB's threads included)
 
     def run(self) -> FuzzRun:
         started = time.perf_counter()
@@ -843,7 +852,8 @@ class FuzzRun:
                 futures = [pool.submit(run_shard, folders[i], self.count, self.seed, i, self.workers)
                            for i in range(self.workers)]
                 results = [f.result() for f in futures]
-        self.outcomes = sorted((o for r in results for o in r), key=lambda o: o.number)
+        self.outcomes = sorted((o for r, _ in results for o in r), key=lambda o: o.number)
+        self.cpu_seconds = sum(cpu for _, cpu in results)
         self.seconds = time.perf_counter() - started
         return self
 
@@ -864,7 +874,8 @@ class FuzzRun:
     def table(self) -> str:
         """Counts by kind and by operator, and the totals."""
         lines = [f"loader fuzz: {len(self.outcomes)} mutated files (seed {self.seed}, {self.workers} worker(s)) "
-                 f"in {self.seconds:.1f} s: {sum(o.accepted for o in self.outcomes)} accepted, "
+                 f"in {self.seconds:.1f} s ({self.cpu_seconds:.1f} s CPU): "
+                 f"{sum(o.accepted for o in self.outcomes)} accepted, "
                  f"{sum(o.refused for o in self.outcomes)} refused, {len(self.tracebacks)} tracebacks, "
                  f"{len(self.failures)} failing checks, {len(self.raw_messages)} raw library messages"]
         for title, key in (("kind", lambda o: o.kind), ("operator", lambda o: o.operator)):
