@@ -47,7 +47,9 @@ from pathlib import Path
 
 import duckdb
 
-from tests.loader_seeds import DISPLAY, ISO, MAPPING, Seed, nth_match, seeds, with_offset, with_year
+from analytics.sources import LoadOptions
+from tests.loader_seeds import COST, DEL, DISPLAY, INC, ISO, MAPPING, Seed, nth_match, seeds, with_offset, with_year
+from tests.unit import cost_inputs as ci
 
 DEFAULT_SEED = 20261207
 DEFAULT_COUNT = 1200
@@ -59,9 +61,30 @@ Mutate = Callable[[random.Random, bytes, str], bytes | None]
 
 
 # -- the seeds --------------------------------------------------------------------------------------------------
+def _rows(path: Path, first: int, count: int) -> Callable[[], bytes]:
+    """The header and data rows ``first`` … ``first + count - 1`` of a real CSV sample (its rows
+    have no embedded newlines): more real rows than the head the loader seeds use."""
+    return lambda: b"".join((lines := path.read_bytes().splitlines(True))[:1] + lines[first: first + count])
+
+
 def fuzz_seeds(mapping: Path) -> list[Seed]:
-    """The valid inputs the mutations start from: every seed of :mod:`tests.loader_seeds`."""
-    return seeds(mapping)
+    """The valid inputs the mutations start from: every seed of :mod:`tests.loader_seeds`, plus
+    further real rows of the large public samples and the second page of GitHub Actions runs."""
+    return [
+        *seeds(mapping),
+        Seed("focus", "focus-rows-500.csv", _rows(COST / "focus" / "focus_sample_1.0.csv", 500, 30), real=True),
+        Seed("aws-cur", "cur-rows-600.csv", _rows(COST / "aws" / "cur_legacy_sample.csv", 600, 30), real=True),
+        Seed("servicenow", "events-rows-3000.csv",
+             _rows(INC / "servicenow_incident_event_log_sample.csv", 3000, 40), LoadOptions(timezone="UTC"),
+             real=True),
+        Seed("github-actions", "runs-page-2.json", lambda: (DEL / "actions" / "runs-page-2.json").read_bytes(),
+             real=True),
+        # canonical: files already in a warehouse table's columns (--table)
+        Seed("canonical", "sli-canonical.csv", lambda: (DEL / "slo" / "sli.csv").read_bytes(),
+             LoadOptions(table="sli"), real=True),
+        Seed("canonical", "metrics-canonical.csv", lambda: ci.table_csv(ci.METRICS_HEADER, ci.metric_rows(3)),
+             LoadOptions(table="business_metrics")),
+    ]
 
 
 def file_format(name: str) -> str:
@@ -717,6 +740,8 @@ def _argv(seed: Seed, path: Path, warehouse: Path, mapping: Path) -> list[str]:
     options = seed.options
     if options.timezone:
         argv += ["--timezone", options.timezone]
+    if options.table:
+        argv += ["--table", options.table]
     if seed.kind == "mapped-csv":
         argv += ["--mapping", str(mapping)]
     for key, value in sorted(options.extra.items()):
