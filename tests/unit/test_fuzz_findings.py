@@ -3,6 +3,7 @@
 * gcp-billing stored ``nan`` / ``inf`` quantities: ``usage.amount`` and
   ``usage.amount_in_pricing_units`` reached the DOUBLE columns through an unchecked
   ``TRY_CAST``, so ``NaN``, ``Infinity`` (JSON lines) and ``1e999`` (CSV) were accepted;
+* opsgenie took the service from a ``service:<name>`` tag without the text checks (a NUL was stored);
 * the canonical loaders (``services``, ``canonical``) accepted NUL characters in text and NaN / Inf
   in DOUBLE columns;
 * a JSON-lines file DuckDB cannot parse gave DuckDB's message (``Invalid Input Error: Malformed
@@ -25,8 +26,9 @@ from analytics.errors import ExportFormatError
 from analytics.sources import LoadOptions, ingest
 from analytics.sources._tabular import first_bad_json_line
 from tests.fuzz_loaders import digest
-from tests.loader_seeds import COST
+from tests.loader_seeds import COST, RECORDS
 from tests.unit import cost_inputs as ci
+from tests.unit.test_incident_generators import opsgenie_alerts
 from tests.unit.test_plausible_values import _csv_with
 
 pytestmark = pytest.mark.unit
@@ -127,3 +129,15 @@ def test_a_csv_with_crlf_rows_and_trailing_blank_lines_is_one_plain_line(con: du
     path.write_bytes(sample + b"\n\n")
     error = _refused(con, "azure", path)
     assert "not a well-formed CSV file" in error.message, str(error)
+
+
+def test_a_nul_in_an_opsgenie_service_tag_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """The service comes from a ``service:<name>`` tag, which bypassed the text checks."""
+    alerts = opsgenie_alerts(RECORDS)
+    tags = alerts["data"][1]["tags"]
+    at = next(i for i, tag in enumerate(tags) if tag.startswith("service:"))
+    tags[at] = "service:\x00identity"
+    path = tmp_path / "alerts.json"
+    path.write_text(json.dumps(alerts))
+    error = _refused(con, "opsgenie", path)
+    assert (error.row, error.column) == (2, "tags") and "NUL" in error.message, str(error)
