@@ -15,6 +15,7 @@ process against a small warehouse (the valid seeds loaded first) and checks, per
   2000-01-01 … today + 2 years, no NUL in any text, no NaN / Inf in any number, and the cost
   rows reconcile (ledger source total = warehouse total = the sum of the file's rows; for FOCUS
   CSVs also = the file's ``BilledCost`` column summed here with :mod:`csv` and :mod:`decimal`);
+* loading an accepted file a second time changes nothing;
 * after a refusal, the warehouse is exactly as before (:func:`digest`: every ledger row, every
   table's columns, row count and an order-independent hash of its rows).
 
@@ -836,6 +837,11 @@ def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> tu
             seconds = time.perf_counter() - t0
             after = digest(held)
             problems = _problems(held, m, code, err, path, before, after, last_id)
+            if code == 0 and not problems:  # loading an accepted file again is a no-op
+                again, err_again = _cli(_argv(m.seed, path, warehouse, mapping))
+                if again != 0 or digest(held) != after:
+                    problems.append(f"loading the accepted file again is not a no-op (exit {again}): "
+                                    f"{err_again.strip()[:200]}")
             outcomes.append(Outcome(m.number, m.seed.kind, m.seed.name, m.operator, code, err[:2000],
                                     len(err.strip().splitlines()), seconds, tuple(problems)))
             before = after
