@@ -15,6 +15,8 @@ process against a small warehouse (the valid seeds loaded first) and checks, per
   2000-01-01 … today + 2 years, no NUL in any text, no NaN / Inf in any number, and the cost
   rows reconcile (ledger source total = warehouse total = the sum of the file's rows; for FOCUS
   CSVs also = the file's ``BilledCost`` column summed here with :mod:`csv` and :mod:`decimal`);
+* an accepted year 0 / 9999 / ±99:00 mutation stores exactly the timestamps the unmutated seed
+  stores (loaded alone in memory): the loader ignored that field, it did not read a shifted date;
 * loading an accepted file a second time changes nothing;
 * after a refusal, the warehouse is exactly as before (:func:`digest`: per table, the ledger
   included, its row count and an order-independent hash of its rows; a hash of all columns).
@@ -768,9 +770,47 @@ RAW_LIBRARY = re.compile(r"(Invalid Input Error|Conversion Error|Binder Error|Pa
                          r"Out of Range Error|Internal Error|INTERNAL|Traceback|Exception:|Error: [A-Z][a-z]+Error)")
 
 
+DATE_OPERATORS = ("year-0", "year-9999", "offset-99")
+
+
+def stored_timestamps(con: duckdb.DuckDBPyConnection, file_ids: Sequence[int]) -> list[tuple[str, str, str]]:
+    """Every timestamp the files ``file_ids`` stored, as sorted (table, column, ISO text)."""
+    columns = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' "
+        "AND data_type LIKE 'TIMESTAMP%' AND table_name IN "
+        "(SELECT table_name FROM duckdb_columns() WHERE column_name = 'source_file_id') "
+        "ORDER BY table_name, column_name").fetchall()
+    if not columns:
+        return []
+    union = " UNION ALL ".join(
+        f"SELECT '{t}', '{c}', CAST(\"{c}\" AS VARCHAR) FROM \"{t}\" "
+        f"WHERE source_file_id IN (SELECT unnest($ids)) AND \"{c}\" IS NOT NULL" for t, c in columns)
+    return sorted(con.execute(union, {"ids": list(file_ids)}).fetchall())
+
+
+def reference_timestamps(seed: Seed, folder: Path, mapping: Path) -> list[tuple[str, str, str]]:
+    """The timestamps the unmutated seed stores, loaded alone into an in-memory warehouse."""
+    import analytics
+    from analytics.sources import ingest
+
+    path = folder / f"reference-{seed.kind}-{seed.name}"
+    path.write_bytes(seed.content)
+    options = seed.options if seed.kind != "mapped-csv" else LoadOptions(timezone="UTC", mapping=mapping)
+    con = analytics.connect(":memory:")
+    try:
+        ids = [r.file_id for r in ingest(con, seed.kind, [str(path)], options)]
+        return stored_timestamps(con, ids)
+    finally:
+        con.close()
+        path.unlink()
+
+
 def _problems(con: duckdb.DuckDBPyConnection, m: Mutation, code: int | None, err: str, path: Path,
-              before: tuple, after: tuple, last_id: int) -> list[str]:
-    """What is wrong with the outcome of loading ``m`` (empty when all is well)."""
+              before: tuple, after: tuple, last_id: int,
+              reference: Callable[[Seed], list[tuple[str, str, str]]] | None = None) -> list[str]:
+    """What is wrong with the outcome of loading ``m`` (empty when all is well). ``reference``
+    gives the timestamps a seed stores unmutated: an accepted date mutation must store the same
+    (a shifted or out-of-range date that was read had to be refused)."""
     lines = err.strip().splitlines()
     if code is None:
         return ["traceback: " + " | ".join(lines[-3:])]
@@ -794,6 +834,11 @@ def _problems(con: duckdb.DuckDBPyConnection, m: Mutation, code: int | None, err
                              {"ids": new_ids}).fetchone()[0]
         if expected is not None and (stored is None or abs(stored - expected) >= Decimal("0.005")):
             problems.append(f"FOCUS BilledCost in the file {expected} but {stored} stored")
+    if m.operator in DATE_OPERATORS and reference is not None and new_ids:
+        got, want = stored_timestamps(con, new_ids), reference(m.seed)
+        if got != want:
+            changed = sorted(set(got) - set(want))[:2]
+            problems.append(f"a mutated date was read instead of refused: stored {changed}")
     return problems
 
 
@@ -813,6 +858,13 @@ def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> tu
     base.mkdir(exist_ok=True)
     work.mkdir(exist_ok=True)
     outcomes: list[Outcome] = []
+    references: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+    def reference(s: Seed) -> list[tuple[str, str, str]]:
+        if (s.kind, s.name) not in references:
+            references[(s.kind, s.name)] = reference_timestamps(s, base, mapping)
+        return references[(s.kind, s.name)]
+
     held = analytics.connect(str(warehouse))
     try:
         for s in inputs:  # the small warehouse: every valid seed loaded once
@@ -832,7 +884,7 @@ def run_shard(folder: str, count: int, seed: int, shard: int, shards: int) -> tu
             code, err = _cli(_argv(m.seed, path, warehouse, mapping))
             seconds = time.perf_counter() - t0
             after = digest(held)
-            problems = _problems(held, m, code, err, path, before, after, last_id)
+            problems = _problems(held, m, code, err, path, before, after, last_id, reference)
             if code == 0 and not problems:  # loading an accepted file again is a no-op
                 again, err_again = _cli(_argv(m.seed, path, warehouse, mapping))
                 if again != 0 or digest(held) != after:

@@ -30,8 +30,9 @@ from tests.fuzz_loaders import (
     implausible_values,
     latest_plausible,
     mutations,
+    reference_timestamps,
 )
-from tests.loader_seeds import COST, Seed
+from tests.loader_seeds import COST, Seed, with_offset
 
 pytestmark = pytest.mark.unit
 
@@ -162,3 +163,25 @@ def test_an_escaping_exception_is_caught_as_a_traceback(monkeypatch: pytest.Monk
     monkeypatch.setitem(analytics.cli.COMMANDS, "kinds", explode)
     code, err = _cli(["kinds"])
     assert code is None and "ValueError: not columns of cost" in err
+
+
+def test_an_accepted_date_mutation_that_was_read_is_caught(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    """Stands in for a loader that read a shifted date: a -05:00 offset is plausible, so the SLI
+    loader accepts it and stores instants five hours later than the seed's."""
+    sli = next(s for s in SEEDS if s.kind == "sli")
+    shifted = Mutation(1, sli, "offset-99", with_offset(sli.content, b"-05:00"))
+    path = tmp_path / shifted.file_name
+    path.write_bytes(shifted.content)
+    before = digest(con)
+    assert ingest(con, "sli", [str(path)])[0].rows_loaded > 0
+
+    def reference(seed: Seed) -> list:
+        return reference_timestamps(seed, tmp_path, tmp_path / "mapping.yaml")
+
+    problems = _problems(con, shifted, 0, "", path, before, digest(con), 0, reference)
+    assert len(problems) == 1 and problems[0].startswith("a mutated date was read instead of refused"), problems
+    same = Mutation(2, sli, "offset-99", sli.content.replace(b"\n", b"\r\n"))
+    path.write_bytes(same.content)
+    last = con.execute("SELECT max(file_id) FROM ingest_ledger").fetchone()[0]
+    ingest(con, "sli", [str(path)])
+    assert _problems(con, same, 0, "", path, before, digest(con), last, reference) == []
