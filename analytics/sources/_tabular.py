@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +16,13 @@ import duckdb
 
 from analytics.errors import AnalyticsError, ExportFormatError
 from analytics.sources._csv_layout import CsvLayout, csv_layout
-from analytics.sources._values import bound_params, instant_checks
+from analytics.sources._values import bound_params, instant_checks, nul_check
 from analytics.warehouse import run
 from analytics.warehouse.sqlutil import quote_identifier
 
 ROW = "__row"  # 1-based data row number column added by read_text_table
 _LINE = re.compile(r"[Ll]ine:?\s*(\d+)")
+_MALFORMED_JSON = re.compile(r"Malformed JSON in file .*, at byte \d+ in (line|record/value) \d+: (?P<why>.+)$")
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,49 @@ def duckdb_error(exc: duckdb.Error, path: Path | str) -> ExportFormatError:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     match = _LINE.search(lines[0]) if lines else None
     row = int(match.group(1)) - 1 if match else None  # DuckDB counts the header as line 1
+    json_error = next((m for m in map(_MALFORMED_JSON.search, lines) if m), None)
+    if json_error:  # the message repeats the path, and its line / record number is one too high
+        line = first_bad_json_line(Path(path)) if "://" not in str(path) else None
+        where = f"line {line} is not valid JSON" if line else "not valid JSON"
+        return ExportFormatError(f"{where}: {json_error['why'].rstrip('. ')}", file=path)
     lowered = text.casefold()
     reason = next((words for key, words in _READER_PROBLEMS if key in lowered), None)
     if reason is None:
         kind = type(exc).__name__.removesuffix("Exception") or "reader"
         reason = f"the file cannot be read ({kind} error in the reader)"
     return ExportFormatError(f"cannot read file: {reason}", file=path, row=row if row and row > 0 else None)
+
+
+def first_bad_json_line(path: Path) -> int | None:
+    """The 1-based line where a JSON-lines file (or, failing that, one JSON document) stops being
+    UTF-8 JSON; None when Python reads it all (only called once DuckDB has refused the file)."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rb") as handle:  # type: ignore[operator]
+            data = handle.read()
+    except (OSError, EOFError):
+        return None
+    lines = data.splitlines()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            return number
+        except ValueError:
+            break  # not JSON lines after all, or this line is broken: try the whole document
+    else:
+        return None
+    try:
+        json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    except json.JSONDecodeError as exc:
+        if len([ln for ln in lines if ln.strip()]) > 1 and data.lstrip()[:1] == b"{":
+            return number  # JSON lines: the line that did not parse
+        return exc.lineno
+    return None
 
 
 @contextmanager
@@ -321,6 +360,12 @@ def cast_select(
             parsed = f"CAST(TRY_CAST({col} AS {target.dtype}) AS TIMESTAMPTZ)"
             checks += [(name, problem, f"min({ROW}) FILTER (WHERE {parsed} IS NOT NULL AND ({condition}))")
                        for problem, condition in instant_checks(parsed, col)]
+        if target.dtype in ("DOUBLE", "FLOAT"):  # 'NaN', 'inf' and 1e999 cast, but are no measurement
+            checks.append((name, "is not a finite number",
+                           f"min({ROW}) FILTER (WHERE NOT isfinite(TRY_CAST({col} AS DOUBLE)))"))
+        if target.dtype == "VARCHAR":
+            problem, condition = nul_check(col)
+            checks.append((name, problem, f"min({ROW}) FILTER (WHERE {condition})"))
         cast = f"CAST({col} AS {target.dtype})"
         if not target.nullable and target.has_default:
             cast = f"coalesce({cast}, {target.default})"  # an empty cell takes the schema default

@@ -351,6 +351,16 @@ def gcp_fields(
             Check(f"{t(path)} IS NOT NULL AND ({condition})", message, a.label(path), show=t(path))
             for message, condition in instant_checks(f"TRY_CAST({t(path)} AS TIMESTAMPTZ)", t(path))
         ]
+    for path in ("usage.amount", "usage.amount_in_pricing_units"):
+        # quantities are DOUBLE: without this, NaN, Infinity or 1e999 would be stored as nan / inf
+        checks.append(
+            Check(
+                f"{t(path)} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({t(path)} AS DOUBLE)), false)",
+                "is not a finite number",
+                a.label(path),
+                show=t(path),
+            )
+        )
     for path in LABEL_FIELDS:
         value = a.json_value(path)
         checks.append(

@@ -167,7 +167,7 @@ def _tag(tags: list[Any], name: str) -> str | None:
             for sep in (":", "="):
                 key, found, value = tag.partition(sep)
                 if found and key.strip().lower() == name and value.strip():
-                    return value.strip()
+                    return as_text(value, "tags")  # NUL and over-long values refused like any text
     return None
 
 
