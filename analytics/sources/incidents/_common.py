@@ -550,7 +550,7 @@ class IncidentWriter:
         if not self.options.quarantine:
             raise ExportFormatError(message, file=file, row=row, column=column)
         text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
-        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text)
+        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text, data_file=file.name)
         self.rejected += 1
 
     def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:
