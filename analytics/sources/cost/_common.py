@@ -472,6 +472,34 @@ def _quarantine_bad_rows(
     return GOOD_ROWS
 
 
+def refuse_first_bad_row(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    checks: Sequence[Check],
+    *,
+    file: str | Path,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """One scan of a staged text view (with ``__row``): raise the earliest (row, check order) row
+    failing a check as an ExportFormatError naming file, row and column (for tables other than
+    ``cost``, whose checks run inside :func:`load_cost_view`)."""
+    if not checks:
+        return
+    sql = f"SELECT {', '.join(f'min({ROW}) FILTER (WHERE {c.bad})' for c in checks)} FROM {quote_identifier(view)}"
+    firsts = run(con, sql, used_params(params or {}, sql))[0]
+    problems = sorted((int(r), i) for i, r in enumerate(firsts) if r is not None)
+    if not problems:
+        return
+    row, i = problems[0]
+    check = checks[i]
+    shown = None
+    if check.show:
+        value = run(con, f"SELECT CAST(({check.show}) AS VARCHAR) FROM {quote_identifier(view)} WHERE {ROW} = $__r",
+                    {**used_params(params or {}, check.show), "__r": row})  # fmt: skip
+        shown = value[0][0] if value else None
+    raise ExportFormatError(describe_problem(check, shown), file=file, row=row, column=check.column)
+
+
 def raw_row_json(staged: Staged) -> str:
     """SQL for a staged row as JSON text, the source's column names as keys (``__row`` left out)."""
     pairs = [f"{_literal(c)}, {quote_identifier(c)}" for c in staged.columns if c != ROW]

@@ -13,7 +13,10 @@ files do is tolerated:
   object becomes NULL;
 * FOCUS 1.3 ``ServiceProviderName`` fills ``ProviderName`` (and the other way round for ≤ 1.2);
 * unknown columns are kept as ``x_…`` text columns (the FOCUS 1.0 sample's ``Id`` → ``x_Id``,
-  1.3's ``ContractApplied`` → ``x_ContractApplied``);
+  1.3's ``AllocatedMethodId`` → ``x_AllocatedMethodId``); 1.3's ``ContractApplied`` is a JSON column of
+  ``cost`` (migration 0009), joined to ``contract_commitments``;
+* a FOCUS 1.3 **Contract Commitment** dataset (``ContractCommitmentId`` … and no ``BilledCost``) given
+  to ``focus`` loads into ``contract_commitments`` (:mod:`analytics.sources.cost.focus_commitments`);
 * the FOCUS 1.0-preview names that OCI's own FOCUS reports still write are read as their 1.0 names
   when the file lacks those (:data:`PREVIEW_NAMES`: ``Provider`` → ProviderName, ``Publisher``,
   ``InvoiceIssuer``, ``Region`` → RegionName, ``UsageQuantity`` / ``UsageUnit`` → ConsumedQuantity /
@@ -33,12 +36,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from analytics.errors import ExportFormatError
-from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources import SNIFF_BYTES, LoadOptions, SourceKind, register
 from analytics.sources._tabular import file_format, table_schema
 from analytics.sources.cost._common import (
     Check,
@@ -63,6 +67,7 @@ from analytics.sources.cost._deliveries import (
     refuse_rows_already_loaded,
     refuses_duplicates,
 )
+from analytics.sources.cost.focus_commitments import is_contract_commitment_file, load_commitments
 from analytics.warehouse import run_quietly
 from analytics.warehouse.ledger import DeliveryPolicy, LoadResult, LoadTransaction, run_load
 from analytics.warehouse.sqlutil import extra_column_name, is_extra_column, quote_identifier
@@ -111,10 +116,29 @@ def load_focus_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str], optio
     (the parts of a sharded export), replacing the billing periods they carry with the whole set."""
     check_options(options.extra, OPTIONS, kind=KIND)
     policy, refuse = delivery_policy(options.extra), refuses_duplicates(options.extra)
-    return [
-        _load_set(con, fileset, options, policy=policy, refuse_duplicates=refuse)
-        for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND)
-    ]
+    results: list[LoadResult] = []
+    for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND):
+        commitments = [f for f in fileset.files if is_contract_commitment_file(header_of(f))]
+        if commitments and len(commitments) < len(fileset.files):
+            raise ExportFormatError(
+                "a FOCUS Contract Commitment file among Cost and Usage files of one delivery; load it on its own",
+                file=commitments[0],
+            )
+        if commitments:  # the FOCUS 1.3 companion dataset: its own table
+            extra = {k: v for k, v in options.extra.items() if k == "provider"}
+            for file in commitments:
+                log.info("%s: a FOCUS Contract Commitment dataset; loading it into contract_commitments", file)
+                results += load_commitments(con, str(file), replace(options, extra=extra))
+            continue
+        results.append(_load_set(con, fileset, options, policy=policy, refuse_duplicates=refuse))
+    return results
+
+
+def header_of(file: Path) -> list[str]:
+    """The column names of a CSV / CSV.gz / parquet file ([] when they cannot be read here; the
+    loader then reports the problem)."""
+    with file.open("rb") as handle:
+        return sniff_columns(file, handle.read(SNIFF_BYTES))
 
 
 def _load_set(
