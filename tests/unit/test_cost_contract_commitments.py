@@ -14,7 +14,7 @@ import csv
 import io
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 

@@ -61,3 +61,58 @@ COMMENT ON COLUMN contract_commitments.source_file_id IS 'Lineage: ingest_ledger
 -- FOCUS 1.3 ContractApplied on cost rows (earlier loads kept it as the text column x_ContractApplied).
 ALTER TABLE cost ADD COLUMN ContractApplied JSON;
 COMMENT ON COLUMN cost.ContractApplied IS 'FOCUS 1.3: the contract commitments applied to the charge, {"Elements": [{ContractId, ContractCommitmentId, ContractCommitmentAppliedCost | ContractCommitmentAppliedQuantity + ContractCommitmentAppliedUnit}]}; joins contract_commitments.';
+
+-- Provider status history (issue 13.10): incidents of our dependencies (Google Cloud status
+-- incidents.json, the AWS Health Dashboard event feeds), kept apart from our own incidents.
+CREATE TABLE provider_incidents (
+    provider_incident_id VARCHAR NOT NULL,
+    provider VARCHAR NOT NULL,
+    product VARCHAR,
+    products VARCHAR[],
+    locations VARCHAR[],
+    title VARCHAR,
+    severity VARCHAR CHECK (severity IS NULL OR severity IN ('high', 'medium', 'low')),
+    impact VARCHAR NOT NULL CHECK (impact IN ('outage', 'disruption', 'degraded', 'information')),
+    begin_at TIMESTAMPTZ NOT NULL,
+    end_at TIMESTAMPTZ,
+    updates INTEGER NOT NULL,
+    last_update_at TIMESTAMPTZ,
+    uri VARCHAR,
+    raw VARCHAR,
+    source_file_id BIGINT NOT NULL,
+    CHECK (end_at IS NULL OR end_at >= begin_at)
+);
+COMMENT ON TABLE provider_incidents IS 'Incidents of our cloud providers from their public status history (kinds gcp-status, aws-health): one row per provider incident, apart from our own incidents; joined to incidents by time in the degraded-dependencies metric.';
+COMMENT ON COLUMN provider_incidents.provider_incident_id IS 'gcp-status:<incident id> or aws-health:<event ARN, else service key and start epoch> (natural key: a later delivery replaces the row).';
+COMMENT ON COLUMN provider_incidents.provider IS 'Google Cloud or AWS.';
+COMMENT ON COLUMN provider_incidents.product IS 'The main affected product or service (GCP service_name, AWS service_name).';
+COMMENT ON COLUMN provider_incidents.products IS 'Every affected product (GCP affected_products titles; AWS service_name and impacted services).';
+COMMENT ON COLUMN provider_incidents.locations IS 'Affected locations or regions (GCP location ids; AWS region from the service key).';
+COMMENT ON COLUMN provider_incidents.title IS 'GCP external_desc; AWS summary.';
+COMMENT ON COLUMN provider_incidents.severity IS 'high, medium or low (GCP severity; AWS from the status code: 3 high, 2 medium, 0-1 low).';
+COMMENT ON COLUMN provider_incidents.impact IS 'outage, disruption, degraded or information (GCP status_impact SERVICE_OUTAGE / SERVICE_DISRUPTION / SERVICE_INFORMATION; AWS status 3 disruption, 2 degraded, 0-1 information).';
+COMMENT ON COLUMN provider_incidents.begin_at IS 'Start of the provider incident (UTC).';
+COMMENT ON COLUMN provider_incidents.end_at IS 'End (UTC); NULL while ongoing (GCP end absent; AWS without a [RESOLVED] update).';
+COMMENT ON COLUMN provider_incidents.updates IS 'Number of status updates (provider_incident_updates).';
+COMMENT ON COLUMN provider_incidents.last_update_at IS 'Time of the latest status update.';
+COMMENT ON COLUMN provider_incidents.uri IS 'Public status page of the incident, when the provider gives one.';
+COMMENT ON COLUMN provider_incidents.raw IS 'The source record as JSON.';
+COMMENT ON COLUMN provider_incidents.source_file_id IS 'Lineage: ingest_ledger.file_id.';
+
+CREATE TABLE provider_incident_updates (
+    provider_incident_id VARCHAR NOT NULL,
+    seq INTEGER NOT NULL,
+    update_at TIMESTAMPTZ NOT NULL,
+    status VARCHAR,
+    text VARCHAR,
+    locations VARCHAR[],
+    source_file_id BIGINT NOT NULL
+);
+COMMENT ON TABLE provider_incident_updates IS 'The status updates of each provider incident, oldest first (GCP updates[], AWS event_log[]); replaced with the incident.';
+COMMENT ON COLUMN provider_incident_updates.provider_incident_id IS 'provider_incidents.provider_incident_id.';
+COMMENT ON COLUMN provider_incident_updates.seq IS '1 = the oldest update.';
+COMMENT ON COLUMN provider_incident_updates.update_at IS 'When the update was posted (GCP when, else created; AWS timestamp), UTC.';
+COMMENT ON COLUMN provider_incident_updates.status IS 'GCP update status (SERVICE_OUTAGE, AVAILABLE, …); AWS status code as text.';
+COMMENT ON COLUMN provider_incident_updates.text IS 'The update text (AWS: summary and message).';
+COMMENT ON COLUMN provider_incident_updates.locations IS 'Locations the update names (GCP affected_locations ids).';
+COMMENT ON COLUMN provider_incident_updates.source_file_id IS 'Lineage: ingest_ledger.file_id.';
