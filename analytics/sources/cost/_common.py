@@ -41,7 +41,7 @@ from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for
     table_schema,
 )
 from analytics.sources._values import bound_params, instant_checks, nul_check
-from analytics.warehouse import run
+from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadTransaction, PeriodTotal, period_order
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
 
@@ -373,7 +373,12 @@ def load_cost_view(
     select = ", ".join(f"CAST(({fld.expr}) AS {types[n]}) AS {quote_identifier(n)}" for n, fld in fields.items())
     with reading(staged.file):
         insert = f"SELECT {select} FROM {source}"
-        return tx.insert_query("cost", insert, used_params(bound, insert))
+        try:
+            return tx.insert_query("cost", insert, used_params(bound, insert))
+        finally:
+            if source != view:  # the quarantine's temp objects go with the file
+                run_quietly(con, f"DROP VIEW IF EXISTS {GOOD_ROWS}")
+                run_quietly(con, f"DROP TABLE IF EXISTS {QUARANTINE}")
 
 
 def _period_groups(
