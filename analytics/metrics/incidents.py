@@ -765,7 +765,8 @@ class DegradedDependencies:
         return self.overlapping / self.incidents if self.incidents else None
 
     def sentence(self, period_label: str) -> str:
-        """Two lines of narrative for a report."""
+        """Two lines of narrative for a report (plain text: a notebook shows it through
+        :func:`analytics.display.md_text`)."""
         if not self.incidents:
             return f"No incidents in {period_label}, so none overlapped a provider incident."
         if not self.overlapping:
