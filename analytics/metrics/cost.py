@@ -51,7 +51,8 @@ __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
     "UNALLOCATED", "BudgetStatus", "CostScope", "Dimension", "Interval", "Showback", "ShowbackLine", "TagCoverage",
     "Window", "band_status", "billing_currencies", "billing_currency", "budget_status", "budget_vs_actual_by_month",
-    "commitment_coverage", "commitment_utilisation", "commitment_utilisation_by_commitment", "corrections",
+    "commitment_coverage", "commitment_utilisation", "commitment_utilisation_by_commitment",
+    "contract_commitment_progress", "corrections",
     "cost_by_day", "cost_by_dimension", "cost_by_month", "cost_elasticity", "cost_series", "data_complete_through",
     "effective_cost_total", "fold_small_values", "money", "parse_dimension", "parse_tag_key", "savings_by_dimension",
     "savings_total", "showback", "tag_coverage", "tag_coverage_by_class", "tag_coverage_total", "top_movers",
@@ -128,12 +129,14 @@ def _to_float(value: Any) -> float | None:
     return None if math.isnan(out) else out
 
 
-_BOOLEAN_COLUMNS = frozenset({"is_correction", "partial", "taggable", "restates_earlier_period", "sufficient"})
+_BOOLEAN_COLUMNS = frozenset({"is_correction", "partial", "taggable", "restates_earlier_period", "sufficient",
+                              "on_track"})
 _OTHER_COLUMNS = frozenset({
     "value", "dimension", "row_class", "state", "status", "cost_basis", "currency", "commitment_id", "commitment_name",
     "commitment_type", "commitment_category", "provider", "billing_account", "account", "service", "charge_category",
     "description", "invoice_id", "corrects_month", "direction", "bucket", "kind", "month", "bucket_start",
-    "bucket_end", "complete_through", "billing_period_start", "charge_period_start",
+    "bucket_end", "complete_through", "billing_period_start", "charge_period_start", "contract_id", "unit",
+    "period_start", "period_end",
 })
 
 
@@ -811,6 +814,31 @@ def commitment_utilisation(
     used = sum((r["used_cost"] for r in records), Decimal(0))
     unused = sum((r["unused_cost"] for r in records), Decimal(0))
     return _ratio(used, used + unused)
+
+
+CONTRACT_COMMITMENT_COLUMNS = ["commitment_id", "contract_id", "commitment_category", "commitment_type", "description",
+                               "provider", "period_start", "period_end", "currency", "unit", "committed", "applied",
+                               "charges", "elapsed", "fulfilled", "on_track"]
+
+
+def contract_commitment_progress(
+    con: duckdb.DuckDBPyConnection, period: Interval, *, provider: str | None = None
+) -> pd.DataFrame:
+    """Progress of each FOCUS 1.3 contract commitment overlapping the period: committed amount (cost
+    for Spend, quantity for Usage), what usage applied to it (``ContractApplied``) from its start to
+    the period's end, the share of its period elapsed by then, fulfilled = applied / committed, and
+    on_track = fulfilled >= elapsed.
+
+    >>> from analytics.warehouse import connect
+    >>> from analytics.periods import parse_period
+    >>> len(contract_commitment_progress(connect(":memory:"), parse_period("2026Q3")))
+    0
+    """
+    records = _records(con, "cost_commitment_contracts_by_commitment",
+                       {**_window_params(period), "provider": provider})
+    for r in records:
+        r["on_track"] = r["fulfilled"] is not None and r["fulfilled"] >= r["elapsed"]
+    return _frame(records, CONTRACT_COMMITMENT_COLUMNS)
 
 
 def commitment_coverage(

@@ -623,14 +623,22 @@ def cost_kpis(
     names = [f"{n if isinstance(n, str) and n else i} {_pct(u)}" for n, i, u in
              zip(commitments["commitment_name"], commitments["commitment_id"], commitments["utilisation"],
                  strict=True)]
+    contracts = cm.contract_commitment_progress(con, periods[-1])
+    behind = contracts.loc[~contracts["on_track"], "commitment_id"].tolist()
+    contract_note = (f"contract commitments (FOCUS 1.3): {len(contracts) - len(behind)} of {len(contracts)} on track"
+                     + (f", behind: {', '.join(behind)}" if behind else "")) if len(contracts) else ""  # fmt: skip
     out.append(_line(
         "commitment_utilisation", "Commitment utilisation", "Cost", periods,
         [cm.commitment_utilisation(con, p) for p in periods], unit="ratio",
         rule=targets.rule("commitment_utilisation"), n=len(commitments), evidence=_evidence("commitments"),
-        missing=no_cost or f"no commitment discount (Savings Plan, reservation, CUD) in the {label} cost data",
-        note="; ".join(names) or None,
+        missing=(no_cost or f"no commitment discount (Savings Plan, reservation, CUD) in the {label} cost data")
+        + (f"; {contract_note}" if contract_note else ""),
+        note="; ".join([*names, contract_note] if contract_note else names) or None,
         details={"commitments": commitments[["commitment_id", "commitment_name", "commitment_type", "used_cost",
-                                             "unused_cost", "utilisation"]]}))
+                                             "unused_cost", "utilisation"]],
+                 "contract_commitments": contracts[["commitment_id", "contract_id", "commitment_category",
+                                                    "commitment_type", "committed", "applied", "elapsed",
+                                                    "fulfilled", "on_track"]]}))
     return out
 
 

@@ -54,6 +54,9 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "services",
     "business_metrics",
     "budgets",
+    "contract_commitments",
+    "provider_incidents",
+    "provider_incident_updates",
 )
 # Natural key of each canonical table: a re-delivered row with the same key replaces the old one.
 # ``cost`` has none at row level: a re-delivered billing period replaces the whole period
@@ -69,6 +72,9 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "services": ("service",),
     "business_metrics": ("date", "metric", "dimension"),
     "budgets": ("period", "scope"),
+    "contract_commitments": ("ContractCommitmentId",),
+    "provider_incidents": ("provider_incident_id",),
+    "provider_incident_updates": ("provider_incident_id", "seq"),
 }
 COST_PERIOD_KEY: tuple[str, ...] = ("ProviderName", "BillingAccountId", "BillingPeriodStart")
 LOCK_WAIT_ENV = "OPSREVIEW_LOCK_WAIT"

@@ -139,7 +139,8 @@ def test_a_csv_with_crlf_rows_and_trailing_blank_lines_loads_as_its_rows(con: du
     (result,) = ingest(con, "azure", [str(path)])
     assert result.status == "loaded" and result.rows_loaded == len(rows)
     cost_column = next(c for c in rows[0] if c.casefold() in {"costinbillingcurrency", "cost"})
-    assert result.billed_total == sum(Decimal(r[cost_column]) for r in rows).quantize(Decimal("1e-10"))  # DECIMAL(38,10)
+    expected = sum(Decimal(r[cost_column]) for r in rows).quantize(Decimal("1e-10"))  # DECIMAL(38,10)
+    assert result.billed_total == expected
 
 
 def test_a_nul_in_an_opsgenie_service_tag_is_refused(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:

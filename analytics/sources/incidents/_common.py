@@ -46,6 +46,7 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     delivery_files,
     fingerprint_delivery,
     label_key,
+    parse_json,
     read_json,
     source_zone,
 )
@@ -185,6 +186,68 @@ def read_csv(file: Path, *, allow_duplicate_names: bool = False, max_field: int 
         except csv.Error as exc:
             raise ExportFormatError(f"malformed CSV: {exc}", file=file, row=max(reader.line_num - 1, 1)) from exc
     return CsvTable(file, header, rows, bad)
+
+
+# -- Apache DevLake raw tables ---------------------------------------------------------------------
+DEVLAKE_COLUMNS: tuple[str, ...] = ("id", "params", "data", "url", "input", "created_at")
+
+
+def file_head(file: Path, size: int = 64 * 1024) -> bytes:
+    """The first bytes of a file (to read its header without parsing it all)."""
+    with file.open("rb") as handle:
+        return handle.read(size)
+
+
+def is_devlake_raw_table(header: Sequence[str]) -> bool:
+    """Whether a CSV header is an Apache DevLake raw table (``id,params,data,url,input,created_at``:
+    one API object per row, as JSON text in ``data``)."""
+    return [h.strip().lower() for h in header] == list(DEVLAKE_COLUMNS)
+
+
+def is_devlake_like(header: Sequence[str]) -> bool:
+    """Whether a header has most of the DevLake raw-table columns (a renamed or dropped one)."""
+    return len({h.strip().lower() for h in header} & set(DEVLAKE_COLUMNS)) >= len(DEVLAKE_COLUMNS) - 2
+
+
+def sniff_devlake(path: Path, head: bytes, *markers: str) -> bool:
+    """A DevLake raw-table CSV whose first bytes contain every marker (JSON keys inside a CSV cell
+    have their quotes doubled: pass ``'""incident_number""'``)."""
+    if not (path.is_file() and path.name.lower().endswith(".csv")) or not is_devlake_raw_table(csv_head(head)):
+        return False
+    text = utf8_text(head)
+    return all(m in text for m in markers)
+
+
+@dataclass(frozen=True)
+class DevLakeRow:
+    """One row of a DevLake raw table: its 1-based row number, request URL and the API object."""
+
+    row: int
+    url: str
+    record: Any
+
+
+def devlake_rows(file: Path, writer: IncidentWriter) -> list[DevLakeRow]:
+    """The API objects of a DevLake raw-table CSV. A row with the wrong field count or a ``data``
+    cell that is not strict JSON fails the file naming row and column (or is quarantined)."""
+    table = read_csv(file)
+    if not is_devlake_raw_table(table.header):
+        raise ExportFormatError(f"expected a DevLake raw table with columns {', '.join(DEVLAKE_COLUMNS)}", file=file,
+                                column=table.header[0] if table.header else None)  # fmt: skip
+    for row_no, problem, raw in table.bad_rows:
+        writer.read()
+        writer.reject(file, row_no, None, problem, raw)
+    out: list[DevLakeRow] = []
+    for row_no, cells in table.rows:
+        try:
+            record = parse_json(cells[2])
+        except (ValueError, RecursionError) as exc:
+            writer.read()
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)[:120] or type(exc).__name__
+            writer.reject(file, row_no, "data", f"not valid JSON: {reason}", cells[2])
+            continue
+        out.append(DevLakeRow(row_no, cells[3], record))
+    return out
 
 
 def header_index(header: Sequence[str], aliases: Mapping[str, str]) -> dict[str, int]:
@@ -550,7 +613,7 @@ class IncidentWriter:
         if not self.options.quarantine:
             raise ExportFormatError(message, file=file, row=row, column=column)
         text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
-        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text)
+        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text, data_file=file.name)
         self.rejected += 1
 
     def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:

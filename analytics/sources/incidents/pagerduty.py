@@ -63,6 +63,7 @@ from analytics.sources.incidents._common import (
     as_object,
     as_text,
     csv_head,
+    devlake_rows,
     header_index,
     instant_text,
     json_head,
@@ -77,6 +78,7 @@ from analytics.sources.incidents._common import (
     read_json,
     ref_name,
     severity_map,
+    sniff_devlake,
     source_zone,
     utf8_text,
 )
@@ -130,13 +132,17 @@ def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
     """Load REST ``/incidents`` pages (+ log entries) from a JSON file or a folder of them."""
     parse = partial(parse_rest_page, zone=source_zone(options),
                     severities=severity_map(SOURCE, DEFAULT_SEVERITY, options))
-    return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json",),
+    return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=lambda w: bool(w.details.get("log_entries")),
                          derive=derive_from_log_entries)
 
 
 def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap) -> None:
-    """One REST page (``incidents``, ``incident`` and/or ``log_entries``) → staged incidents and events."""
+    """One REST page (``incidents``, ``incident`` and/or ``log_entries``) → staged incidents and events;
+    a DevLake raw table (``.csv``) → :func:`parse_devlake_incidents`."""
+    if file.name.lower().endswith(".csv"):
+        parse_devlake_incidents(file, writer, zone=zone, severities=severities)
+        return
     doc = read_json(file)
     if not isinstance(doc, dict) or not ({"incidents", "incident", "log_entries"} & set(doc)):
         raise ExportFormatError("expected a PagerDuty REST page with 'incidents', 'incident' or "
@@ -153,24 +159,45 @@ def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None
         _stage_log_entries(file, entries, writer, zone=zone)
 
 
+def parse_devlake_incidents(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None,
+                            severities: SeverityMap) -> None:
+    """Apache DevLake's ``_raw_pagerduty_incidents`` table: one REST Incident object per row with its
+    ``log_entries[]`` embedded (DevLake collects them per incident); the entries are the timeline,
+    exactly as if they came from an ``/incidents/{id}/log_entries`` page."""
+    rows = devlake_rows(file, writer)
+    _stage_incidents(file, [r.record for r in rows], writer, zone=zone, severities=severities,
+                     numbers=[r.row for r in rows])
+    entries: list[Any] = []
+    for r in rows:
+        embedded = r.record.get("log_entries") if isinstance(r.record, dict) else None
+        if embedded is not None and not isinstance(embedded, list):
+            writer.reject(file, r.row, "log_entries", "'log_entries' must be a list", r.record)
+            continue
+        entries += embedded or []
+    writer.details["log_entries"] = writer.details.get("log_entries", 0) + len(entries)
+    writer.details["devlake_rows"] = writer.details.get("devlake_rows", 0) + len(rows)
+    _stage_log_entries(file, entries, writer, zone=zone)
+
+
 def _not_list(file: Path, key: str) -> list[Any]:
     raise ExportFormatError(f"'{key}' must be a list", file=file, column=key)
 
 
 def _stage_incidents(file: Path, records: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None,
-                     severities: SeverityMap) -> None:
-    """The incidents of one page → one block of staged rows (bad records fail the file or are quarantined)."""
+                     severities: SeverityMap, numbers: list[int] | None = None) -> None:
+    """The incidents of one page → one block of staged rows (bad records fail the file or are
+    quarantined); ``numbers`` are their row numbers in the file (default 1, 2, …)."""
     writer.read(len(records))
     rows: list[tuple[Any, ...]] = []
-    numbers: list[int] = []
-    for i, record in enumerate(records, start=1):
+    staged: list[int] = []
+    for i, record in zip(numbers or range(1, len(records) + 1), records, strict=True):
         try:
             rows.append(rest_incident_values(record, zone=zone, severities=severities))
         except RowError as exc:
             writer.reject(file, i, exc.column, exc.message, record)
             continue
-        numbers.append(i)
-    writer.incident_rows(REST_COLUMNS, rows, numbers, file=file)
+        staged.append(i)
+    writer.incident_rows(REST_COLUMNS, rows, staged, file=file)
 
 
 def _stage_log_entries(file: Path, entries: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None) -> None:
@@ -625,6 +652,8 @@ def _names(value: Any, column: str) -> list[str]:
 
 # -- sniffing ---------------------------------------------------------------------------------
 def _sniff_rest(path: Path, head: bytes) -> bool:
+    if path.is_file() and path.name.lower().endswith(".csv"):
+        return sniff_devlake(path, head, '""incident_number""')
     if path.is_file() and not path.name.lower().endswith(".json"):
         return False
     text = utf8_text(json_head(path, head))
