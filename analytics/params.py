@@ -560,8 +560,8 @@ class CostAnomalyParams(ReportParams):
         "(all for every level)", anomaly_levels)
     tag_key: str = parameter("service", "tag key whose values form the tag level, e.g. service or team",
                              anomaly_tag_key)
-    min_impact_usd: float = parameter(250.0, "alert only when the total impact reaches this many dollars",
-                                      partial(non_negative_number, what="min_impact_usd"))
+    min_impact: float = parameter(250.0, "alert only when the total impact reaches this amount in the billing currency",
+                                  partial(non_negative_number, what="min_impact"))
     min_impact_pct: float = parameter(20.0, "and when it reaches this percentage of the expected spend",
                                       partial(non_negative_number, what="min_impact_pct"))
     direction: str = parameter("increase", "which anomalies can alert, increase or decrease or both",

@@ -44,6 +44,7 @@ from analytics.metrics._cost_scope import (
     parse_tag_key,
 )
 from analytics.metrics.stats import MIN_N
+from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
 from analytics.sql import load_sql, parameters_of
 
@@ -1072,31 +1073,6 @@ def cost_elasticity(
 
 
 # -- presentation helpers ------------------------------------------------------------------------------
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
-
-
-def money(value: float | Decimal | None, currency: str | None = "USD", *, digits: int | None = None) -> str:
-    """An amount for narrative text: ``$1.11M``, ``$12.3k``, ``−$420``; ``digits`` forces plain decimals.
-
-    >>> money(1107283.17), money(-420), money(4.68237, digits=2), money(None)
-    ('$1.11M', '−$420', '$4.68', 'n/a')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    amount = float(value)
-    symbol = _SYMBOLS.get((currency or "USD").upper(), f"{currency} ")
-    sign, size = ("−" if amount < 0 else ""), abs(amount)
-    if digits is not None:
-        text = f"{size:,.{digits}f}"
-    elif size >= 1e6:
-        text = f"{size / 1e6:.2f}M"
-    elif size >= 1e4:
-        text = f"{size / 1e3:.1f}k"
-    else:
-        text = f"{size:,.0f}"
-    return f"{sign}{symbol}{text}"
-
-
 def fold_small_values(
     frame: pd.DataFrame,
     *,

@@ -147,7 +147,7 @@ class ReviewOptions:
     tenant_metric: str | None = "active_tenants"  # company-wide gauge for cost per tenant; None skips it
     environment: str | None = dm.DEFAULT_ENVIRONMENT
     budget_scope: str = "total"
-    anomaly_min_impact_usd: float = ca.DEFAULT_MIN_IMPACT_USD
+    anomaly_min_impact: float = ca.DEFAULT_MIN_IMPACT  # in the billing currency
     anomaly_min_impact_pct: float = ca.DEFAULT_MIN_IMPACT_PCT
 
     def __post_init__(self) -> None:
@@ -585,7 +585,7 @@ def cost_kpis(
 
 # -- anomalies -------------------------------------------------------------------------------------
 ANOMALY_COLUMNS = ("anomaly_id", "kind", "shape", "level", "provider", "service", "member", "scope", "start", "end",
-                   "ongoing", "direction", "impact_usd", "impact_pct", "top_drivers", "services", "annotations")
+                   "ongoing", "direction", "impact", "impact_pct", "top_drivers", "services", "annotations")
 """What the anomaly KPI records of each alert (``details['alerts']``, largest first)."""
 
 
@@ -599,7 +599,7 @@ def top_anomalies(kpi: Kpi, *, limit: int = 5) -> pd.DataFrame:
         rows.append({
             "#": i, "kind": "new spend" if a["kind"] == "new" else f"{a['shape']} increase", "scope": a["scope"],
             "window": f"{start:%d %b} – {end:%d %b %Y}" + (", ongoing" if a["ongoing"] else ""),
-            "impact": format_value(float(a["impact_usd"]), kpi.unit, signed=True),
+            "impact": format_value(float(a["impact"]), kpi.unit, signed=True),
             "impact %": "new" if pct is None else f"{float(pct):+.0f}%",
             "drivers": a.get("top_drivers") or "", "around the start": a.get("annotations") or "",
         })
@@ -623,21 +623,21 @@ def anomaly_kpis(
     currency = cm.billing_currency(con, *periods) or "USD"
     impacts, found = [], pd.DataFrame()
     for result in ca.cost_anomalies_of_periods(con, periods, tag_key=options.cost_tag_key):  # one read of the series
-        found = ca.alerts(result.anomalies, min_impact_usd=options.anomaly_min_impact_usd,
+        found = ca.alerts(result.anomalies, min_impact=options.anomaly_min_impact,
                           min_impact_pct=options.anomaly_min_impact_pct)
-        impacts.append(float(found["impact_usd"].sum()) if result.last_day is not None else None)
+        impacts.append(float(found["impact"].sum()) if result.last_day is not None else None)
     volume = cc.incident_count_anomalies(con, periods[-1]) if rows["incidents"] else pd.DataFrame()
     alerts = found[list(ANOMALY_COLUMNS)] if len(found) else pd.DataFrame(columns=list(ANOMALY_COLUMNS))
     top = alerts.iloc[0] if len(alerts) else None
     note = (f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
-            + (f"; largest {top['scope']} {format_value(float(top['impact_usd']), currency, signed=True)}"
+            + (f"; largest {top['scope']} {format_value(float(top['impact']), currency, signed=True)}"
                if top is not None else "")
             + (f"; {len(volume)} incident-volume anomal{'y' if len(volume) == 1 else 'ies'}" if len(volume) else ""))
     return [_line(
         "cost_anomalies", "Cost anomalies (unexplained spend, alerted)", "Cost", periods, impacts, unit=currency,
         rule=targets.rule("cost_anomalies"), n=len(alerts), evidence=_evidence("anomalies"),
         missing=LOAD["cost"] if not rows["cost"] else f"no judged usage cost in {periods[-1].label}",
-        note=note, details={"alerts": alerts, "thresholds": {"min_impact_usd": options.anomaly_min_impact_usd,
+        note=note, details={"alerts": alerts, "thresholds": {"min_impact": options.anomaly_min_impact,
                                                                "min_impact_pct": options.anomaly_min_impact_pct},
                             "incident_volume_anomalies": volume})]
 

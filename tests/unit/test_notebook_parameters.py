@@ -91,6 +91,6 @@ def test_library_defaults_agree_with_the_notebook_defaults() -> None:
     assert review.options == qr.ReviewOptions()
     assert (review.hourly_rate, review.history) == (qr.DEFAULT_HOURLY_RATE, qr.HISTORY)
     anomalies = REPORT_PARAMS["cost_anomalies"].from_raw(warehouse=":memory:")
-    assert (anomalies.min_impact_usd, anomalies.min_impact_pct) == (ca.DEFAULT_MIN_IMPACT_USD,
+    assert (anomalies.min_impact, anomalies.min_impact_pct) == (ca.DEFAULT_MIN_IMPACT,
                                                                      ca.DEFAULT_MIN_IMPACT_PCT)
     assert REPORT_PARAMS["delivery_performance"].from_raw().environment == dm.DEFAULT_ENVIRONMENT
