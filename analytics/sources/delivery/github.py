@@ -83,6 +83,7 @@ from analytics.sources.delivery._common import (
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
+from analytics.warehouse.schema import canonical_schema
 
 ACTIONS_OPTIONS = ("workflow", "branch", "environment", "service", "team", "repo", "production", "rework")
 DEPLOYMENTS_OPTIONS = ("service", "team", "repo", "production")
@@ -97,14 +98,7 @@ MAX_TITLE = 2000
 _REPO = re.compile(r"[^/\s]+/[^/\s]+")
 _ZERO_SHA = re.compile(r"^0+$")
 _DEPLOYMENT_URL = re.compile(r"/deployments/(\d{1,19})/?$")
-_TS = pa.timestamp("us", tz="UTC")
-PIPELINE_SCHEMA: dict[str, pa.DataType] = {
-    "run_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "repo": pa.string(),
-    "service": pa.string(), "team": pa.string(), "workflow": pa.string(), "workflow_id": pa.string(),
-    "event": pa.string(), "head_branch": pa.string(), "head_sha": pa.string(), "run_attempt": pa.int32(),
-    "status": pa.string(), "conclusion": pa.string(), "started_at": _TS, "finished_at": _TS,
-    "is_deployment": pa.bool_(),
-}
+PIPELINE_SCHEMA: dict[str, pa.DataType] = canonical_schema("pipeline_runs")  # from the migration DDL
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ from analytics.sources.delivery._common import (
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
+from analytics.warehouse.schema import canonical_schema
 
 API_VERSION = "openslo/v1"
 METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
@@ -69,11 +70,7 @@ SKIPPED_KINDS = ("Service", "DataSource", "AlertPolicy", "AlertCondition", "Aler
 MAX_DESCRIPTION = 1050
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._:/-]{0,251}[A-Za-z0-9])?$")
 _DURATION = re.compile(r"^[1-9]\d{0,5}[smhdwMQY]$")
-SLO_SCHEMA: dict[str, pa.DataType] = {
-    "slo": pa.string(), "service": pa.string(), "display_name": pa.string(), "description": pa.string(),
-    "target": pa.float64(), "budgeting_method": pa.string(), "time_window": pa.string(), "is_rolling": pa.bool_(),
-    "journey": pa.string(), "time_slice_target": pa.float64(), "time_slice_window": pa.string(),
-}
+SLO_SCHEMA: dict[str, pa.DataType] = canonical_schema("slos")  # from the migration DDL
 SLI_VIEW = "__sli_src"
 SLI_FIELDS: tuple[Field, ...] = (
     Field("slo", "text", ("slo", "slo_name", "objective", "name"), required_column=True, required_value=True,
