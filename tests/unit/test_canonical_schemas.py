@@ -38,7 +38,7 @@ def test_a_loader_stages_exactly_the_columns_of_its_table(table: str) -> None:
 
 @pytest.mark.parametrize("table", sorted(STAGED))
 def test_duckdb_reads_every_staged_column_as_the_table_type(table: str) -> None:
-    schema, extra = STAGED[table]
+    schema, _ = STAGED[table]
     staged = pa.table({name: pa.array([], type=kind) for name, kind in schema.items()})
     con = duckdb.connect(":memory:")
     con.register("staged", staged)
