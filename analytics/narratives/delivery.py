@@ -113,7 +113,8 @@ def levels_narrative(levels: pd.DataFrame, now: DoraSummary, *, environment: str
     >>> from analytics.metrics.delivery import dora_summary
     >>> from analytics.warehouse import connect
     >>> empty = dora_summary(connect(":memory:"), "2026Q3")
-    >>> levels_narrative(pd.DataFrame({"dora_level": []}), empty, environment=None, period_label="2026Q3").split(" — ")[0]
+    >>> text = levels_narrative(pd.DataFrame({"dora_level": []}), empty, environment=None, period_label="2026Q3")
+    >>> text.split(" — ")[0]
     'Overall (2026Q3, any environment): **no data**'
     """
     counts = levels["dora_level"].value_counts()
