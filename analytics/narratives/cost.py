@@ -1,0 +1,191 @@
+"""Sentences of the cost reports: ``notebooks/cost_overview.ipynb``, ``unit_cost.ipynb`` and
+``cost_investigation.ipynb`` (docs/cost-analyses.md). Amounts are written by the one money formatter in the
+data's billing currency."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from analytics.display import change, pct
+from analytics.metrics.cost import BudgetStatus, Showback, TagCoverage
+from analytics.money import money
+from analytics.periods import Period
+
+
+# -- cost overview -----------------------------------------------------------------------------------
+def overview_scope_narrative(period: Period, *, currency: str) -> str:
+    """The period, the comparison and the cost basis.
+
+    >>> from analytics.periods import parse_period
+    >>> overview_scope_narrative(parse_period("2026Q3"), currency="EUR").split(". ")[1][:36]
+    '**Basis** EffectiveCost in EUR (comm'
+    """
+    return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), compared with "
+            f"{period.previous().label}. **Basis** EffectiveCost in {currency} (commitment purchases amortised over "
+            "the usage they cover), assigned to the day each charge applies to. Corrections to closed billing periods "
+            "are kept apart.")
+
+
+def provider_narrative(by_provider: pd.DataFrame, *, total: float, total_before: float, currency: str,
+                       period_label: str, previous_label: str) -> str:
+    """The period's cloud cost against the previous one, the largest provider, the one that added the most, and
+    the corrections to earlier bills (``by_provider``: :func:`~analytics.metrics.cost.cost_by_dimension`).
+
+    >>> frame = pd.DataFrame({"value": ["AWS", "(corrections)"], "is_correction": [False, True],
+    ...                       "share": [1.0, 0.0], "change": [100.0, 0.0], "change_pct": [0.1, None],
+    ...                       "effective_cost": [1100.0, -5.0]})
+    >>> provider_narrative(frame, total=1100.0, total_before=1000.0, currency="EUR", period_label="2026Q3",
+    ...                    previous_label="2026Q2").split(". ")[0]
+    'Cloud cost was €1,100 in 2026Q3, +10% on 2026Q2 (€100)'
+    """
+    providers = by_provider[~by_provider["is_correction"]]
+    grew = providers.sort_values("change", ascending=False)
+    corrected = float(by_provider.loc[by_provider["is_correction"], "effective_cost"].sum())
+    return (("No cost in this period. " if providers.empty else
+             f"Cloud cost was {money(total, currency)} in {period_label}, {change(total, total_before)} on "
+             f"{previous_label} ({money(total - total_before, currency)}). {providers.iloc[0]['value']} is the "
+             f"largest provider ({pct(providers.iloc[0]['share'])} of cost); {grew.iloc[0]['value']} added the most "
+             f"({money(grew.iloc[0]['change'], currency)}, {pct(grew.iloc[0]['change_pct'])}). ")
+            + (f"Corrections to earlier bills charged in {period_label}: {money(corrected, currency, digits=2)}, "
+               "shown apart from the providers' totals." if corrected else "No corrections to closed billing periods."))
+
+
+def movers_narrative(by_service: pd.DataFrame, teams: pd.DataFrame, *, tag_key: str, currency: str) -> str:
+    """The fastest- and slowest-growing services with at least 1% of cost, and the tag value that added the most
+    (``by_service``, ``teams``: :func:`~analytics.metrics.cost.cost_by_dimension` rows).
+
+    >>> services = pd.DataFrame({"value": ["EC2", "S3"], "is_correction": False, "share": [0.7, 0.3],
+    ...                          "change_pct": [0.2, -0.1], "change": [70.0, -20.0]})
+    >>> movers_narrative(services, pd.DataFrame(), tag_key="team", currency="USD")
+    'Among services with at least 1% of cost, EC2 grew fastest (20%, $70) and S3 fell most (-10%, −$20). '
+    """
+    movers = by_service[(~by_service["is_correction"]) & (by_service["share"] >= 0.01)].sort_values("change_pct")
+    up = movers.iloc[-1] if len(movers) else None
+    down = movers.iloc[0] if len(movers) else None
+    return (("" if up is None or down is None else
+             f"Among services with at least 1% of cost, {up['value']} grew fastest ({pct(up['change_pct'])}, "
+             f"{money(up['change'], currency)}) and {down['value']} "
+             + (f"grew slowest ({pct(down['change_pct'])}). " if down['change_pct'] >= 0 else
+                f"fell most ({pct(down['change_pct'])}, {money(down['change'], currency)}). "))
+            + ("" if teams.empty else
+               f"By {tag_key}, {teams.sort_values('change', ascending=False).iloc[0]['value']} added the most cost "
+               f"({money(teams['change'].max(), currency)})."))
+
+
+def accounts_regions_narrative(by_account: pd.DataFrame, by_region: pd.DataFrame, *, currency: str,
+                               period_label: str) -> str:
+    """How many accounts and regions carry cost, and the cost without a region.
+
+    >>> accounts = pd.DataFrame({"is_correction": [False, False]})
+    >>> regions = pd.DataFrame({"value": ["us-east-1", "(not set)"], "is_correction": False,
+    ...                         "effective_cost": [10.0, 2.5]})
+    >>> accounts_regions_narrative(accounts, regions, currency="GBP", period_label="2026Q3")[:52]
+    '2 accounts and 2 region values carry cost in 2026Q3;'
+    """
+    no_region = float(by_region.loc[by_region["value"] == "(not set)", "effective_cost"].sum())
+    return (f"{int((~by_account['is_correction']).sum())} accounts and {int((~by_region['is_correction']).sum())} "
+            f"region values carry cost in {period_label}; "
+            f"{money(no_region, currency)} has no region (fees, tax, credits and commitment charges).")
+
+
+def tag_coverage_narrative(coverage: TagCoverage, untagged: pd.DataFrame, *, tag_key: str, currency: str) -> str:
+    """Cost- and row-weighted tag coverage, the services with the most untagged cost, and the cost that cannot
+    carry tags (``untagged``: :func:`~analytics.metrics.cost.tag_coverage` by service, most untagged first).
+
+    >>> coverage = TagCoverage("team", 0.9, 0.8, 1000.0, 900.0, 100, 80, 50.0, 5)
+    >>> tag_coverage_narrative(coverage, pd.DataFrame({"value": ["EC2"], "untagged_cost": [100.0]}), tag_key="team",
+    ...                        currency="USD").split(". ")[1]
+    '$100 of usage is untagged, mostly EC2 ($100)'
+    """
+    worst = untagged[untagged["untagged_cost"] > 0].head(3)
+    return (f"By cost, {pct(coverage.cost_share, 1)} of taggable usage carries a non-empty `{tag_key}` tag; by rows, "
+            f"{pct(coverage.row_share, 1)}. {money(coverage.untagged_cost, currency)} of usage is untagged"
+            + (", mostly " + ", ".join(f"{r.value} ({money(r.untagged_cost, currency)})" for r in worst.itertuples())
+               if len(worst) else "") + ". "
+            f"A further {money(coverage.untaggable_cost, currency)} ({coverage.untaggable_rows:,} rows) cannot carry "
+            "tags.")
+
+
+def showback_narrative(showback: Showback, *, currency: str) -> str:
+    """How shared cost was split, what stays unallocated, and the check that the lines add up to the cent.
+
+    >>> from analytics.metrics.cost import showback
+    >>> from analytics.periods import parse_period
+    >>> from analytics.warehouse import connect
+    >>> empty = showback(connect(":memory:"), parse_period("2026Q3"), tag_key="team")
+    >>> showback_narrative(empty, currency="EUR").split("Check: ")[1]
+    "the lines add up to €0.00, the period's EffectiveCost (€0.0000 before rounding to the cent)."
+    """
+    return (f"{showback.describe_method()} The shared pool is {money(showback.shared_total, currency)}; "
+            f"{money(showback.unallocated, currency)} is untagged and not declared shared, so it stays in "
+            f"`unallocated` until its owners tag it. Check: the lines add up to "
+            f"{money(showback.total, currency, digits=2)}, the period's EffectiveCost "
+            f"({money(showback.exact_total, currency, digits=4)} before rounding to the cent).")
+
+
+def budget_narrative(budget: BudgetStatus, months: pd.DataFrame, *, band: tuple[float, float], currency: str,
+                     period_label: str) -> str:
+    """Actual or forecast cost against the budget with its status, the month furthest over, and whether the
+    numbers are actuals (``months``: :func:`~analytics.metrics.cost.budget_vs_actual_by_month`).
+
+    >>> status = BudgetStatus("total", "2026Q3", "EffectiveCost", "USD", 3000.0, 3150.0, 3150.0, 150.0, 0.05,
+    ...                       "at risk", True, None, 0, "actuals")
+    >>> budget_narrative(status, pd.DataFrame({"variance_pct": []}), band=(0.05, 0.1), currency="USD",
+    ...                  period_label="2026Q3").split(": ")[1]
+    '$150 (+5.0%), **at risk** with a band of ±5%/±10%. All months are complete, so these are actuals.'
+    """
+    verb = "came in" if budget.complete else "is forecast"
+    worst_month = months.dropna(subset=["variance_pct"]).sort_values("variance_pct").tail(1)
+    return (("No budget is loaded for this scope." if budget.budget is None else
+             f"{period_label} {verb} at {money(budget.forecast, currency)} against a budget of "
+             f"{money(budget.budget, currency)}: {money(budget.variance, currency)} ({budget.variance_pct:+.1%}), "
+             f"**{budget.status}** with a band of ±{band[0]:.0%}/±{band[1]:.0%}. ")
+            + ("" if worst_month.empty else
+               f"The month furthest over budget is {worst_month.iloc[0]['month']:%B} "
+               f"({worst_month.iloc[0]['variance_pct']:+.1%}, {worst_month.iloc[0]['state']}). ")
+            + ("All months are complete, so these are actuals." if budget.complete else
+               f"Months not yet complete are forecast: {budget.method}."))
+
+
+def commitments_narrative(commitments: pd.DataFrame, coverage: pd.DataFrame, savings: Mapping[str, Any], *,
+                          utilisation: float | None, utilisation_before: float | None, currency: str,
+                          previous_label: str) -> str:
+    """Commitment utilisation and the unused commitment, coverage of eligible usage, and savings against list
+    price (``savings``: :func:`~analytics.metrics.cost.savings_total`).
+
+    >>> savings = {"total_savings": 50.0, "negotiated_savings": 20.0, "commitment_savings": 30.0,
+    ...            "effective_savings_rate": 0.05, "purchase_rows_excluded": 1, "purchase_billed_excluded": 900.0}
+    >>> text = commitments_narrative(pd.DataFrame({"unused_cost": [12.0]}),
+    ...                              pd.DataFrame({"covered_cost": [60.0], "eligible_cost": [80.0]}), savings,
+    ...                              utilisation=0.95, utilisation_before=None, currency="USD", previous_label="2026Q2")
+    >>> text.split("; ")[0]
+    'Commitment utilisation was 95.0% (n/a in 2026Q2)'
+    """
+    covered = float(coverage["covered_cost"].sum())
+    eligible = float(coverage["eligible_cost"].sum())
+    return (f"Commitment utilisation was {pct(utilisation, 1)} ({pct(utilisation_before, 1)} in {previous_label}); "
+            f"{money(float(commitments['unused_cost'].sum()), currency)} of commitment went unused. Commitments "
+            f"covered {pct(covered / eligible if eligible else None, 1)} of eligible usage. Savings against list "
+            f"price: {money(savings['total_savings'], currency)} (negotiated "
+            f"{money(savings['negotiated_savings'], currency)}, commitments "
+            f"{money(savings['commitment_savings'], currency)} net of unused commitment), an effective savings rate "
+            f"of {pct(savings['effective_savings_rate'], 1)}. {savings['purchase_rows_excluded']} commitment purchase "
+            f"rows ({money(savings['purchase_billed_excluded'], currency)} billed) are left out because their cost is "
+            "already in the amortised usage rows.")
+
+
+def corrections_narrative(fixes: pd.DataFrame, *, currency: str, period_label: str) -> str:
+    """Corrections to closed billing periods billed in the period, and whether they restate an earlier one
+    (``fixes``: :func:`~analytics.metrics.cost.corrections`).
+
+    >>> corrections_narrative(pd.DataFrame(), currency="USD", period_label="2026Q3")[:63]
+    '0 correction(s) to closed billing periods were billed in 2026Q3'
+    """
+    earlier = int(fixes["restates_earlier_period"].sum()) if len(fixes) else 0
+    return (f"{len(fixes)} correction(s) to closed billing periods were billed in {period_label}, totalling "
+            f"{money(float(fixes['billed_cost'].sum()) if len(fixes) else 0.0, currency, digits=2)} (BilledCost). "
+            + (f"{earlier} of them restate a month before {period_label}; the earlier report's numbers changed by "
+               "that amount." if earlier else "None of them restates an earlier reporting period."))
