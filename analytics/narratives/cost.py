@@ -189,3 +189,173 @@ def corrections_narrative(fixes: pd.DataFrame, *, currency: str, period_label: s
             f"{money(float(fixes['billed_cost'].sum()) if len(fixes) else 0.0, currency, digits=2)} (BilledCost). "
             + (f"{earlier} of them restate a month before {period_label}; the earlier report's numbers changed by "
                "that amount." if earlier else "None of them restates an earlier reporting period."))
+
+
+# -- cost investigation ------------------------------------------------------------------------------
+def investigation_scope_narrative(*, scope: str, window: Any, compare: Any, per_day: bool, dimension: str, grain: str,
+                                  now: float, before: float, currency: str) -> str:
+    """The scope, the window and its comparison, the breakdown, and the window's cost against the comparison's
+    (``window``, ``compare``: :class:`~analytics.metrics.cost.Window` or periods).
+
+    >>> from analytics.metrics.cost import Window
+    >>> from datetime import date
+    >>> text = investigation_scope_narrative(scope="all cost", window=Window(date(2026, 8, 1), date(2026, 8, 15)),
+    ...     compare=Window(date(2026, 7, 18), date(2026, 8, 1)), per_day=False, dimension="service", grain="day",
+    ...     now=1500.0, before=1000.0, currency="EUR")
+    >>> text.split(". ")[-1]
+    'EffectiveCost in the window: €1,500 against €1,000 (+50%).'
+    """
+    return (f"**Scope** {scope}. **Window** {window.label} ({window.days} days), compared with {compare.label} "
+            f"({compare.days} days){', as daily averages' if per_day else ''}. **Breakdown** by {dimension}, "
+            f"per {grain}. EffectiveCost in the window: {money(now, currency)} against {money(before, currency)} "
+            f"({change(now, before)}).")
+
+
+def series_narrative(series: pd.DataFrame, peak: pd.Series, *, now: float, dimension: str, grain: str,
+                     currency: str) -> str:
+    """The values that carry cost and the largest one, the first and last complete buckets, and the corrections
+    (``series``: :func:`~analytics.metrics.cost.cost_series`; ``peak``: cost per complete bucket).
+
+    >>> series = pd.DataFrame({"value": ["EC2", "S3"], "effective_cost": [900.0, 100.0], "corrections": [0.0, 0.0]})
+    >>> series_narrative(series, pd.Series([400.0, 600.0]), now=1000.0, dimension="service", grain="week",
+    ...                  currency="USD")
+    '2 service value(s) carry cost in the window; the largest is EC2 ($900, 90%). The first complete week cost $400 \
+and the last $600 (+50%). '
+    """
+    values = series.groupby("value")["effective_cost"].sum().sort_values(ascending=False)
+    first, last = (peak.iloc[0], peak.iloc[-1]) if len(peak) else (None, None)
+    return (("No cost in this window and scope." if values.empty else
+             f"{len(values)} {dimension} value(s) carry cost in the window; the largest is {values.index[0]} "
+             f"({money(values.iloc[0], currency)}, {pct(values.iloc[0] / now if now else None)}). ")
+            + ("" if first is None or last is None else
+               f"The first complete {grain} cost {money(first, currency)} and the last {money(last, currency)} "
+               f"({change(last, first)}). ")
+            + (f"Corrections charged in the window: {money(float(series['corrections'].sum()), currency, digits=2)}."
+               if series["corrections"].sum() else ""))
+
+
+def movers_change_narrative(movers: pd.DataFrame, *, per_day: bool, currency: str) -> str:
+    """The net change between the windows, the value that moved most, and the increases and decreases it is made
+    of (``movers``: :func:`~analytics.metrics.cost.top_movers`).
+
+    >>> movers_change_narrative(pd.DataFrame(columns=["value", "change", "cost_before", "cost_after"]),
+    ...                         per_day=False, currency="USD")
+    'Nothing to compare: neither window has cost in this scope.'
+    """
+    start_total, end_total = float(movers["cost_before"].sum()), float(movers["cost_after"].sum())
+    unit = " per day" if per_day else ""
+    ups, downs = movers[movers["change"] > 0], movers[movers["change"] < 0]
+    top = movers.iloc[0] if len(movers) else None
+    return ("Nothing to compare: neither window has cost in this scope." if top is None else
+            f"Between the windows cost{unit} moved {money(end_total - start_total, currency)} "
+            f"({change(end_total, start_total)}). {top['value']} moved most ({money(top['change'], currency)}: "
+            f"{pct(top['contribution'])} of the net change, {pct(top['contribution_pp'], 1)} of growth in percentage "
+            f"points). Increases add up to {money(float(ups['change'].sum()), currency)} over "
+            f"{int(ups['grouped_values'].sum())} value(s); decreases to "
+            f"{money(float(downs['change'].sum()), currency)} over {int(downs['grouped_values'].sum())} value(s). "
+            "The changes add up exactly to the total change; shares of the total change add up to 100%.")
+
+
+# -- unit cost ---------------------------------------------------------------------------------------
+def unit_scope_narrative(period: Period, *, cost_tag_key: str, aggregate: str, metric: str, per: float,
+                         currency: str, unit: str) -> str:
+    """The period, the comparison and the definition of the unit cost.
+
+    >>> from analytics.periods import parse_period
+    >>> unit_scope_narrative(parse_period("2026Q3"), cost_tag_key="service", aggregate="sum", metric="requests",
+    ...                      per=1000.0, currency="EUR", unit="1,000 requests").split(". ")[1][:59]
+    '**Unit cost** = Σ EffectiveCost of the rows tagged `service'
+    """
+    return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), compared with "
+            f"{period.previous().label}. **Unit cost** = Σ EffectiveCost of the rows tagged `{cost_tag_key}=<value>` "
+            f"÷ ({aggregate} of `{metric}` for that value ÷ {per:g}), in {currency} per {unit}. Corrections to closed "
+            "billing periods are left out (they are reported in the cost overview).")
+
+
+def unit_cost_narrative(units: pd.DataFrame, ranked: pd.DataFrame, *, unit: str, currency: str) -> str:
+    """The most and least expensive services per unit, the largest rise and fall of the unit cost (with the cost
+    and volume moves behind it), and the services without volume (``units``:
+    :func:`~analytics.metrics.cost.unit_cost_by_dimension`; ``ranked``: its rows with a unit cost, dearest first).
+
+    >>> units = pd.DataFrame({"dimension": ["api", "web"], "unit_cost": [2.0, None],
+    ...                       "unit_cost_change_pct": [None, None], "cost_change_pct": [None, None],
+    ...                       "volume_change_pct": [None, None]})
+    >>> unit_cost_narrative(units, units.dropna(subset=["unit_cost"]), unit="1,000 requests", currency="USD")
+    'The most expensive service per 1,000 requests is api ($2.00), the cheapest api ($2.00). 1 service(s) had no \
+volume, so no unit cost.'
+    """
+    moved = units.dropna(subset=["unit_cost_change_pct"]).sort_values("unit_cost_change_pct")
+    worst, best = (moved.iloc[-1], moved.iloc[0]) if len(moved) else (None, None)
+    return (("No unit costs: no volume was reported for the period." if ranked.empty else
+             f"The most expensive service per {unit} is {ranked.iloc[0]['dimension']} "
+             f"({money(ranked.iloc[0]['unit_cost'], currency, digits=2)}), the cheapest "
+             f"{ranked.iloc[-1]['dimension']} ({money(ranked.iloc[-1]['unit_cost'], currency, digits=2)}). ")
+            + ("" if worst is None or best is None else
+               f"{worst['dimension']}'s unit cost rose most ({pct(worst['unit_cost_change_pct'], 1)}: cost "
+               f"{pct(worst['cost_change_pct'], 1)}, volume {pct(worst['volume_change_pct'], 1)}); "
+               f"{best['dimension']}'s fell most ({pct(best['unit_cost_change_pct'], 1)}). ")
+            + (f"{int(units['unit_cost'].isna().sum())} service(s) had no volume, so no unit cost."
+               if units['unit_cost'].isna().any() else ""))
+
+
+def unit_trend_narrative(monthly: pd.DataFrame) -> str:
+    """How the unit cost of each service moved from the first month of the trend to the last
+    (``monthly``: :func:`~analytics.metrics.cost.unit_cost_by_month`).
+
+    >>> monthly = pd.DataFrame({"bucket_start": pd.to_datetime(["2026-01-01", "2026-01-01", "2026-09-01",
+    ...                                                        "2026-09-01"]),
+    ...                         "dimension": ["api", "web", "api", "web"], "unit_cost": [2.0, 1.0, 1.5, 1.2]})
+    >>> unit_trend_narrative(monthly).split(";")[0]
+    'From Jan 2026 to Sep 2026, unit cost fell for 1 of 2 services'
+    """
+    first_month = monthly[monthly["bucket_start"] == monthly["bucket_start"].min()].set_index("dimension")["unit_cost"]
+    last_month = monthly[monthly["bucket_start"] == monthly["bucket_start"].max()].set_index("dimension")["unit_cost"]
+    drift = ((last_month - first_month) / first_month).dropna().sort_values()
+    return ("Not enough months for a trend." if drift.empty else
+            f"From {monthly['bucket_start'].min():%b %Y} to {monthly['bucket_start'].max():%b %Y}, unit cost fell for "
+            f"{int((drift < 0).sum())} of {len(drift)} services; the largest rise was {drift.index[-1]} "
+            f"({pct(drift.iloc[-1], 1)}), the largest fall {drift.index[0]} ({pct(drift.iloc[0], 1)}).")
+
+
+def tenant_narrative(tenant: pd.Series | None, *, tenant_metric: str | None, currency: str, period_label: str,
+                     previous_label: str) -> str:
+    """All cloud cost per tenant against the previous period, with the cost and tenant moves behind it
+    (``tenant``: the company-wide row of :func:`~analytics.metrics.cost.unit_cost_by_dimension`, or None).
+
+    >>> tenant_narrative(None, tenant_metric="active_tenants", currency="USD", period_label="2026Q3",
+    ...                  previous_label="2026Q2")
+    'No company-wide `active_tenants` metric: cost per tenant is skipped.'
+    """
+    if tenant is None:
+        return f"No company-wide `{tenant_metric or 'tenant'}` metric: cost per tenant is skipped."
+    return (f"All cloud cost divided by the average number of {tenant_metric} gives "
+            f"{money(tenant['unit_cost'], currency)} per tenant for {period_label} (the chart shows it month by "
+            f"month), against {money(tenant['previous_unit_cost'], currency)} in {previous_label} "
+            f"({pct(tenant['unit_cost_change_pct'], 1)}): cost moved {pct(tenant['cost_change_pct'], 1)} while "
+            f"tenants moved {pct(tenant['volume_change_pct'], 1)}.")
+
+
+def elasticity_narrative(elastic: pd.DataFrame) -> str:
+    """Which services' cost outgrows their volume (elasticity interval wholly above 1), which show economies of
+    scale (wholly below 1), and how many have too few days (``elastic``:
+    :func:`~analytics.metrics.cost.cost_elasticity`).
+
+    >>> elastic = pd.DataFrame({"dimension": ["api", "web"], "elasticity": [1.4, 0.6], "low": [1.1, 0.3],
+    ...                         "high": [1.7, 0.9], "sufficient": [True, False]})
+    >>> elasticity_narrative(elastic).split("; ")[:2]
+    ['Elasticity is the percentage change in daily cost for a 1% change in daily volume. 1 service(s) have an \
+interval wholly above 1 (cost outgrows volume, so unit cost rises with growth): api 1.40', \
+'1 wholly below 1 (economies of scale): web 0.60']
+    """
+    shown = elastic.dropna(subset=["elasticity"])
+    above, below = shown[shown["low"] > 1], shown[shown["high"] < 1]
+    return (f"Elasticity is the percentage change in daily cost for a 1% change in daily volume. "
+            f"{len(above)} service(s) have an interval wholly above 1 (cost outgrows volume, so unit cost rises with "
+            "growth)"
+            + (": " + ", ".join(f"{r.dimension} {r.elasticity:.2f}" for r in above.itertuples()) if len(above) else "")
+            + f"; {len(below)} wholly below 1 (economies of scale)"
+            + (": " + ", ".join(f"{r.dimension} {r.elasticity:.2f}" for r in below.itertuples()) if len(below) else "")
+            + "; the rest cannot be told apart from 1. Days are compared within the same weekday, so a weekend "
+              "scale-down does not count as elasticity. A slope far above 1 usually means cost that volume does not "
+              "explain (an anomaly or a new resource): drill into it with the cost investigation notebook. "
+              f"{int((~elastic['sufficient']).sum())} service(s) have fewer than 10 days and are marked insufficient.")
