@@ -359,3 +359,13 @@ interval wholly above 1 (cost outgrows volume, so unit cost rises with growth): 
               "scale-down does not count as elasticity. A slope far above 1 usually means cost that volume does not "
               "explain (an anomaly or a new resource): drill into it with the cost investigation notebook. "
               f"{int((~elastic['sufficient']).sum())} service(s) have fewer than 10 days and are marked insufficient.")
+
+
+def no_corrections_narrative(period_label: str, *, scope: str | None = None) -> str:
+    """Said instead of the corrections table when there are none.
+
+    >>> no_corrections_narrative("2026Q3"), no_corrections_narrative("2026-08", scope="AWS")
+    ('No corrections to closed billing periods were billed in 2026Q3.', \
+'No corrections to closed billing periods were billed in 2026-08 for AWS.')
+    """
+    return f"No corrections to closed billing periods were billed in {period_label}{f' for {scope}' if scope else ''}."

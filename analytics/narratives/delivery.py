@@ -151,3 +151,13 @@ def artifact_narrative(written: Path | None) -> str:
     """
     return (f"The KPIs above are also in `{written.name}` for the quarterly report." if written else
             "No output folder was given, so `delivery.json` was not written.")
+
+
+def no_deployments_narrative(*, environment: str | None, period_label: str) -> str:
+    """Said instead of the deployment chart when there is none, with what to load.
+
+    >>> no_deployments_narrative(environment=None, period_label="2026Q3").split(": ")[0]
+    'No successful deployments to any environment in 2026Q3'
+    """
+    return (f"No successful deployments to {environment or 'any environment'} in {period_label}: load deployments "
+            "(`opsreview ingest github-deployments …`, `github-actions` or `deployments-csv`) to get these KPIs.")
