@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -396,8 +397,8 @@ def anomaly_chart(
     drivers: pd.DataFrame,
     *,
     title: str,
-    start: object,
-    end: object,
+    start: date,
+    end: date,
     currency: str = "USD",
     driver_label: str = "label",
     driver_title: str = "contribution to the change",
@@ -499,7 +500,8 @@ def burn_rate_lines(series: pd.DataFrame, *, windows: Sequence[str], thresholds:
                     textcoords="offset points", fontsize=8, color="#555555", va="center")
     if firing is not None:
         for start, end in zip(firing["fired_at"], firing["resolved_at"], strict=True):
-            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="#d73027", alpha=0.15, linewidth=0)
+            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end),  # type: ignore[arg-type]  # matplotlib takes dates
+                       color="#d73027", alpha=0.15, linewidth=0)
     ax.set_yscale("log")
     ax.legend(loc="lower right", ncols=len(windows), fontsize=8.5, framealpha=0.9, frameon=True)
     label_axes(ax, x="evaluated at the end of each SLI interval (UTC)", y="burn rate (× budget pace, log scale)")

@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -173,7 +173,13 @@ NOT_SET: Final = "(not set)"
 SCOPE_COLUMNS: Final[tuple[str, ...]] = ("provider", "service", "member")
 
 
-def scope_part(value: object) -> str | None:
+def _rows(frame: pd.DataFrame, *, index: bool = False) -> Iterator[Any]:
+    """The rows of a frame as named tuples whose fields are its columns (typed ``Any``: pandas-stubs would type
+    each field as the union of every scalar)."""
+    return frame.itertuples(index=index)
+
+
+def scope_part(value: Any) -> str | None:
     """A scope column's value as text, or None when the row has none at that depth (a total has no
     provider, a service no member). pandas stores that None as NaN in string columns, so NaN and
     ``pd.NA`` are None too; NULL *data* never gets here, the SQL names it ``(not set)``.
@@ -259,7 +265,7 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
                              .itertuples(index=False, name=None)])
     keys = with_scope_parts(keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
                             .reset_index(drop=True))
-    keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in keys.itertuples(index=False)]
+    keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in _rows(keys)]
     col = pd.Series(np.arange(len(keys)), index=keys["key"])
     values = np.full((n_days, len(keys)), np.nan)
     rows = np.array([(d - start).days for d in keyed["day"]], dtype=np.int64)
@@ -268,7 +274,7 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
     first = np.where(present.any(axis=0), present.argmax(axis=0), n_days)
     keys["first_day"] = [days[i] if i < n_days else None for i in first]
     # coverage: days on which the series' provider (the total, for the total) delivered judged rows
-    provider_col = {r.provider: col[r.key] for r in keys.itertuples(index=False) if r.level == "provider"}
+    provider_col = {r.provider: col[r.key] for r in _rows(keys) if r.level == "provider"}
     total_col = col.get(series_key("total", None, None, None))
     cover_col = np.array([provider_col.get(p, total_col) if lvl != "total" else total_col
                           for lvl, p in zip(keys["level"], keys["provider"], strict=True)])
@@ -338,7 +344,7 @@ class CostAnomalies:
 
         New spend is drawn against an expected value of 0, from before its first day.
         """
-        row = self.anomalies.set_index("anomaly_id").loc[anomaly_id]
+        row: Any = self.anomalies.set_index("anomaly_id").loc[anomaly_id]  # the anomaly's row
         key = series_key(row["level"], row["provider"], row["service"], row["member"])
         lo = max(row["start"] - timedelta(days=before), self.first_day or row["start"])
         hi = min(row["end"] + timedelta(days=after), self.last_day or row["end"])
@@ -376,9 +382,9 @@ def _events_frame(scan: Scan, matrix: SeriesMatrix, scanned: np.ndarray, tag_key
     out["impact_pct"] = out["impact_pct"] * 100.0
     out = with_scope_parts(out)
     out["scope"] = [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
-                    for r in out.itertuples(index=False)]
+                    for r in _rows(out)]
     out["anomaly_id"] = [_anomaly_id(r.level, r.provider, r.service, r.member, r.start, r.direction, "anomaly")
-                         for r in out.itertuples(index=False)]
+                         for r in _rows(out)]
     return out
 
 
@@ -403,7 +409,7 @@ def new_values(matrix: SeriesMatrix, *, settings: CostAnomalySettings, levels: S
     first_of = dict(zip(matrix.keys["key"], matrix.keys["first_day"], strict=True))
     col_of = {k: i for i, k in enumerate(matrix.keys["key"])}
     start_day = matrix.days[0] if matrix.days else None
-    for r in matrix.keys.itertuples(index=False):
+    for r in _rows(matrix.keys):
         if r.level == "total" or r.level not in levels or r.first_day is None:
             continue
         values = matrix.values[:, col_of[r.key]]
@@ -488,7 +494,7 @@ def fold(anomalies: pd.DataFrame, *, fold_share: float,
     4. Leaf events that remain inside an overlapping same-direction service event are its drivers.
     """
     target: dict[str, str | None] = dict.fromkeys(anomalies["anomaly_id"])
-    rows = list(anomalies.itertuples(index=False))
+    rows = list(_rows(anomalies))
     new = [r for r in rows if r.kind == "new"]
     for r in sorted(new, key=lambda r: (TIER[r.level], _NEW_PREFERENCE.get(r.level, 9), -r.impact,
                                         r.anomaly_id)):
@@ -695,7 +701,7 @@ def explained_by(scheduled: pd.DataFrame, row: Any, *, days: int = 1) -> str:
     if row.level != "provider":
         same = near[near["service"] == row.service]
         near = same if not same.empty else near[near["description"].str.contains("Savings Plan", case=False)]
-    return "; ".join(f"{r.kind}: {r.description} ({r.first_day:%Y-%m-%d})" for r in near.itertuples(index=False))
+    return "; ".join(f"{r.kind}: {r.description} ({r.first_day:%Y-%m-%d})" for r in _rows(near))
 
 
 def annotate(
@@ -806,7 +812,7 @@ def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, 
     """One row per series: scope, first day, whether it was scanned and why not, notes, period cost."""
     keys = matrix.keys
     in_period = np.array([period.start <= d for d in matrix.days])
-    reason = dict(skipped)
+    reason: dict[str, str | None] = dict(skipped)
     notes: dict[str, str] = {}
     if scan is not None:
         for j, col in enumerate(scanned):
@@ -817,7 +823,7 @@ def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, 
     return pd.DataFrame({
         "level": keys["level"], "provider": keys["provider"], "service": keys["service"], "member": keys["member"],
         "scope": [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
-                  for r in keys.itertuples(index=False)],
+                  for r in _rows(keys)],
         "first_day": keys["first_day"],
         "scanned": [k in set(keys["key"].iloc[scanned]) and k not in reason for k in keys["key"]],
         "reason": [reason.get(k) for k in keys["key"]],
@@ -872,7 +878,7 @@ def _top_drivers_text(drivers: pd.DataFrame, impact: float, tag_key: str, *, cur
     firsts = drivers[(drivers["rank"] == 1) & (drivers["dimension"] != "annotation_tag")]
     firsts = firsts.iloc[np.lexsort((firsts["dimension"].to_numpy(), -firsts["delta"].abs().to_numpy()))]
     parts = []
-    for r in firsts.head(limit).itertuples(index=False):
+    for r in _rows(firsts.head(limit)):
         share = f" ({r.delta / impact * 100:.0f}%)" if impact else ""
         parts.append(f"{_driver_label(r.dimension, short_member(r.member), tag_key)} "
                      f"{money(r.delta, currency, style='compact', signed=True)}{share}")
@@ -976,7 +982,7 @@ def cost_anomalies(
     scan_col = {matrix.keys["key"].iloc[col]: j for j, col in enumerate(scanned)}
     driver_rows, note_rows = [], []
     top_text, services_text, notes_text = [], [], []
-    for r in found.itertuples(index=False):
+    for r in _rows(found):
         if isinstance(r.folded_into, str):  # reported under another row, which carries the drivers
             top_text.append("")
             services_text.append("")
@@ -996,7 +1002,7 @@ def cost_anomalies(
         notes["anomaly_id"] = r.anomaly_id
         note_rows.append(notes)
         notes_text.append("; ".join(f"{n.kind} {n.id} ({pd.Timestamp(n.happened_at):%d %b %H:%M})"
-                                    for n in notes.itertuples(index=False)))
+                                    for n in _rows(notes)))
     found["top_drivers"] = top_text
     found["services"] = services_text
     found["annotations"] = notes_text
@@ -1004,9 +1010,9 @@ def cost_anomalies(
     found["feedback"] = [labels.get(i) for i in found["anomaly_id"]]
     purchases = _scheduled_between(con, start, last + timedelta(days=1))
     found["explained_by"] = [explained_by(purchases, r, days=settings.annotation_days)
-                             for r in found.itertuples(index=False)]
+                             for r in _rows(found)]
     also: dict[str, list[str]] = {}
-    for r in found.itertuples(index=False):
+    for r in _rows(found):
         if isinstance(r.folded_into, str):
             also.setdefault(r.folded_into, []).append(r.scope)
     found["also_seen_at"] = [", ".join(sorted(set(also.get(i, [])))) for i in found["anomaly_id"]]
@@ -1021,7 +1027,7 @@ def cost_anomalies(
     notes_all = pd.concat(note_rows, ignore_index=True) if note_rows else pd.DataFrame()
     if not notes_all.empty:
         notes_all = notes_all[["anomaly_id", "kind", "id", "service", "happened_at", "detail"]]
-    wanted = {series_key(r.level, r.provider, r.service, r.member) for r in found.itertuples(index=False)}
+    wanted = {series_key(r.level, r.provider, r.service, r.member) for r in _rows(found)}
     daily = _daily_frame(matrix, scan, scanned, wanted) if scan is not None else pd.DataFrame()
     table = _series_table(matrix, scan, scanned, skipped, period, tag_key)
     return CostAnomalies(period, start, last, tag_key, chosen, settings, currency, found, drivers_all, notes_all,
@@ -1050,9 +1056,10 @@ def anomaly_table(frame: pd.DataFrame, *, currency: str, limit: int | None = Non
     rows = frame if limit is None else frame.head(limit)
     return pd.DataFrame({
         "#": np.arange(1, len(rows) + 1),
-        "kind": [("new spend" if r.kind == "new" else f"{r.shape} {r.direction}") for r in rows.itertuples()],
+        "kind": [("new spend" if r.kind == "new" else f"{r.shape} {r.direction}")
+                 for r in _rows(rows, index=True)],
         "scope": rows["scope"].to_numpy(),
-        "window": [_window_text(r.start, r.end, bool(r.ongoing)) for r in rows.itertuples()],
+        "window": [_window_text(r.start, r.end, bool(r.ongoing)) for r in _rows(rows, index=True)],
         "expected": [money(v, currency, style="compact") for v in rows["expected"]],
         "actual": [money(v, currency, style="compact") for v in rows["actual"]],
         "impact": [money(v, currency, style="compact", signed=True) for v in rows["impact"]],
@@ -1075,7 +1082,7 @@ def chart_drivers(result: CostAnomalies, anomaly_id: str, *, limit: int = 8) -> 
     """The contributions charted next to a finding: ``dimension, label, delta``, largest |Δ| first (both signs)."""
     drivers = result.drivers[result.drivers["anomaly_id"] == anomaly_id] if not result.drivers.empty else (
         pd.DataFrame(columns=["dimension", "member", "delta"]))
-    level = result.anomalies.set_index("anomaly_id").loc[anomaly_id, "level"]
+    level = str(result.anomalies.set_index("anomaly_id").loc[anomaly_id, "level"])
     for dimension in (*CHART_DIMENSION.get(level, ()), "resource"):
         mine = drivers[drivers["dimension"] == dimension]
         if not mine.empty:
@@ -1088,7 +1095,7 @@ def chart_drivers(result: CostAnomalies, anomaly_id: str, *, limit: int = 8) -> 
 # -- artifact ---------------------------------------------------------------------------------
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-safe dicts."""
-    return [{k: json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def anomalies_artifact(

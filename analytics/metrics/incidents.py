@@ -340,7 +340,7 @@ def mttr_change_by_severity(
     """Median time to resolve per severity now vs the previous period: the difference with a bootstrap
     95% CI, and ``changed`` only when the interval excludes 0 (docs/metrics.md §1.2)."""
     p = _period(period)
-    scope = {"service": service, "team": team, "max_severity_rank": max_severity_rank}
+    scope: dict[str, Any] = {"service": service, "team": team, "max_severity_rank": max_severity_rank}
     now, before = incident_durations(con, p, **scope), incident_durations(con, p.previous(), **scope)
     rows = []
     for severity in SEVERITIES[:max_severity_rank]:
@@ -367,7 +367,7 @@ def median_difference(current: np.ndarray, previous: np.ndarray) -> Estimate:
     if max(len(current), len(previous)) <= DIFFERENCE_BOOTSTRAP_MAX_N:
         return quantile_difference_ci(current, previous, 0.5)
     a, b = order_statistic_ci(current, 0.5), order_statistic_ci(previous, 0.5)
-    if a.value is None or b.value is None:
+    if a.value is None or b.value is None or a.low is None or a.high is None or b.low is None or b.high is None:
         return Estimate(None, None, None, min(a.n, b.n))
     se = np.hypot((a.high - a.low) / (2 * 1.959963984540054), (b.high - b.low) / (2 * 1.959963984540054))
     value = a.value - b.value
@@ -644,12 +644,12 @@ def oncall_health(
     ('proxy', 0.5, 0.0)
     """
     p = _period(period)
-    scope = {"responder_timezone": responder_timezone, "business_hours": business_hours, "service": service,
-             "team": team, "max_severity_rank": max_severity_rank}
+    scope: dict[str, Any] = {"responder_timezone": responder_timezone, "business_hours": business_hours,
+                             "service": service, "team": team, "max_severity_rank": max_severity_rank}
     pages = pages_by_responder(con, p, **scope)
     everyone = pages[pages["responder"] == "(everyone)"]
     load = interruptions_by_team(con, p, **scope)
-    total = load[load["team"] == "(all teams)"].iloc[0] if (load["team"] == "(all teams)").any() else None
+    total: Any = load[load["team"] == "(all teams)"].iloc[0] if (load["team"] == "(all teams)").any() else None
     weeks = p.days / 7
     page_count = int(everyone["pages"].iloc[0]) if len(everyone) else 0
     paged = int(everyone["responders"].iloc[0]) if len(everyone) else 0

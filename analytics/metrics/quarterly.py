@@ -379,16 +379,16 @@ def slo_kpis(
         for frame in frames:
             mine = frame.loc[frame["group"] == group, "compliance"].dropna()
             values.append(float(mine.min()) if len(mine) else None)
-        mine = now[(now["group"] == group)].dropna(subset=["compliance"]).sort_values(["compliance", "slo"])
-        met = int((mine["compliance"] >= rule.target).sum()) if rule is not None else int(mine["met"].sum())
+        ranked = now[(now["group"] == group)].dropna(subset=["compliance"]).sort_values(["compliance", "slo"])
+        met = int((ranked["compliance"] >= rule.target).sum()) if rule is not None else int(ranked["met"].sum())
         goal = format_value(rule.target, "ratio") if rule is not None else "their objectives"
-        note = (f"{met} of {len(mine)} SLOs at or above {goal}; lowest {mine.iloc[0]['slo']}"
-                if len(mine) else None)
+        note = (f"{met} of {len(ranked)} SLOs at or above {goal}; lowest {ranked.iloc[0]['slo']}"
+                if len(ranked) else None)
         out.append(_line(
             f"slo_compliance_{group if group == CRITICAL_JOURNEY else group.strip('()').replace(' ', '_')}",
             f"SLO compliance, {_group_label(group)} (lowest SLO)", "Reliability", periods, values, unit="ratio",
-            rule=rule, n=len(mine), evidence=_evidence("slo"), missing=missing, note=note,
-            details={"slos": mine[["slo", "service", "target", "compliance", "error_budget_remaining", "met"]],
+            rule=rule, n=len(ranked), evidence=_evidence("slo"), missing=missing, note=note,
+            details={"slos": ranked[["slo", "service", "target", "compliance", "error_budget_remaining", "met"]],
                      "target_tier": CRITICAL_TIER if group == CRITICAL_JOURNEY else group}))
     measured = now.dropna(subset=["compliance"]).sort_values(["error_budget_remaining", "slo"])
     overspent = measured[measured["error_budget_remaining"] < 0]
@@ -720,7 +720,7 @@ def reliability_cost_by_service(
     for service in services:
         mine = slos[slos["service"] == service].sort_values(["compliance", "slo"])
         worst = mine.iloc[0] if len(mine) else None
-        incidents = load.loc[service] if service in load.index else None
+        incidents: Any = load.loc[service] if service in load.index else None  # the service's row
         responder_hours = float(incidents["responder_hours"]) if incidents is not None else 0.0
         cloud = spend.get(service)
         incident_cost = responder_hours * hourly_rate

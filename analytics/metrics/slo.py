@@ -461,7 +461,7 @@ def slo_report(
 ) -> dict[str, Any]:
     """The machine-readable SLO artifact: summary, compliance per SLO (this and the previous period), alerts."""
     p = parse_period(period)
-    scope = {"service": service, "team": team, "slo": slo}
+    scope: dict[str, Any] = {"service": service, "team": team, "slo": slo}
     return json_ready({
         "period": p.label,
         "previous_period": p.previous().label,

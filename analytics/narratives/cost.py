@@ -100,10 +100,10 @@ def tag_coverage_narrative(coverage: TagCoverage, untagged: pd.DataFrame, *, tag
     ...                        currency="USD").split(". ")[1]
     '$100 of usage is untagged, mostly EC2 ($100)'
     """
-    worst = untagged[untagged["untagged_cost"] > 0].head(3)
+    worst: list[Any] = list(untagged[untagged["untagged_cost"] > 0].head(3).itertuples())
     return (f"By cost, {pct(coverage.cost_share, 1)} of taggable usage carries a non-empty `{tag_key}` tag; by rows, "
             f"{pct(coverage.row_share, 1)}. {money(coverage.untagged_cost, currency)} of usage is untagged"
-            + (", mostly " + ", ".join(f"{r.value} ({money(r.untagged_cost, currency)})" for r in worst.itertuples())
+            + (", mostly " + ", ".join(f"{r.value} ({money(r.untagged_cost, currency)})" for r in worst)
                if len(worst) else "") + ". "
             f"A further {money(coverage.untaggable_cost, currency)} ({coverage.untaggable_rows:,} rows) cannot carry "
             "tags.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -106,7 +107,7 @@ def sev1_resolve_narrative(mttr: pd.DataFrame, *, period_label: str) -> str:
     ...     'SEV1 incidents were resolved in a median 25 min (95% CI 10 min–40 min, n = 4). 1')
     True
     """
-    sev1 = mttr.set_index("severity").loc["SEV1"] if "SEV1" in set(mttr["severity"]) else None
+    sev1: Any = mttr.set_index("severity").loc["SEV1"] if "SEV1" in set(mttr["severity"]) else None
     open_total = int(mttr["still_open"].sum())
     line = ("No SEV1 incidents." if sev1 is None or sev1["n"] == 0 else
             f"SEV1 incidents were resolved in a median {minutes(sev1['p50_minutes'])} "

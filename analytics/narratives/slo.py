@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -37,8 +38,9 @@ def compliance_narrative(compliance: pd.DataFrame, summary: SloSummary, *, perio
     overspent = compliance[compliance["error_budget_remaining"] < 0].sort_values("error_budget_remaining")
     thin = compliance[(compliance["error_budget_remaining"] >= 0) & (compliance["error_budget_remaining"] < 0.1)]
     missing = compliance[compliance["compliance"].isna()]
+    rows: list[Any] = list(overspent.itertuples())
     spent = [f"{r.slo} ({r.error_budget_remaining * 100:+.1f}% left, {r.compliance * 100:.3f}% vs {r.target * 100:g}%)"
-             for r in overspent.itertuples()]
+             for r in rows]
     return (("No SLO has data in this period. " if summary.slos_with_data == 0 else
              f"{summary.slos_met} of {summary.slos_with_data} SLOs held their objective in {period_label}. "
              + (f"Overspent: {', '.join(spent)}. " if spent else "No SLO overspent its error budget. ")

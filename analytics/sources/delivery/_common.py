@@ -346,7 +346,7 @@ def link_and_write_changes(tx: LoadTransaction, staged: str, *, production: Sequ
         """, {"production": list(production)})
         tx.rows_updated += tx.delete_matching("changes", key=("change_id",), source=final)
         written = tx.insert_query("changes", f"SELECT * FROM {final}")
-        linked = int(scalar(con, f"SELECT count(deployment_id) FROM {final}"))  # type: ignore[arg-type]
+        linked = int(scalar(con, f"SELECT count(deployment_id) FROM {final}"))
         tx.details["changes_linked_to_a_deployment"] = linked
         tx.details["changes_without_a_deployment"] = written - linked
         return written

@@ -502,11 +502,11 @@ def final_deployments(out: Delivery, *, file: Path) -> list[dict[str, Any]]:
                                 "the deployments", file=file)
     rows = []
     for deploy_id, (_, staged) in sorted(out.deployments.items(), key=lambda kv: int(kv[0])):
-        status, at, how = deployment_outcome(by_parent.get(deploy_id, []), staged["created_at"])
+        outcome, at, how = deployment_outcome(by_parent.get(deploy_id, []), staged["created_at"])
         if how != "status":
             out.counts[f"deployments_{how}"] += 1
         row = {k: v for k, v in staged.items() if k != "created_at"}
-        rows.append({**row, "status": status, "deployed_at": at})
+        rows.append({**row, "status": outcome, "deployed_at": at})
     return rows
 
 
@@ -516,18 +516,18 @@ def _write_runs(tx: LoadTransaction, runs: list[dict[str, Any]]) -> None:
     if not runs:
         return
     con = tx.con
-    staged = f"__pipeline_stage_{tx.file_id}"
-    stage(con, staged, runs, PIPELINE_SCHEMA)
+    staged_runs = f"__pipeline_stage_{tx.file_id}"
+    stage(con, staged_runs, runs, PIPELINE_SCHEMA)
     try:
-        replaced = int(scalar(con, f"SELECT count(*) FROM pipeline_runs WHERE run_id IN "  # type: ignore[arg-type]
-                                   f"(SELECT run_id FROM {staged})"))
-        run(con, f"DELETE FROM pipeline_runs WHERE run_id IN (SELECT run_id FROM {staged})")
-        run(con, f"INSERT INTO pipeline_runs BY NAME SELECT *, $f::BIGINT AS source_file_id FROM {staged}",
+        replaced = int(scalar(con, f"SELECT count(*) FROM pipeline_runs WHERE run_id IN "
+                                   f"(SELECT run_id FROM {staged_runs})"))
+        run(con, f"DELETE FROM pipeline_runs WHERE run_id IN (SELECT run_id FROM {staged_runs})")
+        run(con, f"INSERT INTO pipeline_runs BY NAME SELECT *, $f::BIGINT AS source_file_id FROM {staged_runs}",
             {"f": tx.file_id})
         tx.details["pipeline_runs"] = len(runs)
         tx.details["pipeline_runs_replaced"] = replaced
     finally:
-        run_quietly(con, f"DROP TABLE IF EXISTS {staged}")
+        run_quietly(con, f"DROP TABLE IF EXISTS {staged_runs}")
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions, *, kind: str) -> list[LoadResult]:

@@ -616,7 +616,7 @@ class IncidentWriter:
             if derive is not None:
                 derive(tx, final, unique)
             self._check_time_order(final)
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if kept == 0 and self.rejected == 0:
                 raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
             updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
@@ -642,7 +642,7 @@ class IncidentWriter:
         if staged > ids:
             run(con, f"CREATE TEMP TABLE {final} AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() "
                      f"OVER (PARTITION BY incident_id ORDER BY __pos DESC) AS __rn FROM {self.stage}) WHERE __rn = 1")
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if staged > kept:
                 self.details["duplicate_incident_records"] = staged - kept
                 log.warning("%s: %d incident(s) appear more than once; the last copy was kept",
@@ -672,7 +672,7 @@ class IncidentWriter:
                    e.event_at, e.event_type, e.actor, e.channel, e.detail
             FROM {delivered}
         """)
-        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))  # type: ignore[arg-type]
+        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))
         if total > landed:
             self.details["timeline_entries_skipped"] = total - landed
 

@@ -337,7 +337,7 @@ def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
             sql, params = typed_select(con, SLI_VIEW, SLI_FIELDS, columns, file=file, zone=zone)
             with reading(file):  # the text view is read lazily: bad bytes surface here
                 run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
-            tx.rows_read = int(scalar(con, f"SELECT count(*) FROM {typed}"))  # type: ignore[arg-type]
+            tx.rows_read = int(scalar(con, f"SELECT count(*) FROM {typed}"))
             if tx.rows_read == 0:
                 raise ExportFormatError("the file holds no rows", file=file)
             _check_counts(con, typed, columns, file)
@@ -380,7 +380,7 @@ def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
 
 def _first(con: duckdb.DuckDBPyConnection, sql: str) -> int | None:
     found = scalar(con, sql)
-    return None if found is None else int(found)  # type: ignore[call-overload]
+    return None if found is None else int(found)
 
 
 def _check_counts(con: duckdb.DuckDBPyConnection, typed: str, columns: dict[str, str], file: Path) -> None:
