@@ -14,7 +14,6 @@ Targets come from a YAML file (:func:`load_targets`; the shipped defaults are
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ from urllib.parse import quote
 import yaml
 
 from analytics.errors import ParameterError
+from analytics.escaping import NO_MATH_CLASS, html_text
 from analytics.money import is_currency, money
 
 Status = Literal["on track", "at risk", "off track", "no data", "no target"]
@@ -384,9 +384,9 @@ def evidence_link(href: str | None, text: str, *, pages: Collection[str] | None 
         return ""
     page = href.split("#", 1)[0]
     if pages is not None and page not in pages:
-        return (f'<span title="run opsreview report all to produce it">{html.escape(page)} '
+        return (f'<span title="run opsreview report all to produce it">{html_text(page)} '
                 "(not in this run)</span>")
-    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+    return f'<a href="{html_text(href)}">{html_text(text)}</a>'
 
 
 _BADGE = ('<span style="background:{colour};color:white;border-radius:3px;padding:1px 6px;font-size:0.85em;'
@@ -396,7 +396,7 @@ _SMALL = '<br><span style="color:#666;font-size:0.8em">{text}</span>'
 
 def status_badge(status: str) -> str:
     """A coloured status label."""
-    return _BADGE.format(colour=STATUS_COLORS[status], text=html.escape(status))
+    return _BADGE.format(colour=STATUS_COLORS[status], text=html_text(status))
 
 
 def value_text(kpi: Kpi) -> str:
@@ -416,7 +416,7 @@ def scorecard_html(kpis: Sequence[Kpi], *, pages: Collection[str] | None = None,
     """The scorecard as an HTML table (status colour, value with its CI, target, change on the previous
     period, sparkline, n, evidence link). A KPI without data shows what to load; one resting on too few
     points is labelled insufficient and gets no trend line."""
-    esc = html.escape
+    esc = html_text
     rows = []
     for k in kpis:
         value = esc(value_text(k))
@@ -438,7 +438,8 @@ def scorecard_html(kpis: Sequence[Kpi], *, pages: Collection[str] | None = None,
         )
     head = (f"<tr><th>Area</th><th>KPI</th><th>Value</th><th>Target</th><th>Status</th><th>{esc(delta_label)}</th>"
             "<th>Trend</th><th>n</th><th>Evidence</th></tr>")
-    return (f'<table class="scorecard" style="border-collapse:collapse;font-size:0.92em"><thead>{head}</thead>'
+    return (f'<table class="scorecard {NO_MATH_CLASS}" style="border-collapse:collapse;font-size:0.92em">'
+            f"<thead>{head}</thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 

@@ -497,11 +497,12 @@ class Showback:
         return sum((ln.total_cost for ln in self.lines if ln.kind == "unallocated"), Decimal(0))
 
     def describe_method(self) -> str:
-        """The allocation rule in words, for the report."""
+        """The allocation rule in words, for the report: plain text (no Markdown), since it quotes tag values
+        and service names; a notebook shows it through :func:`analytics.display.md_text`."""
         declared = [f"{self.tag_key}={v}" for v in self.declared_shared_values] + list(self.declared_shared_services)
         pool = f"Shared cost ({', '.join(declared)})" if declared else "No cost was declared shared"
         if not declared:
-            return f"{pool}; untagged cost stays in `{UNALLOCATED}`."
+            return f"{pool}; untagged cost stays in '{UNALLOCATED}'."
         rule = {
             "proportional": f"split in proportion to each {self.tag_key}'s direct EffectiveCost (Kubecost 'weighted')",
             "even": f"split evenly across the {self.tag_key} values (Kubecost 'even')",
@@ -509,7 +510,7 @@ class Showback:
         }[self.method]
         fallback = (" (no value had a positive direct cost, so the proportional split fell back to even)"
                     if self.method != self.method_requested else "")
-        return (f"{pool} is {rule}{fallback}. Untagged cost stays in `{UNALLOCATED}` and receives no shared "
+        return (f"{pool} is {rule}{fallback}. Untagged cost stays in '{UNALLOCATED}' and receives no shared "
                 f"cost; corrections are a line of their own. Amounts are rounded to the cent so that the lines "
                 f"add up exactly to the total.")
 

@@ -178,8 +178,10 @@ def overall_level(levels: Sequence[str | None]) -> str | None:
 
     >>> overall_level(["elite", "high", None, "elite"]), overall_level([None, None])
     ('high', None)
+    >>> overall_level(["medium", float("nan")])  # a group without failed deployments has a NaN level in its frame
+    'medium'
     """
-    known = [lv for lv in levels if lv is not None]
+    known = [lv for lv in levels if isinstance(lv, str)]
     return max(known, key=LEVELS.index) if known else None
 
 

@@ -38,7 +38,6 @@ Definitions of the KPIs that are specific to this report (docs/quarterly-review.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ import pandas as pd
 
 from analytics.anomalies import cost as ca
 from analytics.anomalies import counts as cc
+from analytics.escaping import NO_MATH_CLASS, html_text
 from analytics.metrics import cost as cm
 from analytics.metrics import delivery as dm
 from analytics.metrics import incidents as im
@@ -775,7 +775,7 @@ def executive_summary_html(
     """The one-page summary: the tally of statuses, the top risks and the top wins (each a computed sentence
     with a link to its evidence), and what else an executive should know — cost anomalies, the cost of
     incident hours, and the services that overspent their error budget."""
-    esc = html.escape
+    esc = html_text
     p = parse_period(period)
     previous = p.previous().label
     counts = status_counts(kpis)
@@ -828,4 +828,4 @@ def executive_summary_html(
             "quarter.")
     if more:
         parts += ["<h3>Also worth knowing</h3>", "<ul>" + "".join(f"<li>{m}</li>" for m in more) + "</ul>"]
-    return "\n".join(parts)
+    return f'<div class="{NO_MATH_CLASS}">' + "\n".join(parts) + "</div>"

@@ -1,6 +1,6 @@
 """Sentences of ``notebooks/cost_anomalies.ipynb`` (docs/anomaly-quality.md). Amounts are in the billing
-currency of the result (:attr:`~analytics.anomalies.cost.CostAnomalies.currency`); a ``$`` is escaped for
-Markdown, where it would start math."""
+currency of the result (:attr:`~analytics.anomalies.cost.CostAnomalies.currency`); values from data go
+through :func:`~analytics.escaping.md_text`."""
 
 from __future__ import annotations
 
@@ -9,17 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.anomalies.cost import CostAnomalies
+from analytics.escaping import md_text
 from analytics.money import money
 from analytics.periods import Period
-
-
-def _markdown(text: str) -> str:
-    r"""Dollar signs escaped for Markdown.
-
-    >>> _markdown("$5 to $7")
-    '\\$5 to \\$7'
-    """
-    return text.replace("$", "\\$")
 
 
 def gate_text(*, min_impact: float, min_impact_pct: float, direction: str, currency: str) -> str:
@@ -47,11 +39,10 @@ def scope_narrative(result: CostAnomalies, period: Period, *, levels: tuple[str,
     ...                 gate="g").split(". ")[1]
     '**No judged cost rows** in this period'
     """
-    return _markdown(
-        f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}). "
-        + (f"**Cost data** through {result.last_day:%d %b %Y}, with history from {result.first_day:%d %b %Y} for "
-           "the baselines. " if result.last_day else "**No judged cost rows** in this period. ")
-        + f"**Levels** {', '.join(levels)} (tag level: `{tag_key}`). **Alert gate** {gate}.")
+    return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}). "
+            + (f"**Cost data** through {result.last_day:%d %b %Y}, with history from {result.first_day:%d %b %Y} "
+               "for the baselines. " if result.last_day else "**No judged cost rows** in this period. ")
+            + f"**Levels** {', '.join(levels)} (tag level: {md_text(tag_key)}). **Alert gate** {gate}.")
 
 
 def alerts_narrative(alerted: pd.DataFrame, below: pd.DataFrame, *, currency: str, period_label: str) -> str:
@@ -69,16 +60,17 @@ def alerts_narrative(alerted: pd.DataFrame, below: pd.DataFrame, *, currency: st
             f"{len(alerted)} cost anomal{'y passes' if len(alerted) == 1 else 'ies pass'} the alert gate in "
             f"{period_label}"
             + (f", adding {money(added, currency, style='compact')} over expected spend" if added else "") + ". "
-            f"The largest is **{top['scope']}**: {money(top['impact'], currency, style='compact', signed=True)} "
+            f"The largest is **{md_text(top['scope'])}**: "
+            f"{money(top['impact'], currency, style='compact', signed=True)} "
             f"({'new spend' if top['kind'] == 'new' else format(top['impact_pct'], '+.0f') + '%'}) from "
             f"{top['start']:%d %b}"
             f"{', still ongoing' if top['ongoing'] else ' to ' + format(top['end'], '%d %b')}"
-            + (f", driven by {top['top_drivers']}" if top['top_drivers'] else "") + "."
-            + (f" Around its start: {top['annotations']}." if top['annotations'] else ""))
+            + (f", driven by {md_text(top['top_drivers'])}" if top['top_drivers'] else "") + "."
+            + (f" Around its start: {md_text(top['annotations'])}." if top['annotations'] else ""))
     rest = (f" {len(below)} further detection{'s' if len(below) != 1 else ''} stayed below the thresholds "
             f"(together {money(float(below['impact'].abs().sum()), currency, style='compact')} in absolute impact)."
             if len(below) else " Nothing else was detected.")
-    return _markdown(lead + rest)
+    return lead + rest
 
 
 def new_spend_narrative(new: pd.DataFrame, *, currency: str) -> str:
@@ -87,14 +79,14 @@ def new_spend_narrative(new: pd.DataFrame, *, currency: str) -> str:
     >>> new = pd.DataFrame({"impact": [300.0, 1200.0], "scope": ["region eu-west-3", "service Bedrock"],
     ...                     "start": pd.to_datetime(["2026-08-01", "2026-08-03"])})
     >>> new_spend_narrative(new, currency="USD")
-    '2 new values with spend this period, together \\\\$1.5k since their first day; the largest is region eu-west-3 \
-from 01 Aug.'
+    '2 new values with spend this period, together $1.5k since their first day; the largest is \
+region eu\\\\-west\\\\-3 from 01 Aug.'
     """
     if new.empty:
         return "No new provider, service, account, region, usage type or tag value this period."
-    return _markdown(f"{len(new)} new value{'s' if len(new) != 1 else ''} with spend this period, together "
-                     f"{money(float(new['impact'].sum()), currency, style='compact')} since their first day; the "
-                     f"largest is {new.iloc[0]['scope']} from {new.iloc[0]['start']:%d %b}.")
+    return (f"{len(new)} new value{'s' if len(new) != 1 else ''} with spend this period, together "
+            f"{money(float(new['impact'].sum()), currency, style='compact')} since their first day; the largest is "
+            f"{md_text(new.iloc[0]['scope'])} from {new.iloc[0]['start']:%d %b}.")
 
 
 def scheduled_narrative(scheduled: pd.DataFrame, *, currency: str) -> str:
@@ -107,12 +99,11 @@ def scheduled_narrative(scheduled: pd.DataFrame, *, currency: str) -> str:
     if not len(scheduled):
         return "No scheduled or expected charges this period."
     by_kind = scheduled.groupby("kind")["billed_cost"].sum().sort_values(ascending=False)
-    return _markdown(
-        f"{len(scheduled)} lines of scheduled or expected charges, "
-        f"{money(float(scheduled['billed_cost'].sum()), currency, style='compact')} billed "
-        f"({money(float(scheduled['effective_cost'].sum()), currency, style='compact')} EffectiveCost), none of it "
-        f"judged as an anomaly; the largest kind is {by_kind.index[0]} "
-        f"({money(float(by_kind.iloc[0]), currency, style='compact')} billed).")
+    return (f"{len(scheduled)} lines of scheduled or expected charges, "
+            f"{money(float(scheduled['billed_cost'].sum()), currency, style='compact')} billed "
+            f"({money(float(scheduled['effective_cost'].sum()), currency, style='compact')} EffectiveCost), none of "
+            f"it judged as an anomaly; the largest kind is {md_text(by_kind.index[0])} "
+            f"({money(float(by_kind.iloc[0]), currency, style='compact')} billed).")
 
 
 def incident_volume_narrative(volume: pd.DataFrame) -> str:
@@ -128,8 +119,9 @@ def incident_volume_narrative(volume: pd.DataFrame) -> str:
     if volume.empty:
         return "No service or team had an anomalous incident volume this period."
     top = volume.iloc[0]
-    return (f"{len(volume)} incident-volume anomal{'y' if len(volume) == 1 else 'ies'}; the largest: {top['by']} "
-            f"{top['member']}, {int(top['actual'])} incidents against {top['expected']:.1f} expected "
+    return (f"{len(volume)} incident-volume anomal{'y' if len(volume) == 1 else 'ies'}; the largest: "
+            f"{md_text(top['by'])} {md_text(top['member'])}, {int(top['actual'])} incidents against "
+            f"{top['expected']:.1f} expected "
             f"in the week of {top['start']:%d %b} (p = {top['p_value']:.1e}).")
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.display import change, pct
+from analytics.display import change, md_text, pct
 from analytics.metrics.cost import BudgetStatus, Showback, TagCoverage
 from analytics.money import money
 from analytics.periods import Period
@@ -46,8 +46,10 @@ def provider_narrative(by_provider: pd.DataFrame, *, total: float, total_before:
     corrected = float(by_provider.loc[by_provider["is_correction"], "effective_cost"].sum())
     return (("No cost in this period. " if providers.empty else
              f"Cloud cost was {money(total, currency)} in {period_label}, {change(total, total_before)} on "
-             f"{previous_label} ({money(total - total_before, currency)}). {providers.iloc[0]['value']} is the "
-             f"largest provider ({pct(providers.iloc[0]['share'])} of cost); {grew.iloc[0]['value']} added the most "
+             f"{previous_label} ({money(total - total_before, currency)}). {md_text(providers.iloc[0]['value'])} is "
+             "the "
+             f"largest provider ({pct(providers.iloc[0]['share'])} of cost); {md_text(grew.iloc[0]['value'])} added "
+             "the most "
              f"({money(grew.iloc[0]['change'], currency)}, {pct(grew.iloc[0]['change_pct'])}). ")
             + (f"Corrections to earlier bills charged in {period_label}: {money(corrected, currency, digits=2)}, "
                "shown apart from the providers' totals." if corrected else "No corrections to closed billing periods."))
@@ -66,12 +68,13 @@ def movers_narrative(by_service: pd.DataFrame, teams: pd.DataFrame, *, tag_key: 
     up = movers.iloc[-1] if len(movers) else None
     down = movers.iloc[0] if len(movers) else None
     return (("" if up is None or down is None else
-             f"Among services with at least 1% of cost, {up['value']} grew fastest ({pct(up['change_pct'])}, "
-             f"{money(up['change'], currency)}) and {down['value']} "
+             f"Among services with at least 1% of cost, {md_text(up['value'])} grew fastest ({pct(up['change_pct'])}, "
+             f"{money(up['change'], currency)}) and {md_text(down['value'])} "
              + (f"grew slowest ({pct(down['change_pct'])}). " if down['change_pct'] >= 0 else
                 f"fell most ({pct(down['change_pct'])}, {money(down['change'], currency)}). "))
             + ("" if teams.empty else
-               f"By {tag_key}, {teams.sort_values('change', ascending=False).iloc[0]['value']} added the most cost "
+               f"By {md_text(tag_key)}, {md_text(teams.sort_values('change', ascending=False).iloc[0]['value'])} added "
+               f"the most cost "
                f"({money(teams['change'].max(), currency)})."))
 
 
@@ -101,9 +104,10 @@ def tag_coverage_narrative(coverage: TagCoverage, untagged: pd.DataFrame, *, tag
     '$100 of usage is untagged, mostly EC2 ($100)'
     """
     worst: list[Any] = list(untagged[untagged["untagged_cost"] > 0].head(3).itertuples())
-    return (f"By cost, {pct(coverage.cost_share, 1)} of taggable usage carries a non-empty `{tag_key}` tag; by rows, "
+    return (f"By cost, {pct(coverage.cost_share, 1)} of taggable usage carries a non-empty {md_text(tag_key)} tag; by "
+            "rows, "
             f"{pct(coverage.row_share, 1)}. {money(coverage.untagged_cost, currency)} of usage is untagged"
-            + (", mostly " + ", ".join(f"{r.value} ({money(r.untagged_cost, currency)})" for r in worst)
+            + (", mostly " + ", ".join(f"{md_text(r.value)} ({money(r.untagged_cost, currency)})" for r in worst)
                if len(worst) else "") + ". "
             f"A further {money(coverage.untaggable_cost, currency)} ({coverage.untaggable_rows:,} rows) cannot carry "
             "tags.")
@@ -119,7 +123,7 @@ def showback_narrative(showback: Showback, *, currency: str) -> str:
     >>> showback_narrative(empty, currency="EUR").split("Check: ")[1]
     "the lines add up to €0.00, the period's EffectiveCost (€0.0000 before rounding to the cent)."
     """
-    return (f"{showback.describe_method()} The shared pool is {money(showback.shared_total, currency)}; "
+    return (f"{md_text(showback.describe_method())} The shared pool is {money(showback.shared_total, currency)}; "
             f"{money(showback.unallocated, currency)} is untagged and not declared shared, so it stays in "
             f"`unallocated` until its owners tag it. Check: the lines add up to "
             f"{money(showback.total, currency, digits=2)}, the period's EffectiveCost "
@@ -205,8 +209,9 @@ def investigation_scope_narrative(*, scope: str, window: Any, compare: Any, per_
     >>> text.split(". ")[-1]
     'EffectiveCost in the window: €1,500 against €1,000 (+50%).'
     """
-    return (f"**Scope** {scope}. **Window** {window.label} ({window.days} days), compared with {compare.label} "
-            f"({compare.days} days){', as daily averages' if per_day else ''}. **Breakdown** by {dimension}, "
+    return (f"**Scope** {md_text(scope)}. **Window** {window.label} ({window.days} days), compared with "
+            f"{compare.label} "
+            f"({compare.days} days){', as daily averages' if per_day else ''}. **Breakdown** by {md_text(dimension)}, "
             f"per {grain}. EffectiveCost in the window: {money(now, currency)} against {money(before, currency)} "
             f"({change(now, before)}).")
 
@@ -225,7 +230,8 @@ and the last $600 (+50%). '
     values = series.groupby("value")["effective_cost"].sum().sort_values(ascending=False)
     first, last = (peak.iloc[0], peak.iloc[-1]) if len(peak) else (None, None)
     return (("No cost in this window and scope." if values.empty else
-             f"{len(values)} {dimension} value(s) carry cost in the window; the largest is {values.index[0]} "
+             f"{len(values)} {md_text(dimension)} value(s) carry cost in the window; the largest is "
+             f"{md_text(values.index[0])} "
              f"({money(values.iloc[0], currency)}, {pct(values.iloc[0] / now if now else None)}). ")
             + ("" if first is None or last is None else
                f"The first complete {grain} cost {money(first, currency)} and the last {money(last, currency)} "
@@ -248,7 +254,8 @@ def movers_change_narrative(movers: pd.DataFrame, *, per_day: bool, currency: st
     top = movers.iloc[0] if len(movers) else None
     return ("Nothing to compare: neither window has cost in this scope." if top is None else
             f"Between the windows cost{unit} moved {money(end_total - start_total, currency)} "
-            f"({change(end_total, start_total)}). {top['value']} moved most ({money(top['change'], currency)}: "
+            f"({change(end_total, start_total)}). {md_text(top['value'])} moved most "
+            f"({money(top['change'], currency)}: "
             f"{pct(top['contribution'])} of the net change, {pct(top['contribution_pp'], 1)} of growth in percentage "
             f"points). Increases add up to {money(float(ups['change'].sum()), currency)} over "
             f"{int(ups['grouped_values'].sum())} value(s); decreases to "
@@ -264,12 +271,13 @@ def unit_scope_narrative(period: Period, *, cost_tag_key: str, aggregate: str, m
     >>> from analytics.periods import parse_period
     >>> unit_scope_narrative(parse_period("2026Q3"), cost_tag_key="service", aggregate="sum", metric="requests",
     ...                      per=1000.0, currency="EUR", unit="1,000 requests").split(". ")[1][:59]
-    '**Unit cost** = Σ EffectiveCost of the rows tagged `service'
+    '**Unit cost** = Σ EffectiveCost of the rows tagged service\\\\'
     """
     return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), compared with "
-            f"{period.previous().label}. **Unit cost** = Σ EffectiveCost of the rows tagged `{cost_tag_key}=<value>` "
-            f"÷ ({aggregate} of `{metric}` for that value ÷ {per:g}), in {currency} per {unit}. Corrections to closed "
-            "billing periods are left out (they are reported in the cost overview).")
+            f"{period.previous().label}. **Unit cost** = Σ EffectiveCost of the rows tagged "
+            f"{md_text(cost_tag_key + '=<value>')} ÷ ({md_text(aggregate)} of {md_text(metric)} for that value ÷ "
+            f"{per:g}), in {md_text(currency)} per {md_text(unit)}. Corrections to closed billing periods are left out "
+            "(they are reported in the cost overview).")
 
 
 def unit_cost_narrative(units: pd.DataFrame, ranked: pd.DataFrame, *, unit: str, currency: str) -> str:
@@ -281,19 +289,19 @@ def unit_cost_narrative(units: pd.DataFrame, ranked: pd.DataFrame, *, unit: str,
     ...                       "unit_cost_change_pct": [None, None], "cost_change_pct": [None, None],
     ...                       "volume_change_pct": [None, None]})
     >>> unit_cost_narrative(units, units.dropna(subset=["unit_cost"]), unit="1,000 requests", currency="USD")
-    'The most expensive service per 1,000 requests is api ($2.00), the cheapest api ($2.00). 1 service(s) had no \
+    'The most expensive service per 1\\\\,000 requests is api ($2.00), the cheapest api ($2.00). 1 service(s) had no \
 volume, so no unit cost.'
     """
     moved = units.dropna(subset=["unit_cost_change_pct"]).sort_values("unit_cost_change_pct")
     worst, best = (moved.iloc[-1], moved.iloc[0]) if len(moved) else (None, None)
     return (("No unit costs: no volume was reported for the period." if ranked.empty else
-             f"The most expensive service per {unit} is {ranked.iloc[0]['dimension']} "
+             f"The most expensive service per {md_text(unit)} is {md_text(ranked.iloc[0]['dimension'])} "
              f"({money(ranked.iloc[0]['unit_cost'], currency, digits=2)}), the cheapest "
-             f"{ranked.iloc[-1]['dimension']} ({money(ranked.iloc[-1]['unit_cost'], currency, digits=2)}). ")
+             f"{md_text(ranked.iloc[-1]['dimension'])} ({money(ranked.iloc[-1]['unit_cost'], currency, digits=2)}). ")
             + ("" if worst is None or best is None else
-               f"{worst['dimension']}'s unit cost rose most ({pct(worst['unit_cost_change_pct'], 1)}: cost "
+               f"{md_text(worst['dimension'])}'s unit cost rose most ({pct(worst['unit_cost_change_pct'], 1)}: cost "
                f"{pct(worst['cost_change_pct'], 1)}, volume {pct(worst['volume_change_pct'], 1)}); "
-               f"{best['dimension']}'s fell most ({pct(best['unit_cost_change_pct'], 1)}). ")
+               f"{md_text(best['dimension'])}'s fell most ({pct(best['unit_cost_change_pct'], 1)}). ")
             + (f"{int(units['unit_cost'].isna().sum())} service(s) had no volume, so no unit cost."
                if units['unit_cost'].isna().any() else ""))
 
@@ -313,8 +321,8 @@ def unit_trend_narrative(monthly: pd.DataFrame) -> str:
     drift = ((last_month - first_month) / first_month).dropna().sort_values()
     return ("Not enough months for a trend." if drift.empty else
             f"From {monthly['bucket_start'].min():%b %Y} to {monthly['bucket_start'].max():%b %Y}, unit cost fell for "
-            f"{int((drift < 0).sum())} of {len(drift)} services; the largest rise was {drift.index[-1]} "
-            f"({pct(drift.iloc[-1], 1)}), the largest fall {drift.index[0]} ({pct(drift.iloc[0], 1)}).")
+            f"{int((drift < 0).sum())} of {len(drift)} services; the largest rise was {md_text(drift.index[-1])} "
+            f"({pct(drift.iloc[-1], 1)}), the largest fall {md_text(drift.index[0])} ({pct(drift.iloc[0], 1)}).")
 
 
 def tenant_narrative(tenant: pd.Series | None, *, tenant_metric: str | None, currency: str, period_label: str,
@@ -324,11 +332,11 @@ def tenant_narrative(tenant: pd.Series | None, *, tenant_metric: str | None, cur
 
     >>> tenant_narrative(None, tenant_metric="active_tenants", currency="USD", period_label="2026Q3",
     ...                  previous_label="2026Q2")
-    'No company-wide `active_tenants` metric: cost per tenant is skipped.'
+    'No company-wide active\\\\_tenants metric: cost per tenant is skipped.'
     """
     if tenant is None:
-        return f"No company-wide `{tenant_metric or 'tenant'}` metric: cost per tenant is skipped."
-    return (f"All cloud cost divided by the average number of {tenant_metric} gives "
+        return f"No company-wide {md_text(tenant_metric or 'tenant')} metric: cost per tenant is skipped."
+    return (f"All cloud cost divided by the average number of {md_text(tenant_metric)} gives "
             f"{money(tenant['unit_cost'], currency)} per tenant for {period_label} (the chart shows it month by "
             f"month), against {money(tenant['previous_unit_cost'], currency)} in {previous_label} "
             f"({pct(tenant['unit_cost_change_pct'], 1)}): cost moved {pct(tenant['cost_change_pct'], 1)} while "
@@ -352,9 +360,11 @@ interval wholly above 1 (cost outgrows volume, so unit cost rises with growth): 
     return (f"Elasticity is the percentage change in daily cost for a 1% change in daily volume. "
             f"{len(above)} service(s) have an interval wholly above 1 (cost outgrows volume, so unit cost rises with "
             "growth)"
-            + (": " + ", ".join(f"{r.dimension} {r.elasticity:.2f}" for r in above.itertuples()) if len(above) else "")
+            + (": " + ", ".join(f"{md_text(r.dimension)} {r.elasticity:.2f}" for r in above.itertuples())
+               if len(above) else "")
             + f"; {len(below)} wholly below 1 (economies of scale)"
-            + (": " + ", ".join(f"{r.dimension} {r.elasticity:.2f}" for r in below.itertuples()) if len(below) else "")
+            + (": " + ", ".join(f"{md_text(r.dimension)} {r.elasticity:.2f}" for r in below.itertuples())
+               if len(below) else "")
             + "; the rest cannot be told apart from 1. Days are compared within the same weekday, so a weekend "
               "scale-down does not count as elasticity. A slope far above 1 usually means cost that volume does not "
               "explain (an anomaly or a new resource): drill into it with the cost investigation notebook. "
@@ -368,4 +378,5 @@ def no_corrections_narrative(period_label: str, *, scope: str | None = None) -> 
     ('No corrections to closed billing periods were billed in 2026Q3.', \
 'No corrections to closed billing periods were billed in 2026-08 for AWS.')
     """
-    return f"No corrections to closed billing periods were billed in {period_label}{f' for {scope}' if scope else ''}."
+    return (f"No corrections to closed billing periods were billed in {period_label}"
+            f"{f' for {md_text(scope)}' if scope else ''}.")

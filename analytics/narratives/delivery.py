@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analytics.display import change, minutes, pct
+from analytics.display import change, md_text, minutes, pct
 from analytics.metrics.delivery import DORA_2024_CAVEAT, LEVELS, DoraSummary
 from analytics.periods import Period
 
@@ -21,8 +21,9 @@ def scope_narrative(period: Period, *, service: str | None, team: str | None, re
     True
     """
     return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), compared with "
-            f"{period.previous().label}. **Scope** {service or 'all services'}, {team or 'all teams'}, "
-            f"{repo or 'all repositories'}, deployments to {environment or 'any environment'}; tables by {by}.")
+            f"{period.previous().label}. **Scope** {md_text(service or 'all services')}, "
+            f"{md_text(team or 'all teams')}, {md_text(repo or 'all repositories')}, deployments to "
+            f"{md_text(environment or 'any environment')}; tables by {md_text(by)}.")
 
 
 def frequency_narrative(frequency: pd.DataFrame, now: DoraSummary, before: DoraSummary, *, by: str,
@@ -43,8 +44,8 @@ def frequency_narrative(frequency: pd.DataFrame, now: DoraSummary, before: DoraS
              f"{now.deployments} deployments in {period_label}: {now.deploys_per_week:.1f} a week, "
              f"{now.deploys_per_service_week:.1f} per deploying service ({change(now.deployments, before.deployments)} "
              f"vs {previous_label}); the fourkeys cadence is **{now.fourkeys_frequency_bucket}**. "
-             f"Most deployments: {active.iloc[0][by]} ({int(active.iloc[0]['deployments'])}).")
-            + (f" No deployment at all: {', '.join(idle)}." if idle else ""))
+             f"Most deployments: {md_text(active.iloc[0][by])} ({int(active.iloc[0]['deployments'])}).")
+            + (f" No deployment at all: {md_text(', '.join(idle))}." if idle else ""))
 
 
 def lead_time_narrative(now: DoraSummary, before: DoraSummary, *, environment: str | None,
@@ -59,7 +60,8 @@ def lead_time_narrative(now: DoraSummary, before: DoraSummary, *, environment: s
     """
     lead_now, lead_before = now.lead_time_hours, before.lead_time_hours
     return ("No lead times this period." if lead_now.value is None else
-            f"Half of the commits reached {environment or 'any environment'} within **{lead_now.value:.1f} h** of "
+            f"Half of the commits reached {md_text(environment or 'any environment')} within **{lead_now.value:.1f} "
+            "h** of "
             f"being committed (95% CI {lead_now.low:.1f}–{lead_now.high:.1f} h, n = {lead_now.n} commits; p90 "
             f"{now.lead_time_p90_hours.value:.1f} h)"
             + ("" if lead_before.value is None else f", against {lead_before.value:.1f} h in {previous_label}")
@@ -83,7 +85,7 @@ def failure_narrative(rated: pd.DataFrame, now: DoraSummary, before: DoraSummary
             f"{now.failed_deployments} of {now.deployments} deployments caused at least one incident: a change "
             f"failure rate of **{pct(now.change_failure_rate, 1)}** (95% CI {pct(now.change_failure_rate_low, 1)}–"
             f"{pct(now.change_failure_rate_high, 1)}; {pct(before.change_failure_rate, 1)} in {previous_label}). "
-            + (f"Highest with at least 10 deployments: {worst.iloc[0][by]} "
+            + (f"Highest with at least 10 deployments: {md_text(worst.iloc[0][by])} "
                f"({pct(worst.iloc[0]['change_failure_rate'], 1)}). " if not worst.empty else "")
             + f"{now.rework_deployments} deployments were unplanned rework or rollbacks (rework rate "
               f"{pct(now.rework_rate, 1)}).")
@@ -118,7 +120,8 @@ def levels_narrative(levels: pd.DataFrame, now: DoraSummary, *, environment: str
     'Overall (2026Q3, any environment): **no data**'
     """
     counts = levels["dora_level"].value_counts()
-    return (f"Overall ({period_label}, {environment or 'any environment'}): **{now.dora_level or 'no data'}** — "
+    return (f"Overall ({period_label}, {md_text(environment or 'any environment')}): "
+            f"**{now.dora_level or 'no data'}** — "
             f"frequency {now.frequency_level}, lead time {now.lead_time_level}, failure rate "
             f"{now.change_failure_level}, recovery {now.recovery_level}. Services by level: "
             + (", ".join(f"{lv} {int(counts[lv])}" for lv in LEVELS if lv in counts) or "none")
@@ -159,5 +162,6 @@ def no_deployments_narrative(*, environment: str | None, period_label: str) -> s
     >>> no_deployments_narrative(environment=None, period_label="2026Q3").split(": ")[0]
     'No successful deployments to any environment in 2026Q3'
     """
-    return (f"No successful deployments to {environment or 'any environment'} in {period_label}: load deployments "
+    return (f"No successful deployments to {md_text(environment or 'any environment')} in {period_label}: load "
+            "deployments "
             "(`opsreview ingest github-deployments …`, `github-actions` or `deployments-csv`) to get these KPIs.")

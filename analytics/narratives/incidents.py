@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.display import change, minutes, pct
+from analytics.display import change, md_text, minutes, pct
 from analytics.metrics.incidents import AlertNoise, CriticalRestores, OnCallHealth, RepeatRates, resolve_minutes
 from analytics.periods import Period
 
@@ -31,8 +31,8 @@ def scope_narrative(period: Period, *, service: str | None, team: str | None, mi
     True
     """
     return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), "
-            f"compared with {period.previous().label}. **Scope** {service or 'all services'}, "
-            f"{team or 'all teams'}, {min_severity} and worse.")
+            f"compared with {period.previous().label}. **Scope** {md_text(service or 'all services')}, "
+            f"{md_text(team or 'all teams')}, {md_text(min_severity)} and worse.")
 
 
 def volume_narrative(now: Mapping[str, int], before: Mapping[str, int], weekly: pd.DataFrame, *,
@@ -72,7 +72,7 @@ def severity_change_narrative(by_severity: pd.DataFrame, monthly: pd.DataFrame, 
     top = moved.iloc[0] if len(moved) and moved.iloc[0]["size"] > 0 else None
     busiest_month = monthly.sum().idxmax() if monthly.to_numpy().sum() else None
     return (("No severity changed in volume against " + previous_label + "." if top is None else
-             f"The biggest move against {previous_label} was {top['severity']}: {int(top['previous'])} → "
+             f"The biggest move against {previous_label} was {md_text(top['severity'])}: {int(top['previous'])} → "
              f"{int(top['incidents'])} ({change(int(top['incidents']), int(top['previous']))}).")
             + (f" {busiest_month} was the busiest month ({int(monthly.sum().max())} incidents)." if busiest_month
                else ""))
@@ -91,8 +91,8 @@ def acknowledge_narrative(mtta: pd.DataFrame) -> str:
     never = int(mtta["unacknowledged"].sum())
     return (("No incident in scope was acknowledged." if acked.empty else
              f"Median time to acknowledge ranged from {minutes(acked.iloc[0]['p50_minutes'])} "
-             f"({acked.iloc[0]['severity']}) to {minutes(acked.iloc[-1]['p50_minutes'])} "
-             f"({acked.iloc[-1]['severity']}), on {int(acked['n'].sum())} acknowledged incidents.")
+             f"({md_text(acked.iloc[0]['severity'])}) to {minutes(acked.iloc[-1]['p50_minutes'])} "
+             f"({md_text(acked.iloc[-1]['severity'])}), on {int(acked['n'].sum())} acknowledged incidents.")
             + f" {pct(never / max(int(mtta['incidents'].sum()), 1))} of incidents ({never}) were never acknowledged "
               "and are not in these numbers.")
 
@@ -129,7 +129,7 @@ def resolve_change_narrative(shift: pd.DataFrame, *, previous_label: str) -> str
     moved = shift[shift["changed"]]
     return (("No severity's median time to resolve moved beyond its 95% confidence interval against "
              + previous_label + "." if moved.empty else "Median time to resolve changed for " + ", ".join(
-                 f"{r.severity} ({r.difference_minutes:+.0f} min, 95% CI {r.difference_low:+.0f} to "
+                 f"{md_text(r.severity)} ({r.difference_minutes:+.0f} min, 95% CI {r.difference_low:+.0f} to "
                  f"{r.difference_high:+.0f})" for r in moved.itertuples()) + ".")
             + " A change is called only when the bootstrap interval of the difference of medians excludes zero "
               "(docs/metrics.md §1.2).")
@@ -164,11 +164,11 @@ def services_resolve_narrative(by_service: pd.DataFrame) -> str:
     """
     ranked = by_service[by_service["sufficient"]].sort_values(["p50_minutes", "service"])
     return (("No service had the 10 resolved incidents needed to compare medians." if ranked.empty else
-             f"Only {ranked.iloc[0]['service']} had at least 10 resolved incidents (median "
+             f"Only {md_text(ranked.iloc[0]['service'])} had at least 10 resolved incidents (median "
              f"{minutes(ranked.iloc[0]['p50_minutes'])}, n = {int(ranked.iloc[0]['n'])})." if len(ranked) == 1 else
-             f"Among services with at least 10 resolved incidents, {ranked.iloc[-1]['service']} took longest "
+             f"Among services with at least 10 resolved incidents, {md_text(ranked.iloc[-1]['service'])} took longest "
              f"(median {minutes(ranked.iloc[-1]['p50_minutes'])}, n = {int(ranked.iloc[-1]['n'])}) and "
-             f"{ranked.iloc[0]['service']} was quickest (median {minutes(ranked.iloc[0]['p50_minutes'])}).")
+             f"{md_text(ranked.iloc[0]['service'])} was quickest (median {minutes(ranked.iloc[0]['p50_minutes'])}).")
             + f" {int((~by_service['sufficient']).sum())} service(s) had fewer and show values without a trend.")
 
 
@@ -184,7 +184,8 @@ def teams_narrative(teams: pd.DataFrame) -> str:
     """
     busiest = teams.sort_values(["incidents", "team"], ascending=[False, True]).iloc[0] if len(teams) else None
     return ("No incidents in scope." if busiest is None else
-            f"{busiest['team']} handled the most incidents ({int(busiest['incidents'])}), resolving them in a median "
+            f"{md_text(busiest['team'])} handled the most incidents ({int(busiest['incidents'])}), resolving them in "
+            "a median "
             f"{minutes(busiest['p50_minutes'])} and acknowledging in {minutes(busiest['p50_minutes_ack'])}. "
             f"Team comes from the incident, else from the service catalogue's owner.")
 
@@ -203,7 +204,7 @@ def repeats_narrative(repeats: pd.DataFrame, rates: RepeatRates, *, period_label
             f"{pct(rates.repeat_rate)} of {period_label} incidents ({rates.repeats} of {rates.incidents}) repeated an "
             f"incident of the same service and failure key (problem record, de-duplication key or normalised title) "
             f"within {rates.window_days} days"
-            + (f"; {worst.iloc[0]['service']} had the most ({int(worst.iloc[0]['repeats'])})."
+            + (f"; {md_text(worst.iloc[0]['service'])} had the most ({int(worst.iloc[0]['repeats'])})."
                if len(worst) and worst.iloc[0]["repeats"] else ".")
             + f" Reopen rate {pct(rates.reopen_rate, 1)}; {pct(rates.problem_linked_share)} were linked to a problem "
               "record.")
@@ -226,7 +227,7 @@ def failure_modes_narrative(modes: pd.DataFrame, durations: pd.DataFrame) -> str
     all_hours = float(resolve_minutes(durations).sum()) / 60
     top_hours = float(modes["incident_hours"].head(3).sum())
     return ("No failure mode recurred in the quarter." if modes.empty else
-            f"{modes.iloc[0]['service']} · {modes.iloc[0]['failure_mode']} cost the most: "
+            f"{md_text(modes.iloc[0]['service'])} · {md_text(modes.iloc[0]['failure_mode'])} cost the most: "
             f"{modes.iloc[0]['incident_hours']:.0f} incident-hours over {int(modes.iloc[0]['incidents'])} incidents. "
             f"The top three recurring modes account for {pct(top_hours / all_hours if all_hours else None)} of all "
             f"{all_hours:,.0f} resolved incident-hours.")
@@ -242,7 +243,7 @@ def oncall_narrative(health: OnCallHealth, *, hours: str) -> str:
     'Each paged responder got 1.0 pages per week on average (26 pages to 2 people over 13.0 weeks)'
     """
     basis = ("PagerDuty's interruption buckets" if health.basis == "vendor" else
-             f"proxy: incidents created outside {hours} Mon–Fri in {health.responder_timezone}")
+             f"proxy: incidents created outside {hours} Mon–Fri in {md_text(health.responder_timezone)}")
     return (("No pages were recorded in scope." if not health.pages else
              f"Each paged responder got {health.pages_per_responder_week:.1f} pages per week on average "
              f"({health.pages} pages to {health.paged_responders} people over {health.weeks:.1f} weeks).")
@@ -269,7 +270,8 @@ def noise_narrative(noise_by_service: pd.DataFrame, noise: AlertNoise) -> str:
              f"{'above' if noise.meets_target else 'below'} the {noise.target * 100:.0f}% of a mature on-call; "
              f"{pct(noise.noise_ratio)} of resolved incidents were "
              f"noise (resolved within 5 minutes or never acknowledged).")
-            + (f" {noisiest.iloc[0]['service']} produced the most noise: {int(noisiest.iloc[0]['noise'])} incidents"
+            + (f" {md_text(noisiest.iloc[0]['service'])} produced the most noise: {int(noisiest.iloc[0]['noise'])} "
+               "incidents"
                + (f", {noisiest.iloc[0]['alerts_per_incident']:.1f} alerts per incident."
                   if noisiest.iloc[0]['alerts_per_incident'] == noisiest.iloc[0]['alerts_per_incident'] else ".")
                if len(noisiest) else ""))

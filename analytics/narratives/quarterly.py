@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analytics.display import md_text
 from analytics.periods import Period
 from analytics.scorecard import Kpi, evidence_link, format_value
 
@@ -22,7 +23,8 @@ def reading_guide_narrative(period: Period, *, targets_source: str, history: int
     previous = period.previous().label
     first = period.previous(history - 1).label
     return (f"Values for {period.label} ({period.start:%d %b} – {period.last_day:%d %b %Y}). **Target** from "
-            f"{targets_source}; critical services and critical journeys are judged against the tier-1 targets. "
+            f"{md_text(targets_source)}; critical services and critical journeys are judged against the tier-1 "
+            "targets. "
             f"**QoQ** is the change on {previous}, in percentage points for shares. **Trend** runs from {first} to "
             f"{period.label} (the dot is {period.label}); the cost-anomaly trend covers {previous} and "
             f"{period.label} only. **n** is the number of data points the value rests on (incidents, deployments, "
@@ -35,11 +37,11 @@ def unrated_services_narrative(*, cost_tag_key: str) -> str:
     """What to load when no service has both tagged cost and an SLO with data.
 
     >>> unrated_services_narrative(cost_tag_key="service")[-28:]
-    'and tag cost with `service`.'
+    ') and tag cost with service.'
     """
     return ("No service has both tagged cloud cost and an SLO with data in this quarter, so reliability cannot be "
             "set against cost: load SLOs and SLI counts (`opsreview ingest openslo`, `opsreview ingest sli`) and "
-            f"tag cost with `{cost_tag_key}`.")
+            f"tag cost with {md_text(cost_tag_key)}.")
 
 
 def reliability_cost_narrative(services: pd.DataFrame, *, hourly_rate: float, currency: str,
@@ -56,18 +58,19 @@ def reliability_cost_narrative(services: pd.DataFrame, *, hourly_rate: float, cu
     busiest = services.sort_values(["incident_cost", "service"], ascending=[False, True]).head(1)
     unmeasured = services.loc[services["slos"] == 0, "service"].tolist()
     rate = format_value(hourly_rate, currency)
-    return ((("No service carries tagged cloud cost. " if costly.empty else
-              f"{costly.iloc[0]['service']} is the most expensive service "
+    return (("No service carries tagged cloud cost. " if costly.empty else
+              f"{md_text(costly.iloc[0]['service'])} is the most expensive service "
               f"({format_value(float(costly.iloc[0]['cloud_cost']), currency)} in {period_label}). ")
              + ("No incident time was recorded. " if busiest.empty or busiest.iloc[0]["incident_cost"] == 0 else
-                f"Incidents cost most on {busiest.iloc[0]['service']}: {busiest.iloc[0]['responder_hours']:,.0f} "
+                f"Incidents cost most on {md_text(busiest.iloc[0]['service'])}: "
+                f"{busiest.iloc[0]['responder_hours']:,.0f} "
                 f"responder-hours, {format_value(float(busiest.iloc[0]['incident_cost']), currency)} at {rate} an hour"
                 + (f", {busiest.iloc[0]['incident_cost_share'] * 100:.0f}% of its cloud cost. "
                    if busiest.iloc[0]["incident_cost_share"] == busiest.iloc[0]["incident_cost_share"] else ". "))
-             + (f"No SLO measures {', '.join(unmeasured)}, so their reliability is not in the chart. "
+             + (f"No SLO measures {md_text(', '.join(unmeasured))}, so their reliability is not in the chart. "
                 if unmeasured else "")
              + f"Incident cost = responders (at least one) × hours from created to resolved × {rate} per hour (the "
-               "`hourly_rate` parameter); still-open incidents add nothing.").replace("$", "\\$"))
+               "`hourly_rate` parameter); still-open incidents add nothing.")
 
 
 def no_anomaly_narrative(anomalies: Kpi, *, period_label: str) -> str:
@@ -107,7 +110,8 @@ def method_narrative(period: Period, *, targets_source: str, written: Path | Non
     """
     return (f"Every KPI comes from the metric function that defines it — the same one behind the report pages linked "
             f"as evidence — over {period.label} = [{period.start}, {period.end}) in UTC, nothing taken from the clock. "
-            f"Targets: {targets_source}. Time to restore is the median time from created to resolved (still-open "
+            f"Targets: {md_text(targets_source)}. Time to restore is the median time from created to resolved "
+            "(still-open "
             "incidents left out and counted), critical services being tier-1 services and SEV1–SEV2; a change on the "
             "previous quarter is called real only when the bootstrap interval of the difference of medians excludes "
             "zero. SLO compliance takes the lowest SLO of each group (critical journeys, then each tier). "

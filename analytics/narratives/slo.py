@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.display import minutes
+from analytics.display import md_text, minutes
 from analytics.metrics.slo import SloSummary, most_paged_slo
 from analytics.periods import Period
 
@@ -21,7 +21,7 @@ def scope_narrative(period: Period, *, slo: str | None, service: str | None, tea
     """
     return (f"**Period** {period.label} ({period.start:%d %b %Y} – {period.last_day:%d %b %Y}), calendar-aligned: the "
             f"error budget resets on {period.start:%d %b}. Compared with {period.previous().label}. **Scope** "
-            f"{slo or 'all SLOs'} of {service or 'all services'}, {team or 'all teams'}.")
+            f"{md_text(slo or 'all SLOs')} of {md_text(service or 'all services')}, {md_text(team or 'all teams')}.")
 
 
 def compliance_narrative(compliance: pd.DataFrame, summary: SloSummary, *, period_label: str) -> str:
@@ -32,7 +32,8 @@ def compliance_narrative(compliance: pd.DataFrame, summary: SloSummary, *, perio
     >>> text = compliance_narrative(frame, SloSummary("2026Q3", 2, 2, 1, 1, "api", -0.5, 0, 0.0, 0, 0.0),
     ...                             period_label="2026Q3")
     >>> text.split(". ")
-    ['1 of 2 SLOs held their objective in 2026Q3', 'Overspent: api (-50.0% left, 99.850% vs 99.9%)', \
+    ['1 of 2 SLOs held their objective in 2026Q3', \
+'Overspent: api \\\\(\\\\-50\\\\.0\\\\% left\\\\, 99\\\\.850\\\\% vs 99\\\\.9\\\\%\\\\)', \
 'Less than 10% of the budget left: web', '']
     """
     overspent = compliance[compliance["error_budget_remaining"] < 0].sort_values("error_budget_remaining")
@@ -43,9 +44,9 @@ def compliance_narrative(compliance: pd.DataFrame, summary: SloSummary, *, perio
              for r in rows]
     return (("No SLO has data in this period. " if summary.slos_with_data == 0 else
              f"{summary.slos_met} of {summary.slos_with_data} SLOs held their objective in {period_label}. "
-             + (f"Overspent: {', '.join(spent)}. " if spent else "No SLO overspent its error budget. ")
-             + (f"Less than 10% of the budget left: {', '.join(thin['slo'])}. " if len(thin) else ""))
-            + (f"No SLI data in the period for: {', '.join(missing['slo'])}." if len(missing) else ""))
+             + (f"Overspent: {md_text(', '.join(spent))}. " if spent else "No SLO overspent its error budget. ")
+             + (f"Less than 10% of the budget left: {md_text(', '.join(thin['slo']))}. " if len(thin) else ""))
+            + (f"No SLI data in the period for: {md_text(', '.join(missing['slo']))}." if len(missing) else ""))
 
 
 def budget_exhausted_narrative(burn: pd.DataFrame) -> str:
@@ -58,7 +59,7 @@ def budget_exhausted_narrative(burn: pd.DataFrame) -> str:
     """
     crossed = burn[burn["budget_burned"] > 1].groupby("slo", sort=True)["day"].min()
     return ("No SLO spent its whole budget during the quarter." if crossed.empty else
-            "Budget exhausted on: " + ", ".join(f"{name} ({day:%d %b})" for name, day in crossed.items())
+            "Budget exhausted on: " + ", ".join(f"{md_text(name)} ({day:%d %b})" for name, day in crossed.items())
             + ". After that day, every further bad event counted against the objective.")
 
 
@@ -78,7 +79,7 @@ def burn_alert_narrative(alerts: pd.DataFrame, summary: SloSummary, *, period_la
     ticket_time = minutes(summary.ticket_alert_minutes) if summary.ticket_alert_minutes else "0 min"
     return (f"Over {period_label} the fast and slow page alerts would have fired {summary.page_alert_firings} times "
             f"for {page_time} in all, the ticket alert {summary.ticket_alert_firings} times for {ticket_time}. "
-            + (f"Most paged: {paged}. " if paged is not None else "")
+            + (f"Most paged: {md_text(paged)}. " if paged is not None else "")
             + ("Windows are trailing and request-weighted, evaluated at every SLI interval end; an alert fires when "
                "both of its windows exceed burn × (1 − target). "
                + (f"The SLI counts come in {minutes(interval_minutes)} intervals, so the short windows shorter than "

@@ -439,6 +439,7 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
     if not match:
         raise UsageError(f"{uri}: expected bq://project.dataset.table")
     months = requested_months(options.extra)
+    import requests
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
     from google.cloud import bigquery
@@ -472,6 +473,15 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
             raise UsageError(
                 f"{uri}: cannot use the Google credentials ({type(exc).__name__}): check "
                 "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
+            ) from None
+        except requests.exceptions.RequestException as exc:  # no network, a proxy refusing, DNS
+            raise UsageError(f"{uri}: cannot reach BigQuery ({type(exc).__name__})") from None
+        except OSError as exc:  # GOOGLE_APPLICATION_CREDENTIALS names a folder or a file we may not read
+            if exc.filename is None or Path(str(exc.filename)) == spool:
+                raise
+            raise UsageError(
+                f"{uri}: cannot read the Google credentials file {str(exc.filename)!r} "
+                f"({exc.strerror or type(exc).__name__}): check GOOGLE_APPLICATION_CREDENTIALS"
             ) from None
         if count == 0:
             raise ExportFormatError(f"no rows for invoice months {', '.join(months)}", file=label)

@@ -49,6 +49,7 @@ import duckdb
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, ExportFormatError, UsageError
+from analytics.redact import MASK, redact
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources.incidents._common import (
     NOT_PLAIN,
@@ -698,15 +699,49 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL (the port made explicit): what "the same server" means.
+
+    >>> _origin("https://api.pagerduty.com/incidents?x=1") == _origin("https://API.pagerduty.com:443/")
+    True
+    """
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"https": 443, "http": 80}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the API's own scheme, host and port. urllib copies every request
+    header, the token included, to wherever a redirect points; a redirect elsewhere is refused."""
+
+    def __init__(self, base_url: str) -> None:
+        self.origin = _origin(base_url)
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        if _origin(newurl) != self.origin:
+            fp.close()
+            scheme, host, port = _origin(newurl)
+            raise PagerDutyApiError(
+                f"PagerDuty API {urllib.parse.urlsplit(req.full_url).path}: HTTP {code} redirect to "
+                f"{scheme}://{host}:{port} refused; the API token is only sent to "
+                f"{self.origin[0]}://{self.origin[1]}:{self.origin[2]}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class _Client:
-    """GET requests with the token header, retries on 429 (Retry-After) and on 5xx/network errors."""
+    """GET requests with the token header, retries on 429 (Retry-After) and on 5xx/network errors.
+    The token goes only to ``base_url``'s server (:class:`_SameOriginRedirects`), and an error names
+    the HTTP status and reason, never the response body (which can echo the request's token)."""
 
     def __init__(self, token: str, base_url: str, *, max_retries: int, timeout: float,
                  sleep: Callable[[float], None], backoff: float, max_wait: float) -> None:
+        self._token = token
         self._headers = {"Authorization": f"Token token={token}",
                          "Accept": "application/vnd.pagerduty+json;version=2",
                          "User-Agent": f"opsreview/{__version__}"}
         self.base_url = base_url.rstrip("/")
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self.base_url))
         self.max_retries = max_retries
         self.timeout = timeout
         self.sleep = sleep
@@ -723,29 +758,31 @@ class _Client:
             log.debug("GET %s", url)
             try:
                 request = urllib.request.Request(url, headers=self._headers, method="GET")
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with self._opener.open(request, timeout=self.timeout) as response:
                     body = response.read()
                 break
             except urllib.error.HTTPError as exc:
                 status = exc.code
-                message = _api_message(exc)
+                message = self._reason(exc)
+                exc.close()
                 if status == 429 or status >= 500:
                     if attempt == self.max_retries:
-                        raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} after {attempt} retries "
-                                                f"({message})") from None
+                        raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} {message} after {attempt} "
+                                                "retries") from None
                     wait = self._retry_after(exc.headers.get("Retry-After"), attempt)
                     log.warning("PagerDuty API %s: HTTP %d, retrying in %.1f s", path, status, wait)
                     self.retries += 1
                     self.sleep(wait)
                     continue
                 if status in (401, 403):
-                    raise UsageError(f"PagerDuty API refused the token (HTTP {status}): {message}") from None
-                raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status}: {message}") from None
+                    raise UsageError(f"PagerDuty API refused the token (HTTP {status} {message})") from None
+                raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} {message}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                reason = self._masked(str(getattr(exc, "reason", exc)))
                 if attempt == self.max_retries:
-                    raise PagerDutyApiError(f"PagerDuty API {path}: {getattr(exc, 'reason', exc)}") from None
+                    raise PagerDutyApiError(f"PagerDuty API {path}: {reason}") from None
                 wait = self._retry_after(None, attempt)
-                log.warning("PagerDuty API %s: %s, retrying in %.1f s", path, getattr(exc, "reason", exc), wait)
+                log.warning("PagerDuty API %s: %s, retrying in %.1f s", path, reason, wait)
                 self.retries += 1
                 self.sleep(wait)
         try:
@@ -755,6 +792,14 @@ class _Client:
         if not isinstance(doc, dict):
             raise PagerDutyApiError(f"PagerDuty API {path}: expected a JSON object")
         return doc, body
+
+    def _masked(self, text: str) -> str:
+        """``text`` without the token (or any other credential :func:`analytics.redact.redact` knows)."""
+        return redact(text.replace(self._token, MASK))
+
+    def _reason(self, exc: urllib.error.HTTPError) -> str:
+        """The HTTP reason phrase only (``Unauthorized``): the body is never read into a message."""
+        return self._masked(" ".join(str(exc.reason or "").split())[:80])
 
     def _retry_after(self, header: str | None, attempt: int) -> float:
         """Seconds to wait: the Retry-After header (seconds or HTTP date), else exponential backoff."""
@@ -768,17 +813,6 @@ class _Client:
                 except (TypeError, ValueError):
                     pass
         return min(self.backoff * 2**attempt, self.max_wait)
-
-
-def _api_message(exc: urllib.error.HTTPError) -> str:
-    """The ``error.message`` of a PagerDuty error body, or the HTTP reason."""
-    try:
-        body = json.loads(exc.read() or b"{}")
-        error = body.get("error", {}) if isinstance(body, dict) else {}
-        text = error.get("message") if isinstance(error, dict) else None
-        return str(text or exc.reason)[:200]
-    except (ValueError, OSError):
-        return str(exc.reason)[:200]
 
 
 def fetch_incidents(
