@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,11 @@ class WarehouseStatus:
                     f"  {p['billing_period']}  {p['provider']:14s} {p['currency']}  {p['billed']:>16,.2f}  "
                     f"{p['files']} load(s), {p['deliveries']} delivery(ies)  {flag}"
                 )
+        warned = [r for r in self.recent if r.get("warnings")]
+        if warned:
+            lines += ["", "recent loads with warnings (ledger details.warnings):"]
+            for r in warned:
+                lines += [f"  file {r['file_id']} {r['file_name']}: {w}" for w in r["warnings"]]
         return "\n".join(lines)
 
 
@@ -93,13 +99,16 @@ def warehouse_status(warehouse: str) -> WarehouseStatus:
                                         "billed": float(billed), "files": files, "deliveries": deliveries,
                                         "reconciled": bool(reconciled),
                                         "duplicate_rows": duplicates.get((period, provider, currency), 0)})
-        for row in run(
+        for *row, variant, warnings in run(
             con,
-            "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at FROM ingest_ledger "
-            "ORDER BY file_id DESC LIMIT 10",
+            "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at, "
+            "details->>'$.variant', details->'$.warnings' FROM ingest_ledger ORDER BY file_id DESC LIMIT 10",
         ):
-            status.recent.append(dict(zip(("file_id", "source_kind", "file_name", "status", "rows_loaded",
-                                           "loaded_at"), row, strict=True)))
+            load = dict(zip(("file_id", "source_kind", "file_name", "status", "rows_loaded", "loaded_at"), row,
+                            strict=True))
+            load["variant"] = variant
+            load["warnings"] = json.loads(warnings) if warnings else []
+            status.recent.append(load)
         return status
     finally:
         con.close()

@@ -122,11 +122,14 @@ class LoadResult:
     delivery_files: int = 1  # data files of the delivery (all its parts so far)
     duplicate_rows: int = 0
     first_duplicate: str | None = None  # "row 12" or "row 12 of part-00002.csv"
+    variant: str | None = None  # which layout of the kind the loader read (e.g. "usage details v1 (PascalCase)")
+    warnings: tuple[str, ...] = ()  # what a person should know about how the file was read
+    detected: bool = False  # the kind was chosen by ``ingest auto``
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
         if self.status == "unchanged":
-            return f"{self.file.name}: already loaded as file {self.file_id} ({self.kind}); nothing to do"
+            return f"{self.file.name}: already loaded as file {self.file_id} ({self._kind_text()}); nothing to do"
         parts = [f"{self.file.name}: {self.rows_loaded:,} rows into {self.target_table}"]
         if self.rows_updated:
             parts.append(f"{self.rows_updated:,} updated")
@@ -148,7 +151,13 @@ class LoadResult:
             parts.append(f"one delivery of {len(self.file.parts)} files")
         if self.superseded_file_ids:
             parts.append("re-delivery: replaces file " + ", ".join(map(str, self.superseded_file_ids)))
-        return f"{'; '.join(parts)} (file {self.file_id}, {self.kind})"
+        parts += [f"warning: {w}" for w in self.warnings]
+        return f"{'; '.join(parts)} (file {self.file_id}, {self._kind_text()})"
+
+    def _kind_text(self) -> str:
+        """``azure``, ``azure: EA cost details (PascalCase)``, plus ``detected`` under ``ingest auto``."""
+        text = f"{self.kind}: {self.variant}" if self.variant else self.kind
+        return f"detected {text}" if self.detected else text
 
 
 @dataclass
@@ -170,6 +179,8 @@ class LoadTransaction:
     delivery_id: int | None = None  # the delivery this load belongs to (its own file_id unless it joins one)
     duplicate_rows: int | None = None  # exact duplicate line items (cost loads)
     first_duplicate: str | None = None
+    variant: str | None = None  # the layout the loader read, in words (LoadResult.variant)
+    warnings: list[str] = field(default_factory=list)  # recorded in details.warnings and the message
     _quarantined: int = 0
     _affected: dict[int, int] = field(default_factory=dict)
     _temp_counter: int = 0
@@ -255,6 +266,13 @@ class LoadTransaction:
         self.duplicate_rows = (self.duplicate_rows or 0) + count
         if count and self.first_duplicate is None:
             self.first_duplicate = f"row {first_row}" + (f" of {part}" if part else "")
+
+    def warn(self, message: str) -> None:
+        """Record something a person should know about this load (ledger ``details.warnings``, the
+        load message and a log warning); the load still goes ahead."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning("%s: %s", self.file.name, message)
 
     def add_extra_columns(self, table: str, names: Iterable[str]) -> list[str]:
         """Add ``x_…`` VARCHAR columns that do not exist yet; return the ones added."""
@@ -459,6 +477,8 @@ def _finish(tx: LoadTransaction) -> LoadResult:
         details.setdefault("data_files", [{"name": p.name, "sha256": p.sha256} for p in tx.file.parts])
     if tx.duplicate_rows:
         details["first_duplicate"] = tx.first_duplicate
+    if tx.warnings:
+        details["warnings"] = list(tx.warnings)
     delivery_id = tx.delivery_id if tx.delivery_id is not None else tx.file_id
     for file_id in sorted(tx._affected):
         remaining = sum(count_rows(con, t, file_id) for t in CANONICAL_TABLES)
@@ -530,6 +550,8 @@ def _finish(tx: LoadTransaction) -> LoadResult:
         delivery_files=delivery_files,
         duplicate_rows=tx.duplicate_rows or 0,
         first_duplicate=tx.first_duplicate,
+        variant=tx.variant,
+        warnings=tuple(tx.warnings),
     )
 
 

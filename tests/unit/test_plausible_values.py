@@ -355,9 +355,13 @@ def _focus_renamed(content: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(("kind", "mutate", "expected"), [
-    ("deployments-csv", _flipped, "row 2: cannot read file: not UTF-8 text (a byte sequence that is not UTF-8)"),
-    ("changes-csv", _flipped, "row 2: cannot read file: not UTF-8 text (a byte sequence that is not UTF-8)"),
-    ("sli", _flipped, "row 2: cannot read file: not UTF-8 text (a byte sequence that is not UTF-8)"),
+    # the column holding the bytes is named too (issue 13.6: analytics/sources/_csv_layout.py)
+    ("deployments-csv", _flipped, "row 2, column 'Application': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 "
+                                  "it would read 'ÿþcheckout'); save the export as UTF-8"),
+    ("changes-csv", _flipped, "row 2, column 'repo': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 it would "
+                              "read 'lumenÿþ/checkout'); save the export as UTF-8"),
+    ("sli", _flipped, "row 2, column 'service': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 it would read "
+                      "'checkÿþout'); save the export as UTF-8"),
     ("focus", lambda c: c.split(b"\n", 1)[0].lower() + b"\n" + c.split(b"\n", 1)[1], None),
     ("focus", _focus_renamed, "column 'BilledCost': required FOCUS column missing; also missing: ChargePeriodStart"),
 ])

@@ -30,12 +30,14 @@ from typing import Any
 import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
+from analytics.sources._files import json_lines_problem
 from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for the cost loaders
     ROW,
     Column,
     _literal,
     duckdb_error,
     read_text_table,
+    read_text_view,
     reading,
     table_schema,
 )
@@ -79,6 +81,7 @@ class Staged:
     view: str
     file: str
     columns: dict[str, str]  # source column -> DuckDB type in the view
+    notes: tuple[str, ...] = ()  # how the file had to be read (recorded as the load's warnings)
 
     def has(self, name: str) -> bool:
         """Whether the view has the column (exact name)."""
@@ -94,10 +97,14 @@ class Staged:
 
 
 # -- staging -------------------------------------------------------------------------------------
-def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",)) -> Staged:
-    """Stage a CSV (or CSV.gz) strictly, every column as text."""
-    columns = read_text_table(con, path, view, null_strings=nulls)
-    return Staged(view, str(path), {c: "VARCHAR" for c in columns})
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",),
+    short_rows_ok: bool = False,
+) -> Staged:
+    """Stage a CSV (or CSV.gz) strictly, every column as text (``short_rows_ok``: rows that all lack
+    the same trailing header columns read them as NULL, noted in :attr:`Staged.notes`)."""
+    table = read_text_view(con, path, view, null_strings=nulls, short_rows_ok=short_rows_ok)
+    return Staged(view, str(path), {c: "VARCHAR" for c in table.columns}, tuple(table.notes))
 
 
 def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
@@ -105,7 +112,7 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[st
     try:
         rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({_literal(str(path))})")
     except duckdb.Error as exc:
-        raise ExportFormatError(f"not a readable parquet file: {_first_line(exc)}", file=path) from exc
+        raise ExportFormatError(f"not a readable parquet file: {_parquet_problem(exc)}", file=path) from exc
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
@@ -143,7 +150,7 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_t
 def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> Staged:
     """Stage newline-delimited JSON (or a JSON array) as one JSON value per row in column ``__j``."""
     reader = f"read_json_objects({_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
-    with reading(path):
+    try:
         run(
             con,
             f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
@@ -159,6 +166,8 @@ def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> S
             f"SELECT v.{ROW}, t.key FROM {quote_identifier(view)} AS v, json_tree(v.__j) AS t "
             f"WHERE t.key IS NOT NULL GROUP BY v.{ROW}, t.parent, t.key HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1",
         )
+    except duckdb.Error as exc:  # DuckDB refused the file: Python's json names the record, key and problem
+        raise json_lines_problem(path) or duckdb_error(exc, path) from exc
     if twice:
         row, key = twice[0]
         raise ExportFormatError(f"duplicate key {str(key)[:60]!r} in a JSON object", file=path, row=int(row),
@@ -166,9 +175,16 @@ def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> S
     return Staged(view, str(path), {"__j": "JSON"})
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return lines[0] if lines else type(exc).__name__
+def _parquet_problem(exc: BaseException) -> str:
+    """Why a parquet file cannot be opened, in words (not DuckDB's message)."""
+    text = str(exc).casefold()
+    if "too small" in text:
+        return "the file is too small to be parquet (truncated, or empty)"
+    if "magic" in text or "footer" in text:
+        return "it has no parquet footer (truncated, or another format named .parquet)"
+    if "metadata" in text or "thrift" in text:
+        return "its metadata is corrupt (truncated or damaged file)"
+    return "DuckDB cannot open it as parquet (truncated, damaged or another format)"
 
 
 def require_columns(staged: Staged, names: Sequence[str], *, label: Mapping[str, str] | None = None) -> None:
@@ -371,7 +387,7 @@ def load_cost_view(
             groups = run(con, sql, used_params(bound, sql))
         except duckdb.OutOfRangeException as exc:
             raise ExportFormatError(
-                f"amounts too large to total exactly: {_first_line(exc)}", file=staged.file
+                "amounts too large to total exactly: a billing period's sum exceeds 10^20", file=staged.file
             ) from exc
     if not groups:
         raise ExportFormatError("no data rows", file=staged.file)

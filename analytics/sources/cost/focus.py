@@ -123,6 +123,7 @@ def _load_set(
         with reading(source.path):
             tx.replace_cost_periods()
         tx.details["focus_version"] = ",".join(sorted(versions))
+        tx.variant = f"FOCUS {' and '.join(sorted(versions))} cost and usage"
         tx.details["data_files"] = data_files
 
     try:
