@@ -79,15 +79,15 @@ x_InvoiceMonth [] :=
 x_SourceLineItemType [] :=
     coalesce("cost_type", 'regular')
 
--- 13 checks: message [column] (shown value) <= predicate true on a bad row
+-- 19 checks: message [column] (shown value) <= predicate true on a bad row
 is not a finite amount [cost] ("cost") <=
     "cost" IS NOT NULL AND (TRY_CAST("cost" AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST("cost" AS DOUBLE)) >= 1e18)
 is not a finite amount [cost_at_list] (NULL) <=
     NULL IS NOT NULL AND (TRY_CAST(NULL AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(NULL AS DOUBLE)) >= 1e18)
 is not a JSON array of credits with numeric amounts [credits] (CAST(TRY_CAST(nullif(trim("credits"), '') AS JSON) AS VARCHAR)) <=
     TRY_CAST(nullif(trim("credits"), '') AS JSON) IS NOT NULL AND (json_type(TRY_CAST(nullif(trim("credits"), '') AS JSON)) <> 'ARRAY' OR len(CAST(json_extract_string(TRY_CAST(nullif(trim("credits"), '') AS JSON), '$[*].amount') AS VARCHAR[])) <> json_array_length(TRY_CAST(nullif(trim("credits"), '') AS JSON)) OR len(list_filter(CAST(json_extract_string(TRY_CAST(nullif(trim("credits"), '') AS JSON), '$[*].amount') AS VARCHAR[]), lambda x: x IS NULL OR TRY_CAST(x AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(x AS DOUBLE)) >= 1e18)) > 0)
-is not JSON [credits] ("credits") <=
-    "credits" IS NOT NULL AND TRY_CAST(nullif(trim("credits"), '') AS JSON) IS NULL
+is neither JSON nor a Python literal list [credits] ("credits") <=
+    "credits" IS NOT NULL AND trim("credits") <> '' AND TRY_CAST(nullif(trim("credits"), '') AS JSON) IS NULL
 is not an invoice month YYYYMM [invoice.month] (CAST("invoice.month" AS VARCHAR)) <=
     CAST("invoice.month" AS VARCHAR) IS NOT NULL AND NOT regexp_full_match(CAST("invoice.month" AS VARCHAR), '\d{4}(0[1-9]|1[0-2])')
 is not a known cost_type (regular, tax, adjustment, rounding_error) [cost_type] (coalesce("cost_type", 'regular')) <=
@@ -106,6 +106,18 @@ timestamp is outside 2000-01-01 … 2028-12-09 [usage_end_time] ("usage_end_time
     "usage_end_time" IS NOT NULL AND (NOT ((TRY_CAST("usage_end_time" AS TIMESTAMPTZ)) >= $__earliest AND (TRY_CAST("usage_end_time" AS TIMESTAMPTZ)) < $__latest))
 is not a JSON array of {key, value} labels [labels] (CAST(TRY_CAST(nullif(trim("labels"), '') AS JSON) AS VARCHAR)) <=
     TRY_CAST(nullif(trim("labels"), '') AS JSON) IS NOT NULL AND (json_type(TRY_CAST(nullif(trim("labels"), '') AS JSON)) <> 'ARRAY' OR len(list_filter(CAST(json_extract(TRY_CAST(nullif(trim("labels"), '') AS JSON), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {key, value} labels [system_labels] (CAST(TRY_CAST(nullif(trim("system_labels"), '') AS JSON) AS VARCHAR)) <=
+    TRY_CAST(nullif(trim("system_labels"), '') AS JSON) IS NOT NULL AND (json_type(TRY_CAST(nullif(trim("system_labels"), '') AS JSON)) <> 'ARRAY' OR len(list_filter(CAST(json_extract(TRY_CAST(nullif(trim("system_labels"), '') AS JSON), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {key, value} labels [project.labels] (CAST(TRY_CAST(nullif(trim("project.labels"), '') AS JSON) AS VARCHAR)) <=
+    TRY_CAST(nullif(trim("project.labels"), '') AS JSON) IS NOT NULL AND (json_type(TRY_CAST(nullif(trim("project.labels"), '') AS JSON)) <> 'ARRAY' OR len(list_filter(CAST(json_extract(TRY_CAST(nullif(trim("project.labels"), '') AS JSON), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {resource_name, display_name} objects [project.ancestors] (CAST(NULL AS VARCHAR)) <=
+    NULL IS NOT NULL AND (json_type(NULL) <> 'ARRAY' OR len(list_filter(CAST(json_extract(NULL, '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT')) > 0)
+is neither JSON nor a Python literal list [labels] ("labels") <=
+    "labels" IS NOT NULL AND trim("labels") <> '' AND TRY_CAST(nullif(trim("labels"), '') AS JSON) IS NULL
+is neither JSON nor a Python literal list [system_labels] ("system_labels") <=
+    "system_labels" IS NOT NULL AND trim("system_labels") <> '' AND TRY_CAST(nullif(trim("system_labels"), '') AS JSON) IS NULL
+is neither JSON nor a Python literal list [project.labels] ("project.labels") <=
+    "project.labels" IS NOT NULL AND trim("project.labels") <> '' AND TRY_CAST(nullif(trim("project.labels"), '') AS JSON) IS NULL
 
 -- 3 bound parameters
 $__categories = ['Compute', 'Compute', 'Compute', 'Compute', 'Compute', 'Storage', 'Storage', 'Databases', 'Databases', 'Databases', 'Databases', 'Databases', 'Analytics', 'Analytics', 'Analytics', 'Integration', 'Networking', 'Networking', 'Networking', 'Networking', 'Management and Governance', 'Management and Governance', 'AI and Machine Learning', 'Security', 'Security', 'Developer Tools', 'Developer Tools']

@@ -79,15 +79,15 @@ x_InvoiceMonth [] :=
 x_SourceLineItemType [] :=
     coalesce(json_extract_string(__j, '$."cost_type"'), 'regular')
 
--- 13 checks: message [column] (shown value) <= predicate true on a bad row
+-- 16 checks: message [column] (shown value) <= predicate true on a bad row
 is not a finite amount [cost] (json_extract_string(__j, '$."cost"')) <=
     json_extract_string(__j, '$."cost"') IS NOT NULL AND (TRY_CAST(json_extract_string(__j, '$."cost"') AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(json_extract_string(__j, '$."cost"') AS DOUBLE)) >= 1e18)
 is not a finite amount [cost_at_list] (json_extract_string(__j, '$."cost_at_list"')) <=
     json_extract_string(__j, '$."cost_at_list"') IS NOT NULL AND (TRY_CAST(json_extract_string(__j, '$."cost_at_list"') AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(json_extract_string(__j, '$."cost_at_list"') AS DOUBLE)) >= 1e18)
 is not a JSON array of credits with numeric amounts [credits] (CAST(json_extract(__j, '$."credits"') AS VARCHAR)) <=
     json_extract(__j, '$."credits"') IS NOT NULL AND (json_type(json_extract(__j, '$."credits"')) <> 'ARRAY' OR len(CAST(json_extract_string(json_extract(__j, '$."credits"'), '$[*].amount') AS VARCHAR[])) <> json_array_length(json_extract(__j, '$."credits"')) OR len(list_filter(CAST(json_extract_string(json_extract(__j, '$."credits"'), '$[*].amount') AS VARCHAR[]), lambda x: x IS NULL OR TRY_CAST(x AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(x AS DOUBLE)) >= 1e18)) > 0)
-is not JSON [credits] (json_extract_string(__j, '$."credits"')) <=
-    json_extract_string(__j, '$."credits"') IS NOT NULL AND json_extract(__j, '$."credits"') IS NULL
+is neither JSON nor a Python literal list [credits] (json_extract_string(__j, '$."credits"')) <=
+    json_extract_string(__j, '$."credits"') IS NOT NULL AND trim(json_extract_string(__j, '$."credits"')) <> '' AND json_extract(__j, '$."credits"') IS NULL
 is not an invoice month YYYYMM [invoice.month] (CAST(json_extract_string(__j, '$."invoice"."month"') AS VARCHAR)) <=
     CAST(json_extract_string(__j, '$."invoice"."month"') AS VARCHAR) IS NOT NULL AND NOT regexp_full_match(CAST(json_extract_string(__j, '$."invoice"."month"') AS VARCHAR), '\d{4}(0[1-9]|1[0-2])')
 is not a known cost_type (regular, tax, adjustment, rounding_error) [cost_type] (coalesce(json_extract_string(__j, '$."cost_type"'), 'regular')) <=
@@ -106,6 +106,12 @@ timestamp is outside 2000-01-01 … 2028-12-09 [usage_end_time] (json_extract_st
     json_extract_string(__j, '$."usage_end_time"') IS NOT NULL AND (NOT ((TRY_CAST(json_extract_string(__j, '$."usage_end_time"') AS TIMESTAMPTZ)) >= $__earliest AND (TRY_CAST(json_extract_string(__j, '$."usage_end_time"') AS TIMESTAMPTZ)) < $__latest))
 is not a JSON array of {key, value} labels [labels] (CAST(json_extract(__j, '$."labels"') AS VARCHAR)) <=
     json_extract(__j, '$."labels"') IS NOT NULL AND (json_type(json_extract(__j, '$."labels"')) <> 'ARRAY' OR len(list_filter(CAST(json_extract(json_extract(__j, '$."labels"'), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {key, value} labels [system_labels] (CAST(json_extract(__j, '$."system_labels"') AS VARCHAR)) <=
+    json_extract(__j, '$."system_labels"') IS NOT NULL AND (json_type(json_extract(__j, '$."system_labels"')) <> 'ARRAY' OR len(list_filter(CAST(json_extract(json_extract(__j, '$."system_labels"'), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {key, value} labels [project.labels] (CAST(json_extract(__j, '$."project"."labels"') AS VARCHAR)) <=
+    json_extract(__j, '$."project"."labels"') IS NOT NULL AND (json_type(json_extract(__j, '$."project"."labels"')) <> 'ARRAY' OR len(list_filter(CAST(json_extract(json_extract(__j, '$."project"."labels"'), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
+is not a JSON array of {resource_name, display_name} objects [project.ancestors] (CAST(json_extract(__j, '$."project"."ancestors"') AS VARCHAR)) <=
+    json_extract(__j, '$."project"."ancestors"') IS NOT NULL AND (json_type(json_extract(__j, '$."project"."ancestors"')) <> 'ARRAY' OR len(list_filter(CAST(json_extract(json_extract(__j, '$."project"."ancestors"'), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT')) > 0)
 
 -- 3 bound parameters
 $__categories = ['Compute', 'Compute', 'Compute', 'Compute', 'Compute', 'Storage', 'Storage', 'Databases', 'Databases', 'Databases', 'Databases', 'Databases', 'Analytics', 'Analytics', 'Analytics', 'Integration', 'Networking', 'Networking', 'Networking', 'Networking', 'Management and Governance', 'Management and Governance', 'AI and Machine Learning', 'Security', 'Security', 'Developer Tools', 'Developer Tools']
