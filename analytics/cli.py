@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
@@ -296,7 +296,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     con = connect(_settings(args).warehouse, read_only=True)
     try:
-        fmt = "csv" if args.out.suffix.lower() == ".csv" else "parquet"
+        fmt: Literal["csv", "parquet"] = "csv" if args.out.suffix.lower() == ".csv" else "parquet"
         period = parse_period(args.period) if args.period else None
         written = export_focus(con, args.out, fmt=fmt, period=period)
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -16,6 +17,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from analytics.money import Style, money
 
 SEVERITY_COLORS: dict[str, str] = {
     "SEV1": "#b2182b",
@@ -26,7 +29,6 @@ SEVERITY_COLORS: dict[str, str] = {
 }
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#fdae61", "off track": "#d73027",
                                  "no data": "#bdbdbd", "no target": "#8c9bab"}
-_CURRENCY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
 def apply_theme() -> None:
@@ -68,23 +70,17 @@ def caption(fig: Figure, text: str) -> None:
     fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8.5, color="#666666", wrap=True)
 
 
-def currency_formatter(currency: str = "USD") -> mticker.FuncFormatter:
-    """Axis formatter such as ``$12.3k`` / ``$1.2M``.
+def currency_formatter(currency: str = "USD", *, style: Style = "compact", digits: int | None = None
+                       ) -> mticker.FuncFormatter:
+    """Axis formatter in the data's currency (:func:`analytics.money.money`): ``$12.3k`` / ``$1.2M``,
+    ``figures`` for three significant figures, ``digits`` for fixed decimals (small unit costs).
 
-    >>> currency_formatter("USD")(12345.0, None)
-    '$12.3k'
+    >>> currency_formatter("USD")(12345.0, None), currency_formatter("EUR", digits=2)(4.5, None)
+    ('$12.3k', '€4.50')
+    >>> currency_formatter("USD", style="figures")(1052000.0, None), currency_formatter("NOK")(-975400.0, None)
+    ('$1.05M', '−NOK 975.4k')
     """
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-
-    def fmt(value: float, _pos: object) -> str:
-        magnitude = abs(value)
-        if magnitude >= 1e6:
-            return f"{symbol}{value / 1e6:.1f}M"
-        if magnitude >= 1e3:
-            return f"{symbol}{value / 1e3:.1f}k"
-        return f"{symbol}{value:,.0f}"
-
-    return mticker.FuncFormatter(fmt)
+    return mticker.FuncFormatter(lambda value, _pos: money(value, currency, style=style, digits=digits))
 
 
 def label_axes(ax: Axes, *, x: str | None = None, y: str | None = None) -> Axes:
@@ -171,10 +167,7 @@ def percent_formatter(digits: int = 0) -> mticker.FuncFormatter:
 
 def _money_axis(currency: str, digits: int) -> mticker.FuncFormatter:
     """Currency ticks: compact (``$12.3k``) or with fixed decimals for small unit costs."""
-    if digits == 0:
-        return currency_formatter(currency)
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-    return mticker.FuncFormatter(lambda value, _pos: f"{symbol}{value:,.{digits}f}")
+    return currency_formatter(currency, digits=digits or None)
 
 
 def compact_money_formatter(currency: str = "USD") -> mticker.FuncFormatter:
@@ -183,14 +176,7 @@ def compact_money_formatter(currency: str = "USD") -> mticker.FuncFormatter:
     >>> compact_money_formatter()(1052000.0, None), compact_money_formatter()(975400.0, None)
     ('$1.05M', '$975k')
     """
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-
-    def fmt(value: float, _pos: object) -> str:
-        size = abs(value)
-        scaled, suffix = (value / 1e6, "M") if size >= 1e6 else (value / 1e3, "k") if size >= 1e3 else (value, "")
-        return f"{symbol}{scaled:.3g}{suffix}"
-
-    return mticker.FuncFormatter(fmt)
+    return currency_formatter(currency, style="figures")
 
 
 def money_barh(
@@ -400,8 +386,8 @@ def anomaly_chart(
     drivers: pd.DataFrame,
     *,
     title: str,
-    start: object,
-    end: object,
+    start: date,
+    end: date,
     currency: str = "USD",
     driver_label: str = "label",
     driver_title: str = "contribution to the change",
@@ -503,7 +489,8 @@ def burn_rate_lines(series: pd.DataFrame, *, windows: Sequence[str], thresholds:
                     textcoords="offset points", fontsize=8, color="#555555", va="center")
     if firing is not None:
         for start, end in zip(firing["fired_at"], firing["resolved_at"], strict=True):
-            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="#d73027", alpha=0.15, linewidth=0)
+            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end),  # type: ignore[arg-type]  # matplotlib takes dates
+                       color="#d73027", alpha=0.15, linewidth=0)
     ax.set_yscale("log")
     ax.legend(loc="lower right", ncols=len(windows), fontsize=8.5, framealpha=0.9, frameon=True)
     label_axes(ax, x="evaluated at the end of each SLI interval (UTC)", y="burn rate (× budget pace, log scale)")

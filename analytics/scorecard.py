@@ -27,13 +27,13 @@ import yaml
 
 from analytics.errors import ParameterError
 from analytics.escaping import NO_MATH_CLASS, html_text
+from analytics.money import is_currency, money
 
 Status = Literal["on track", "at risk", "off track", "no data", "no target"]
 Better = Literal["lower", "higher", "band"]
 STATUS_ORDER: dict[str, int] = {"off track": 0, "at risk": 1, "no data": 2, "no target": 3, "on track": 4}
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#f0a30a", "off track": "#d73027",
                                  "no data": "#9e9e9e", "no target": "#6b7b8c"}
-_MONEY: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -257,15 +257,8 @@ def format_value(value: float | None, unit: str, *, signed: bool = False) -> str
         return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
     if unit == "hours":
         return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"
-    if unit in _MONEY or (len(unit) == 3 and unit.isalpha() and unit.isupper()):  # USD, EUR, or any ISO 4217 code
-        symbol = _MONEY.get(unit, f"{unit} ")
-        magnitude = abs(value)
-        sign = "-" if value < 0 else ""
-        if magnitude >= 1e6:
-            return f"{sign}{symbol}{magnitude / 1e6:.2f}M"
-        if magnitude >= 1e3:
-            return f"{sign}{symbol}{magnitude / 1e3:.1f}k"
-        return f"{sign}{symbol}{magnitude:,.2f}"
+    if is_currency(unit):  # USD, EUR, or any ISO 4217 code
+        return money(value, unit, style="kpi")
     if unit == "per week":
         return f"{value:.1f} /wk"
     if unit == "count":
@@ -288,8 +281,8 @@ def format_delta(kpi: Kpi) -> str:
         return f"{d:+.0f} min"
     if kpi.unit == "hours":
         return f"{d:+.1f} h"
-    if kpi.unit in _MONEY or (len(kpi.unit) == 3 and kpi.unit.isalpha() and kpi.unit.isupper()):
-        return f"{'+' if d >= 0 else '−'}{format_value(abs(d), kpi.unit)}"
+    if is_currency(kpi.unit):
+        return f"{'+' if d >= 0 else '−'}{money(abs(d), kpi.unit, style='kpi')}"
     if kpi.unit == "per week":
         return f"{d:+.1f} /wk"
     return f"{d:+,.0f}" if kpi.unit == "count" else f"{d:+.3g}"

@@ -44,19 +44,20 @@ from analytics.metrics._cost_scope import (
     parse_tag_key,
 )
 from analytics.metrics.stats import MIN_N
+from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
 from analytics.sql import load_sql, parameters_of
 
 __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
     "UNALLOCATED", "BudgetStatus", "CostScope", "Dimension", "Interval", "Showback", "ShowbackLine", "TagCoverage",
-    "Window", "band_status", "billing_currencies", "billing_currency", "budget_status", "budget_vs_actual_by_month",
-    "commitment_coverage", "commitment_utilisation", "commitment_utilisation_by_commitment",
-    "contract_commitment_progress", "corrections",
+    "UnitCostSummary", "Window", "band_status", "billing_currencies", "billing_currency", "blended_unit_cost",
+    "budget_status", "budget_vs_actual_by_month", "commitment_coverage", "commitment_utilisation",
+    "commitment_utilisation_by_commitment", "contract_commitment_progress", "corrections",
     "cost_by_day", "cost_by_dimension", "cost_by_month", "cost_elasticity", "cost_series", "data_complete_through",
     "effective_cost_total", "fold_small_values", "money", "parse_dimension", "parse_tag_key", "savings_by_dimension",
     "savings_total", "showback", "tag_coverage", "tag_coverage_by_class", "tag_coverage_total", "top_movers",
-    "trailing_window", "unit_cost_by_dimension", "unit_cost_by_month", "write_artifact",
+    "trailing_window", "unit_cost_by_dimension", "unit_cost_by_month", "unit_cost_summary", "write_artifact",
 ]
 log = logging.getLogger(__name__)
 
@@ -1016,6 +1017,52 @@ def unit_cost_by_dimension(
                          "previous_unit_cost", "unit_cost_change_pct", "cost_change_pct", "volume_change_pct"])
 
 
+@dataclass(frozen=True)
+class UnitCostSummary:
+    """Unit cost of a period over all dimensions of a metric: the blended unit cost = Σ cost / Σ volume ×
+    ``per`` over the dimensions with volume (cost without volume has no unit), and each dimension's row of
+    :func:`unit_cost_by_dimension`."""
+
+    period: str
+    metric: str
+    per: float
+    unit_cost: float | None
+    by_dimension: pd.DataFrame
+
+
+def blended_unit_cost(units: pd.DataFrame, *, per: float) -> float | None:
+    """Σ cost / Σ volume × ``per`` over the rows of :func:`unit_cost_by_dimension` with volume.
+
+    >>> blended_unit_cost(pd.DataFrame({"cost": [10.0, 30.0, 5.0], "volume": [1000.0, 3000.0, 0.0]}), per=1000)
+    10.0
+    """
+    has = units["volume"].fillna(0) > 0
+    total = float(units.loc[has, "volume"].sum())
+    return float(units.loc[has, "cost"].fillna(0).sum()) / total * per if total else None
+
+
+def unit_cost_summary(
+    con: duckdb.DuckDBPyConnection,
+    period: Interval,
+    *,
+    metric: str = "requests",
+    per: float = 1000,
+    cost_tag_key: str = "service",
+    scope: CostScope = ALL,
+) -> UnitCostSummary:
+    """The blended unit cost of a flow metric (``aggregate='sum'``) over its dimensions, with the rows it
+    rests on.
+
+    >>> from analytics.periods import parse_period
+    >>> from analytics.warehouse import connect
+    >>> summary = unit_cost_summary(connect(":memory:"), parse_period("2026Q3"))
+    >>> summary.unit_cost, len(summary.by_dimension)
+    (None, 0)
+    """
+    units = unit_cost_by_dimension(con, period, metric=metric, per=per, cost_tag_key=cost_tag_key, scope=scope)
+    return UnitCostSummary(_label(period), metric, float(per), blended_unit_cost(units, per=per), units)
+
+
 def cost_elasticity(
     con: duckdb.DuckDBPyConnection,
     period: Interval,
@@ -1054,31 +1101,6 @@ def cost_elasticity(
 
 
 # -- presentation helpers ------------------------------------------------------------------------------
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
-
-
-def money(value: float | Decimal | None, currency: str | None = "USD", *, digits: int | None = None) -> str:
-    """An amount for narrative text: ``$1.11M``, ``$12.3k``, ``−$420``; ``digits`` forces plain decimals.
-
-    >>> money(1107283.17), money(-420), money(4.68237, digits=2), money(None)
-    ('$1.11M', '−$420', '$4.68', 'n/a')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    amount = float(value)
-    symbol = _SYMBOLS.get((currency or "USD").upper(), f"{currency} ")
-    sign, size = ("−" if amount < 0 else ""), abs(amount)
-    if digits is not None:
-        text = f"{size:,.{digits}f}"
-    elif size >= 1e6:
-        text = f"{size / 1e6:.2f}M"
-    elif size >= 1e4:
-        text = f"{size / 1e3:.1f}k"
-    else:
-        text = f"{size:,.0f}"
-    return f"{sign}{symbol}{text}"
-
-
 def fold_small_values(
     frame: pd.DataFrame,
     *,

@@ -528,13 +528,13 @@ def dora_performance_levels(
     recovery = failed_deployment_recovery_time(con, period, confidence_intervals=False, **scope).set_index(label)
     rows = []
     for group in frequency.index:
-        levels = {
+        levels: dict[str, Any] = {
             "frequency_level": frequency.at[group, "dora_level"],
             "lead_time_level": lead.at[group, "dora_level"] if group in lead.index else None,
             "change_failure_level": failure.at[group, "dora_level"] if group in failure.index else None,
             "recovery_level": recovery.at[group, "dora_level"] if group in recovery.index else None,
         }
-        deployments = int(frequency.at[group, "deployments"])
+        deployments = int(frequency.at[group, "deployments"])  # type: ignore[arg-type]  # a count column
         rows.append({
             label: group, "deployments": deployments,
             "deploys_per_week": frequency.at[group, "deploys_per_week"],

@@ -60,7 +60,7 @@ def _open_text(path: Path) -> io.TextIOWrapper:
     """The file as text: UTF-8 (a BOM dropped), undecodable bytes kept as surrogates, line ends untouched
     (the caller closes it, with the file under it)."""
     raw = gzip.open(path, "rb") if path.name.lower().endswith(".gz") else path.open("rb")  # noqa: SIM115
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")  # type: ignore[arg-type]
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
 
 
 def _line_endings(path: Path) -> tuple[str, ...]:
@@ -68,7 +68,7 @@ def _line_endings(path: Path) -> tuple[str, ...]:
     crlf = lf = cr = 0
     previous = b""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:  # type: ignore[operator]
+    with opener(path, "rb") as handle:
         while chunk := handle.read(1 << 20):
             data = previous + chunk
             # hold back a trailing CR: its LF may start the next chunk

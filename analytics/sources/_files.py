@@ -170,16 +170,16 @@ def json_lines_problem(file: Path) -> ExportFormatError | None:
             return ExportFormatError(f"not valid JSON: {str(exc)[:200]}", file=file)
         return None
     row = 0
-    for line in raw.splitlines():
-        if not line.strip():
+    for record in raw.splitlines():
+        if not record.strip():
             continue
         row += 1
         try:
-            text = line.decode("utf-8")
+            text = record.decode("utf-8")
         except UnicodeDecodeError as exc:
             return ExportFormatError(
-                f"not UTF-8 text (byte 0x{line[exc.start]:02X} at character {exc.start + 1}); save the export as "
-                "UTF-8", file=file, row=row, column=_key_before(line[: exc.start].decode("utf-8", "replace")),
+                f"not UTF-8 text (byte 0x{record[exc.start]:02X} at character {exc.start + 1}); save the export as "
+                "UTF-8", file=file, row=row, column=_key_before(record[: exc.start].decode("utf-8", "replace")),
             )
         try:
             parse_json(text)

@@ -212,10 +212,10 @@ class _Parser:
             self.i += 1 + width
             return chr(code)
         if ch in "01234567":
-            digits = re.match(r"[0-7]{1,3}", self.text[self.i : self.i + 3])
-            assert digits is not None
-            self.i += len(digits.group())
-            return chr(int(digits.group(), 8))
+            octal = re.match(r"[0-7]{1,3}", self.text[self.i : self.i + 3])
+            assert octal is not None
+            self.i += len(octal.group())
+            return chr(int(octal.group(), 8))
         if ch == "N":
             raise LiteralError(at, "\\N{…} escapes are not supported")
         return "\\"  # Python keeps an unknown escape's backslash; the next character follows as text

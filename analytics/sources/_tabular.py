@@ -153,7 +153,7 @@ def csv_header(path: Path) -> list[str]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
         # errors="replace": a bad byte further down is reported by the strict reader with its row
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8-sig", errors="replace", newline="") as handle:
             header = next(csv.reader(handle, delimiter="\t" if path.suffix.lower() == ".tsv" else ","), None)
     except UnicodeDecodeError as exc:
         raise ExportFormatError("header is not UTF-8 text", file=path) from exc

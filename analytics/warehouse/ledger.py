@@ -367,7 +367,7 @@ def find_loaded(con: duckdb.DuckDBPyConnection, *, kind: str, sha256: str) -> in
         "SELECT min(file_id) FROM ingest_ledger WHERE source_kind = $k AND sha256 = $s AND status = 'loaded'",
         {"k": kind, "s": sha256},
     )
-    return int(found) if found is not None else None  # type: ignore[arg-type]
+    return int(found) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -443,7 +443,7 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str, file_id: int) -> int:
     """Rows of a canonical table that came from one file."""
     require_one_of(table, CANONICAL_TABLES, what="table")
     return int(
-        scalar(con, f"SELECT count(*) FROM {quote_identifier(table)} WHERE source_file_id = $f", {"f": file_id})  # type: ignore[arg-type]
+        scalar(con, f"SELECT count(*) FROM {quote_identifier(table)} WHERE source_file_id = $f", {"f": file_id})
     )
 
 
@@ -475,7 +475,7 @@ def run_load(
     run(con, "BEGIN TRANSACTION")
     try:
         joined = delivery_to_join(con, kind=kind, file=file, policy=delivery)
-        file_id = int(scalar(con, "SELECT nextval('ingest_file_id_seq')"))  # type: ignore[arg-type]
+        file_id = int(scalar(con, "SELECT nextval('ingest_file_id_seq')"))
         tx = LoadTransaction(con, kind, file, file_id, target_table, options=dict(options or {}))
         tx.delivery_id = joined.delivery_id if joined is not None else file_id
         load(tx)

@@ -53,6 +53,7 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
 from analytics.sources._values import EARLIEST, latest_instant, plausible_instant
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
+from analytics.warehouse.schema import canonical_schema
 
 log = logging.getLogger(__name__)
 
@@ -62,24 +63,8 @@ EVENT_TYPES: tuple[str, ...] = ("trigger", "notify", "acknowledge", "unacknowled
                                 "state_change", "resolve", "reopen", "note")
 _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
 _TS = pa.timestamp("us", tz="UTC")
-INCIDENT_COLUMNS: dict[str, pa.DataType] = {
-    "incident_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "number": pa.string(),
-    "title": pa.string(), "service": pa.string(), "team": pa.string(), "severity": pa.string(),
-    "severity_rank": pa.int16(), "severity_raw": pa.string(), "priority_raw": pa.string(), "urgency": pa.string(),
-    "status": pa.string(), "status_raw": pa.string(), "created_at": _TS, "impact_started_at": _TS,
-    "acknowledged_at": _TS, "mitigated_at": _TS, "resolved_at": _TS, "closed_at": _TS,
-    "seconds_to_first_ack": pa.float64(), "seconds_to_resolve": pa.float64(), "ack_is_proxy": pa.bool_(),
-    "is_major": pa.bool_(), "auto_resolved": pa.bool_(), "category": pa.string(), "failure_mode": pa.string(),
-    "fingerprint": pa.string(), "problem_id": pa.string(), "change_id": pa.string(), "deployment_id": pa.string(),
-    "reopen_count": pa.int32(), "reassignment_count": pa.int32(), "escalation_count": pa.int32(),
-    "alert_count": pa.int32(), "interruptions_total": pa.int32(), "interruptions_business": pa.int32(),
-    "interruptions_off_hours": pa.int32(), "interruptions_sleep": pa.int32(), "engaged_seconds": pa.float64(),
-    "responders": pa.list_(pa.string()), "raw": pa.string(),
-}
-EVENT_COLUMNS: dict[str, pa.DataType] = {
-    "incident_id": pa.string(), "event_at": _TS, "event_type": pa.string(), "actor": pa.string(),
-    "channel": pa.string(), "detail": pa.string(),
-}
+INCIDENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incidents")  # from the migration DDL
+EVENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incident_events")  # seq is assigned on write
 _STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64()}
 _EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
                                         "__agent": pa.string()}
@@ -694,7 +679,7 @@ class IncidentWriter:
             if derive is not None:
                 derive(tx, final, unique)
             self._check_time_order(final)
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if kept == 0 and self.rejected == 0:
                 raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
             updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
@@ -720,7 +705,7 @@ class IncidentWriter:
         if staged > ids:
             run(con, f"CREATE TEMP TABLE {final} AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() "
                      f"OVER (PARTITION BY incident_id ORDER BY __pos DESC) AS __rn FROM {self.stage}) WHERE __rn = 1")
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if staged > kept:
                 self.details["duplicate_incident_records"] = staged - kept
                 log.warning("%s: %d incident(s) appear more than once; the last copy was kept",
@@ -750,7 +735,7 @@ class IncidentWriter:
                    e.event_at, e.event_type, e.actor, e.channel, e.detail
             FROM {delivered}
         """)
-        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))  # type: ignore[arg-type]
+        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))
         if total > landed:
             self.details["timeline_entries_skipped"] = total - landed
 
