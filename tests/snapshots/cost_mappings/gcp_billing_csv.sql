@@ -79,7 +79,7 @@ x_InvoiceMonth [] :=
 x_SourceLineItemType [] :=
     coalesce("cost_type", 'regular')
 
--- 19 checks: message [column] (shown value) <= predicate true on a bad row
+-- 21 checks: message [column] (shown value) <= predicate true on a bad row
 is not a finite amount [cost] ("cost") <=
     "cost" IS NOT NULL AND (TRY_CAST("cost" AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST("cost" AS DOUBLE)) >= 1e18)
 is not a finite amount [cost_at_list] (NULL) <=
@@ -104,6 +104,10 @@ timestamp has a UTC offset beyond ±14:00 [usage_end_time] ("usage_end_time") <=
     "usage_end_time" IS NOT NULL AND (regexp_matches(trim(CAST(("usage_end_time") AS VARCHAR)), $__bad_offset))
 timestamp is outside 2000-01-01 … 2028-12-09 [usage_end_time] ("usage_end_time") <=
     "usage_end_time" IS NOT NULL AND (NOT ((TRY_CAST("usage_end_time" AS TIMESTAMPTZ)) >= $__earliest AND (TRY_CAST("usage_end_time" AS TIMESTAMPTZ)) < $__latest))
+is not a finite number [usage.amount] ("usage.amount") <=
+    "usage.amount" IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST("usage.amount" AS DOUBLE)), false)
+is not a finite number [usage.amount_in_pricing_units] ("usage.amount_in_pricing_units") <=
+    "usage.amount_in_pricing_units" IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST("usage.amount_in_pricing_units" AS DOUBLE)), false)
 is not a JSON array of {key, value} labels [labels] (CAST(TRY_CAST(nullif(trim("labels"), '') AS JSON) AS VARCHAR)) <=
     TRY_CAST(nullif(trim("labels"), '') AS JSON) IS NOT NULL AND (json_type(TRY_CAST(nullif(trim("labels"), '') AS JSON)) <> 'ARRAY' OR len(list_filter(CAST(json_extract(TRY_CAST(nullif(trim("labels"), '') AS JSON), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
 is not a JSON array of {key, value} labels [system_labels] (CAST(TRY_CAST(nullif(trim("system_labels"), '') AS JSON) AS VARCHAR)) <=

@@ -79,7 +79,7 @@ x_InvoiceMonth [] :=
 x_SourceLineItemType [] :=
     coalesce(json_extract_string(__j, '$."cost_type"'), 'regular')
 
--- 16 checks: message [column] (shown value) <= predicate true on a bad row
+-- 18 checks: message [column] (shown value) <= predicate true on a bad row
 is not a finite amount [cost] (json_extract_string(__j, '$."cost"')) <=
     json_extract_string(__j, '$."cost"') IS NOT NULL AND (TRY_CAST(json_extract_string(__j, '$."cost"') AS DECIMAL(38, 10)) IS NULL OR abs(TRY_CAST(json_extract_string(__j, '$."cost"') AS DOUBLE)) >= 1e18)
 is not a finite amount [cost_at_list] (json_extract_string(__j, '$."cost_at_list"')) <=
@@ -104,6 +104,10 @@ timestamp has a UTC offset beyond ±14:00 [usage_end_time] (json_extract_string(
     json_extract_string(__j, '$."usage_end_time"') IS NOT NULL AND (regexp_matches(trim(CAST((json_extract_string(__j, '$."usage_end_time"')) AS VARCHAR)), $__bad_offset))
 timestamp is outside 2000-01-01 … 2028-12-09 [usage_end_time] (json_extract_string(__j, '$."usage_end_time"')) <=
     json_extract_string(__j, '$."usage_end_time"') IS NOT NULL AND (NOT ((TRY_CAST(json_extract_string(__j, '$."usage_end_time"') AS TIMESTAMPTZ)) >= $__earliest AND (TRY_CAST(json_extract_string(__j, '$."usage_end_time"') AS TIMESTAMPTZ)) < $__latest))
+is not a finite number [usage.amount] (json_extract_string(__j, '$."usage"."amount"')) <=
+    json_extract_string(__j, '$."usage"."amount"') IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST(json_extract_string(__j, '$."usage"."amount"') AS DOUBLE)), false)
+is not a finite number [usage.amount_in_pricing_units] (json_extract_string(__j, '$."usage"."amount_in_pricing_units"')) <=
+    json_extract_string(__j, '$."usage"."amount_in_pricing_units"') IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST(json_extract_string(__j, '$."usage"."amount_in_pricing_units"') AS DOUBLE)), false)
 is not a JSON array of {key, value} labels [labels] (CAST(json_extract(__j, '$."labels"') AS VARCHAR)) <=
     json_extract(__j, '$."labels"') IS NOT NULL AND (json_type(json_extract(__j, '$."labels"')) <> 'ARRAY' OR len(list_filter(CAST(json_extract(json_extract(__j, '$."labels"'), '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT' OR json_extract_string(x, '$.key') IS NULL)) > 0)
 is not a JSON array of {key, value} labels [system_labels] (CAST(json_extract(__j, '$."system_labels"') AS VARCHAR)) <=
