@@ -17,6 +17,7 @@ from pathlib import Path
 from analytics.sources import LoadOptions
 from tests.conftest import TEST_DATA
 from tests.unit import cost_inputs as ci
+from tests.unit.test_cost_contract_commitments import commitment_csv, commitment_rows
 from tests.unit.test_incident_generators import (
     incidentio_csv,
     incidentio_incidents,
@@ -29,6 +30,7 @@ from tests.unit.test_incident_generators import (
     servicenow_table,
     truth,
 )
+from tests.unit.test_provider_status import aws_events, gcp_incidents
 
 MAPPING = ("source: myitsm\ntimezone: UTC\ncolumns: {source_id: Id, created_at: Opened, resolved_at: Closed, "
            "severity: Sev, title: Title, reopen_count: Reopens}\n")
@@ -124,6 +126,9 @@ def seeds(mapping: Path) -> list[Seed]:
                                                 b"B,2026-07-02T09:30:00,2026-07-02T12:00:00,1,y,1\n"),
              LoadOptions(timezone="UTC", mapping=mapping)),
         Seed("services", "services.csv", lambda: b"service,team,tier,owner\nsearch,discovery,tier2,nina\n"),
+        Seed("focus-commitments", "commitments.csv", lambda: commitment_csv(commitment_rows(3))),
+        Seed("gcp-status", "incidents.json", lambda: json.dumps(gcp_incidents(3)).encode()),
+        Seed("aws-health", "historyevents.json", lambda: json.dumps(aws_events(3)).encode()),
     ]
 
 

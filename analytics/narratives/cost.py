@@ -380,3 +380,24 @@ def no_corrections_narrative(period_label: str, *, scope: str | None = None) -> 
     """
     return (f"No corrections to closed billing periods were billed in {period_label}"
             f"{f' for {md_text(scope)}' if scope else ''}.")
+
+
+def contract_commitments_narrative(contracts: pd.DataFrame, period: Period) -> str:
+    r"""How the FOCUS 1.3 contract commitments of the period progress, naming those behind (rows of
+    :func:`analytics.metrics.cost.contract_commitment_progress`).
+
+    >>> from analytics.periods import parse_period
+    >>> rows = pd.DataFrame({"commitment_id": ["c-1", "c<2>"], "on_track": [True, False]})
+    >>> contract_commitments_narrative(rows, parse_period("2026Q3"))[-15:]
+    'behind: c\\<2\\>.'
+    >>> contract_commitments_narrative(rows.iloc[:0], parse_period("2026Q3"))[:20]
+    'No FOCUS 1.3 contrac'
+    """
+    if not len(contracts):
+        return ("No FOCUS 1.3 contract commitments are loaded for this period "
+                "(`opsreview ingest focus-commitments FILE` loads the Contract Commitment dataset).")
+    behind = contracts.loc[~contracts["on_track"].astype(bool), "commitment_id"].tolist()
+    return (f"{len(contracts)} contract commitments (FOCUS 1.3 Contract Commitment dataset) run in {period.label}: "
+            "fulfilled = applied (ContractApplied of usage charges since the commitment started) / committed, against "
+            f"the share of the commitment period elapsed by {period.last_day:%d %b %Y}; "
+            + (f"{len(behind)} behind: {', '.join(md_text(str(b)) for b in behind)}." if behind else "none is behind."))

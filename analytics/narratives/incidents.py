@@ -8,7 +8,14 @@ from typing import Any
 import pandas as pd
 
 from analytics.display import change, md_text, minutes, pct
-from analytics.metrics.incidents import AlertNoise, CriticalRestores, OnCallHealth, RepeatRates, resolve_minutes
+from analytics.metrics.incidents import (
+    AlertNoise,
+    CriticalRestores,
+    DegradedDependencies,
+    OnCallHealth,
+    RepeatRates,
+    resolve_minutes,
+)
 from analytics.periods import Period
 
 
@@ -275,3 +282,18 @@ def noise_narrative(noise_by_service: pd.DataFrame, noise: AlertNoise) -> str:
                + (f", {noisiest.iloc[0]['alerts_per_incident']:.1f} alerts per incident."
                   if noisiest.iloc[0]['alerts_per_incident'] == noisiest.iloc[0]['alerts_per_incident'] else ".")
                if len(noisiest) else ""))
+
+
+def degraded_dependencies_narrative(summary: DegradedDependencies, *, period_label: str, loaded: bool) -> str:
+    """Which incidents overlapped a provider incident, and how to load the providers' status history when none
+    is loaded (``loaded``: whether any overlap row came back).
+
+    >>> s = DegradedDependencies(incidents=4, overlapping=0, provider_incidents=0, by_provider=())
+    >>> degraded_dependencies_narrative(s, period_label="2026Q3", loaded=False).endswith("status history.)")
+    True
+    """
+    text = md_text(summary.sentence(period_label))
+    if loaded:
+        return text
+    return (text + " (`opsreview ingest gcp-status incidents.json`, `opsreview ingest aws-health historyevents.json` "
+            "load the providers' status history.)")

@@ -153,3 +153,13 @@ def test_a_nul_in_an_opsgenie_service_tag_is_refused(con: duckdb.DuckDBPyConnect
     path.write_text(json.dumps(alerts))
     error = _refused(con, "opsgenie", path)
     assert (error.row, error.column) == (2, "tags") and "NUL" in error.message, str(error)
+
+
+def test_a_json_integer_too_large_for_a_float_is_a_row_error() -> None:
+    """Fuzz seed 20261207 #1076 (huge-field of an Opsgenie export): ``float(10**400)`` raised OverflowError
+    out of the loader instead of the row error naming the field."""
+    from analytics.sources.incidents._common import RowError, as_float
+
+    with pytest.raises(RowError, match="expected a number"):
+        as_float(10**400, "report.closeTime")
+    assert as_float(10**20, "report.closeTime") == 1e20

@@ -319,7 +319,7 @@ def as_float(value: Any, column: str) -> float | None:
         raise RowError(column, "expected a number, got true/false")
     try:
         number = float(value) if isinstance(value, int | float | str) else math.nan
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a JSON integer too large for a float
         number = math.nan
     if not math.isfinite(number):
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
