@@ -336,7 +336,7 @@ class LoadTransaction:
         return added
 
     def _quarantine_count(self) -> int:
-        return int(scalar(self.con, "SELECT count(*) FROM ingest_quarantine WHERE file_id = $f",  # type: ignore[arg-type]
+        return int(scalar(self.con, "SELECT count(*) FROM ingest_quarantine WHERE file_id = $f",
                           {"f": self.file_id}))
 
     # -- helpers ------------------------------------------------------------------------------
@@ -618,7 +618,7 @@ def _reconcile_cost(
         "FROM ingest_quarantine WHERE file_id = $f GROUP BY ALL ORDER BY ALL",
         tx.file_id,
     )
-    expected = {(p.billing_period_start, p.currency): p for p in tx.period_totals}
+    expected: dict[tuple[Any, Any], Any] = {(p.billing_period_start, p.currency): p for p in tx.period_totals}
     none = (Decimal(0), Decimal(0), 0)
     periods: list[dict[str, Any]] = []
     for key in sorted(set(landed) | set(expected) | set(quarantined), key=period_order):
