@@ -59,8 +59,9 @@ report: setup | $(WAREHOUSE) ## build the demo warehouse if absent, then run eve
 lab: setup ## open JupyterLab on the notebooks (uses the same warehouse)
 	OPSREVIEW_WAREHOUSE=$(abspath $(WAREHOUSE)) $(BIN)/jupyter lab notebooks/
 
-lint: setup ## ruff, and the notebook hygiene checks (format, kernelspec, no stale outputs)
+lint: setup ## ruff, mypy on analytics/ (configured in pyproject.toml), and the notebook hygiene checks
 	$(BIN)/ruff check analytics tests bench tools
+	$(BIN)/mypy
 	$(PYTEST) -q tests/unit/test_notebook_hygiene.py
 
 format: setup ## apply ruff's safe fixes

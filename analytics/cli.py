@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
@@ -186,6 +186,10 @@ def _configure_logging(args: argparse.Namespace) -> None:
     level = logging.ERROR if getattr(args, "quiet", False) else (
         logging.DEBUG if verbosity >= 2 else logging.INFO if verbosity == 1 else logging.WARNING)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+    # at -vv botocore logs signed requests (key id, session token): every handler masks credentials
+    from analytics.redact import mask_handlers
+
+    mask_handlers()
     for noisy in ("papermill", "traitlets", "nbconvert", "botocore", "urllib3", "google", "asyncio"):
         # their warnings (e.g. nbconvert's "alternative text is missing") are for developers: -vv shows them
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbosity >= 2 else max(level, logging.ERROR))
@@ -306,7 +310,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     con = connect(_settings(args).warehouse, read_only=True)
     try:
-        fmt = "csv" if args.out.suffix.lower() == ".csv" else "parquet"
+        fmt: Literal["csv", "parquet"] = "csv" if args.out.suffix.lower() == ".csv" else "parquet"
         period = parse_period(args.period) if args.period else None
         written = export_focus(con, args.out, fmt=fmt, period=period)
     finally:
@@ -454,7 +458,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             _err(_interrupted_message(exc))
             return 130
         if isinstance(exc, AnalyticsError):
-            _err(f"opsreview: error: {exc}")
+            from analytics.redact import redact
+
+            _err(f"opsreview: error: {redact(str(exc))}")
             return exc.exit_code
         raise
 

@@ -1,16 +1,25 @@
-"""Small helpers for what notebooks show: narrative from numbers, tidy tables, changes."""
+"""Small helpers for what notebooks show: narrative from numbers, tidy tables, changes.
+
+Values from data go into narrative through :func:`md_text` and into tables as they are: both are
+escaped by :mod:`analytics.escaping` (docs/notebooks.md, "Escaping").
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML
+
+from analytics.escaping import NO_MATH_CLASS, markdown_html, md_text
+
+__all__ = ["change", "md", "md_text", "minutes", "pct", "table"]
 
 
-def md(text: str) -> Markdown:
-    """Render computed narrative as Markdown in a notebook (and in the code-free HTML)."""
-    return Markdown(text)
+def md(text: str) -> HTML:
+    """Show computed narrative (Markdown) in a notebook and the code-free HTML, raw HTML in it escaped;
+    every value from data in ``text`` should have gone through :func:`md_text`."""
+    return HTML(markdown_html(text))
 
 
 def pct(value: float | None, digits: int = 0) -> str:
@@ -50,11 +59,13 @@ def minutes(value: float | None) -> str:
 
 
 def table(frame: pd.DataFrame, *, decimals: int = 1, rename: dict[str, str] | None = None) -> Any:
-    """A display-ready copy: floats rounded once, friendly column names, no index."""
+    """A display-ready copy: floats rounded once, friendly column names, no index; every cell and
+    header HTML-escaped (a Styler does not escape by default) and left alone by MathJax."""
     out = frame.copy()
     for col in out.columns:
         if pd.api.types.is_float_dtype(out[col]):
             out[col] = out[col].round(decimals)
     if rename:
         out = out.rename(columns=rename)
-    return out.style.hide(axis="index").format(precision=decimals, na_rep="—")
+    return (out.style.hide(axis="index").format(precision=decimals, na_rep="—", escape="html")
+            .format_index(escape="html", axis=1).set_table_attributes(f'class="{NO_MATH_CLASS}"'))

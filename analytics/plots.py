@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from datetime import date
 
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
@@ -16,6 +17,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from analytics.money import Style, money
 
 SEVERITY_COLORS: dict[str, str] = {
     "SEV1": "#b2182b",
@@ -26,7 +29,6 @@ SEVERITY_COLORS: dict[str, str] = {
 }
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#fdae61", "off track": "#d73027",
                                  "no data": "#bdbdbd", "no target": "#8c9bab"}
-_CURRENCY_SYMBOL = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
 def apply_theme() -> None:
@@ -43,6 +45,9 @@ def apply_theme() -> None:
             "axes.spines.top": False,
             "axes.spines.right": False,
             "legend.frameon": False,
+            # chart text is data (service names, money with $): never parsed as mathtext, where a name
+            # such as "$x^$" raised a ParseException and failed the whole notebook (docs/notebooks.md)
+            "text.parse_math": False,
         }
     )
 
@@ -65,23 +70,17 @@ def caption(fig: Figure, text: str) -> None:
     fig.text(0.01, -0.02, text, ha="left", va="top", fontsize=8.5, color="#666666", wrap=True)
 
 
-def currency_formatter(currency: str = "USD") -> mticker.FuncFormatter:
-    """Axis formatter such as ``$12.3k`` / ``$1.2M``.
+def currency_formatter(currency: str = "USD", *, style: Style = "compact", digits: int | None = None
+                       ) -> mticker.FuncFormatter:
+    """Axis formatter in the data's currency (:func:`analytics.money.money`): ``$12.3k`` / ``$1.2M``,
+    ``figures`` for three significant figures, ``digits`` for fixed decimals (small unit costs).
 
-    >>> currency_formatter("USD")(12345.0, None)
-    '$12.3k'
+    >>> currency_formatter("USD")(12345.0, None), currency_formatter("EUR", digits=2)(4.5, None)
+    ('$12.3k', '€4.50')
+    >>> currency_formatter("USD", style="figures")(1052000.0, None), currency_formatter("NOK")(-975400.0, None)
+    ('$1.05M', '−NOK 975.4k')
     """
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-
-    def fmt(value: float, _pos: object) -> str:
-        magnitude = abs(value)
-        if magnitude >= 1e6:
-            return f"{symbol}{value / 1e6:.1f}M"
-        if magnitude >= 1e3:
-            return f"{symbol}{value / 1e3:.1f}k"
-        return f"{symbol}{value:,.0f}"
-
-    return mticker.FuncFormatter(fmt)
+    return mticker.FuncFormatter(lambda value, _pos: money(value, currency, style=style, digits=digits))
 
 
 def label_axes(ax: Axes, *, x: str | None = None, y: str | None = None) -> Axes:
@@ -157,20 +156,6 @@ def interval_points(
 COST_PART_COLORS: tuple[str, ...] = ("#2166ac", "#92c5de", "#f4a582", "#bababa")
 
 
-def plain(text: str) -> str:
-    r"""Text with dollar signs escaped, so matplotlib does not read ``$1.1M to $2M`` as math.
-
-    >>> plain("$1.1M to $2M")
-    '\\$1.1M to \\$2M'
-    """
-    return text.replace("$", r"\$")
-
-
-def money_caption(fig: Figure, text: str) -> None:
-    """:func:`caption` for text that may contain currency symbols."""
-    caption(fig, plain(text))
-
-
 def percent_formatter(digits: int = 0) -> mticker.FuncFormatter:
     """Axis formatter for shares: ``0.253`` → ``25%``.
 
@@ -182,10 +167,7 @@ def percent_formatter(digits: int = 0) -> mticker.FuncFormatter:
 
 def _money_axis(currency: str, digits: int) -> mticker.FuncFormatter:
     """Currency ticks: compact (``$12.3k``) or with fixed decimals for small unit costs."""
-    if digits == 0:
-        return currency_formatter(currency)
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-    return mticker.FuncFormatter(lambda value, _pos: f"{symbol}{value:,.{digits}f}")
+    return currency_formatter(currency, digits=digits or None)
 
 
 def compact_money_formatter(currency: str = "USD") -> mticker.FuncFormatter:
@@ -194,14 +176,7 @@ def compact_money_formatter(currency: str = "USD") -> mticker.FuncFormatter:
     >>> compact_money_formatter()(1052000.0, None), compact_money_formatter()(975400.0, None)
     ('$1.05M', '$975k')
     """
-    symbol = _CURRENCY_SYMBOL.get(currency.upper(), currency.upper() + " ")
-
-    def fmt(value: float, _pos: object) -> str:
-        size = abs(value)
-        scaled, suffix = (value / 1e6, "M") if size >= 1e6 else (value / 1e3, "k") if size >= 1e3 else (value, "")
-        return f"{symbol}{scaled:.3g}{suffix}"
-
-    return mticker.FuncFormatter(fmt)
+    return currency_formatter(currency, style="figures")
 
 
 def money_barh(
@@ -220,7 +195,7 @@ def money_barh(
     columns that add up to ``value`` and are drawn stacked (e.g. direct and shared cost); ``change``
     names a column of relative changes printed after each bar (``+8%``; ``new`` where it is NaN)."""
     data = frame.reset_index(drop=True)
-    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    fig, ax = figure(title, figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
     labels = [str(c) for c in data[category]]
     amounts = data[value].astype(float)
     if parts:
@@ -246,7 +221,7 @@ def money_barh(
 def money_stacked_bars(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str, currency: str = "USD",
                        xlabel: str = "") -> Figure:
     """:func:`stacked_bars` of an amount with currency on the y axis."""
-    fig = stacked_bars(frame, x=x, y=y, hue=hue, title=plain(title), ylabel=f"EffectiveCost ({currency})",
+    fig = stacked_bars(frame, x=x, y=y, hue=hue, title=title, ylabel=f"EffectiveCost ({currency})",
                        xlabel=xlabel)
     fig.axes[0].yaxis.set_major_formatter(currency_formatter(currency))
     return fig
@@ -268,7 +243,7 @@ def money_lines(
     digits: int = 0,
 ) -> Figure:
     """Lines of an amount over time, one per ``hue`` value (currency or percent on the y axis)."""
-    fig, ax = figure(plain(title))
+    fig, ax = figure(title)
     groups = [(None, frame)] if hue is None else list(frame.groupby(hue, sort=True))
     palette = sns.color_palette("colorblind" if len(groups) <= 10 else "husl", len(groups))
     for (name, group), color in zip(groups, palette, strict=True):
@@ -295,7 +270,7 @@ def budget_variance_bars(
 ) -> Figure:
     """Variance against budget per month (solid: complete; hatched: forecast) over the ±band zones
     (green on track, amber at risk)."""
-    fig, ax = figure(plain(title))
+    fig, ax = figure(title)
     labels = [pd.Timestamp(m).strftime("%b %Y") for m in months[month]]
     variance = months["variance_pct"].astype(float)
     top = max(band[1] * 1.6, float(variance.abs().max()) * 1.25 if variance.notna().any() else 0.0)
@@ -333,7 +308,7 @@ def waterfall(
     """Bridge from one window's total to the next: one floating bar per item's change (up red, down
     green), so opposite moves stay visible instead of being netted."""
     data = movers.reset_index(drop=True)
-    fig, ax = figure(plain(title), figsize=(10, 4.8))
+    fig, ax = figure(title, figsize=(10, 4.8))
     labels = [start_label, *[str(c) for c in data[category]], end_label]
     level = float(start_total)
     levels = [level]
@@ -364,7 +339,7 @@ def percent_barh(
 ) -> Figure:
     """Horizontal bars of a share (0–1) per category in the frame's order, with an optional target line."""
     data = frame.reset_index(drop=True)
-    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    fig, ax = figure(title, figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
     shares = data[value].astype(float).fillna(0.0)
     ax.barh([str(c) for c in data[category]], shares, color="#2166ac")
     for i, share in enumerate(data[value]):
@@ -394,7 +369,7 @@ def estimate_points(
     annotate_n: str | None = None,
 ) -> Figure:
     """:func:`interval_points` with an optional vertical reference line (e.g. elasticity 1)."""
-    fig = interval_points(frame, category=category, value=value, low=low, high=high, title=plain(title),
+    fig = interval_points(frame, category=category, value=value, low=low, high=high, title=title,
                           xlabel=xlabel, annotate_n=annotate_n)
     if reference is not None:
         fig.axes[0].axvline(reference, color="#999999", linestyle="--", linewidth=1)
@@ -411,8 +386,8 @@ def anomaly_chart(
     drivers: pd.DataFrame,
     *,
     title: str,
-    start: object,
-    end: object,
+    start: date,
+    end: date,
     currency: str = "USD",
     driver_label: str = "label",
     driver_title: str = "contribution to the change",
@@ -423,7 +398,7 @@ def anomaly_chart(
     ``days`` has ``day, actual, expected, low, high``; ``drivers`` has ``driver_label`` and ``delta``.
     """
     fig, (ax, bars) = plt.subplots(1, 2, figsize=(12, 4.4), layout="constrained", width_ratios=[2.2, 1])
-    fig.suptitle(title.replace("$", r"\$"), x=0.01, ha="left", fontsize=13, fontweight="bold")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     x = pd.to_datetime(days["day"])
     ax.fill_between(x, days["low"].astype(float), days["high"].astype(float), color=ANOMALY_COLORS["band"],
                     alpha=0.45, linewidth=0, label="expected band")
@@ -464,7 +439,7 @@ def budget_remaining_bars(frame: pd.DataFrame, *, category: str, value: str, tit
     """Horizontal bars of the error budget left per SLO in the frame's order: overspent budgets (below 0)
     in red and shown as they are, never clamped."""
     data = frame.reset_index(drop=True)
-    fig, ax = figure(plain(title), figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
+    fig, ax = figure(title, figsize=(10, max(2.5, 0.45 * len(data) + 1.4)))
     values = data[value].astype(float)
     shown = values.fillna(0.0)
     ax.barh([str(c) for c in data[category]], shown, color=["#d73027" if v < 0 else "#4393c3" for v in shown])
@@ -485,7 +460,7 @@ def budget_remaining_bars(frame: pd.DataFrame, *, category: str, value: str, tit
 def budget_burn_lines(frame: pd.DataFrame, *, x: str, y: str, hue: str, title: str,
                       ylabel: str = "share of the period's error budget burned") -> Figure:
     """Cumulative error-budget burn per SLO over the period, with the 100% (budget exhausted) line."""
-    fig, ax = figure(plain(title))
+    fig, ax = figure(title)
     groups = list(frame.groupby(hue, sort=True))
     palette = sns.color_palette("colorblind" if len(groups) <= 10 else "husl", len(groups))
     for (name, group), color in zip(groups, palette, strict=True):
@@ -502,7 +477,7 @@ def burn_rate_lines(series: pd.DataFrame, *, windows: Sequence[str], thresholds:
                     firing: pd.DataFrame | None = None) -> Figure:
     """Burn rate over trailing windows (log scale) with each alert's burn-rate threshold and, shaded, the
     intervals in which an alert was firing (``fired_at`` / ``resolved_at`` columns)."""
-    fig, ax = figure(plain(title))
+    fig, ax = figure(title)
     palette = sns.color_palette("colorblind", len(windows))
     for window, color in zip(windows, palette, strict=True):
         mine = series[series["window"] == window].sort_values("at")
@@ -514,7 +489,8 @@ def burn_rate_lines(series: pd.DataFrame, *, windows: Sequence[str], thresholds:
                     textcoords="offset points", fontsize=8, color="#555555", va="center")
     if firing is not None:
         for start, end in zip(firing["fired_at"], firing["resolved_at"], strict=True):
-            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end), color="#d73027", alpha=0.15, linewidth=0)
+            ax.axvspan(pd.Timestamp(start), pd.Timestamp(end),  # type: ignore[arg-type]  # matplotlib takes dates
+                       color="#d73027", alpha=0.15, linewidth=0)
     ax.set_yscale("log")
     ax.legend(loc="lower right", ncols=len(windows), fontsize=8.5, framealpha=0.9, frameon=True)
     label_axes(ax, x="evaluated at the end of each SLI interval (UTC)", y="burn rate (× budget pace, log scale)")
@@ -543,7 +519,7 @@ def status_bars(frame: pd.DataFrame, *, category: str, status: str, title: str,
     counts = counts.reindex(columns=[s for s in STATUS_ORDER if s in counts.columns])
     if order is not None:
         counts = counts.reindex([c for c in order if c in counts.index])
-    fig, ax = figure(plain(title), figsize=(10, max(2.2, 0.5 * len(counts) + 1.3)))
+    fig, ax = figure(title, figsize=(10, max(2.2, 0.5 * len(counts) + 1.3)))
     left = pd.Series(0, index=counts.index, dtype=float)
     labels = [str(c) for c in counts.index]
     for name in counts.columns:
@@ -567,7 +543,7 @@ def cost_reliability_scatter(frame: pd.DataFrame, *, x: str, y: str, label: str,
     """Cost against reliability per service: one labelled point each, the 0 line (objective just met)
     dashed, overspent services in red; point area proportional to ``size`` (e.g. incident-hours)."""
     data = frame.dropna(subset=[x, y]).reset_index(drop=True)
-    fig, ax = figure(plain(title), figsize=(10, 5))
+    fig, ax = figure(title, figsize=(10, 5))
     sizes = (40 + 360 * data[size].astype(float) / max(float(data[size].max()), 1e-9)) if size and len(data) else 60
     colors = ["#d73027" if v < 0 else "#4393c3" for v in data[y].astype(float)]
     ax.scatter(data[x].astype(float), data[y].astype(float), s=sizes, c=colors, alpha=0.75, edgecolors="white")

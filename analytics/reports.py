@@ -37,7 +37,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -64,6 +63,7 @@ from traitlets.config import Config
 
 from analytics import __version__
 from analytics.errors import ParameterError, ReportError, UnknownNameError, UsageError, WarehouseError
+from analytics.escaping import html_text
 from analytics.params import COMMON_PARAMETERS
 from analytics.periods import Period, latest_full_quarter, parse_period
 from analytics.runcache import RUN_CACHE_ENV
@@ -683,7 +683,7 @@ def _title(name: str) -> str:
 
 def index_html(summary: RunSummary) -> str:
     """The run's index page: links to every report, failures, and the run metadata."""
-    esc = html.escape
+    esc = html_text
     rows = []
     for r in summary.results:
         link = f'<a href="{esc(r.html)}">{esc(_title(r.name))}</a>' if r.html else esc(_title(r.name))

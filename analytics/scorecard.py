@@ -14,7 +14,6 @@ Targets come from a YAML file (:func:`load_targets`; the shipped defaults are
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -27,13 +26,14 @@ from urllib.parse import quote
 import yaml
 
 from analytics.errors import ParameterError
+from analytics.escaping import NO_MATH_CLASS, html_text
+from analytics.money import is_currency, money
 
 Status = Literal["on track", "at risk", "off track", "no data", "no target"]
 Better = Literal["lower", "higher", "band"]
 STATUS_ORDER: dict[str, int] = {"off track": 0, "at risk": 1, "no data": 2, "no target": 3, "on track": 4}
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#f0a30a", "off track": "#d73027",
                                  "no data": "#9e9e9e", "no target": "#6b7b8c"}
-_MONEY: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -257,15 +257,8 @@ def format_value(value: float | None, unit: str, *, signed: bool = False) -> str
         return f"{value:.0f} min" if value < 120 else f"{value / 60:.1f} h"
     if unit == "hours":
         return f"{value:.1f} h" if value < 48 else f"{value / 24:.1f} d"
-    if unit in _MONEY or (len(unit) == 3 and unit.isalpha() and unit.isupper()):  # USD, EUR, or any ISO 4217 code
-        symbol = _MONEY.get(unit, f"{unit} ")
-        magnitude = abs(value)
-        sign = "-" if value < 0 else ""
-        if magnitude >= 1e6:
-            return f"{sign}{symbol}{magnitude / 1e6:.2f}M"
-        if magnitude >= 1e3:
-            return f"{sign}{symbol}{magnitude / 1e3:.1f}k"
-        return f"{sign}{symbol}{magnitude:,.2f}"
+    if is_currency(unit):  # USD, EUR, or any ISO 4217 code
+        return money(value, unit, style="kpi")
     if unit == "per week":
         return f"{value:.1f} /wk"
     if unit == "count":
@@ -288,8 +281,8 @@ def format_delta(kpi: Kpi) -> str:
         return f"{d:+.0f} min"
     if kpi.unit == "hours":
         return f"{d:+.1f} h"
-    if kpi.unit in _MONEY or (len(kpi.unit) == 3 and kpi.unit.isalpha() and kpi.unit.isupper()):
-        return f"{'+' if d >= 0 else '−'}{format_value(abs(d), kpi.unit)}"
+    if is_currency(kpi.unit):
+        return f"{'+' if d >= 0 else '−'}{money(abs(d), kpi.unit, style='kpi')}"
     if kpi.unit == "per week":
         return f"{d:+.1f} /wk"
     return f"{d:+,.0f}" if kpi.unit == "count" else f"{d:+.3g}"
@@ -391,9 +384,9 @@ def evidence_link(href: str | None, text: str, *, pages: Collection[str] | None 
         return ""
     page = href.split("#", 1)[0]
     if pages is not None and page not in pages:
-        return (f'<span title="run opsreview report all to produce it">{html.escape(page)} '
+        return (f'<span title="run opsreview report all to produce it">{html_text(page)} '
                 "(not in this run)</span>")
-    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
+    return f'<a href="{html_text(href)}">{html_text(text)}</a>'
 
 
 _BADGE = ('<span style="background:{colour};color:white;border-radius:3px;padding:1px 6px;font-size:0.85em;'
@@ -403,7 +396,7 @@ _SMALL = '<br><span style="color:#666;font-size:0.8em">{text}</span>'
 
 def status_badge(status: str) -> str:
     """A coloured status label."""
-    return _BADGE.format(colour=STATUS_COLORS[status], text=html.escape(status))
+    return _BADGE.format(colour=STATUS_COLORS[status], text=html_text(status))
 
 
 def value_text(kpi: Kpi) -> str:
@@ -423,7 +416,7 @@ def scorecard_html(kpis: Sequence[Kpi], *, pages: Collection[str] | None = None,
     """The scorecard as an HTML table (status colour, value with its CI, target, change on the previous
     period, sparkline, n, evidence link). A KPI without data shows what to load; one resting on too few
     points is labelled insufficient and gets no trend line."""
-    esc = html.escape
+    esc = html_text
     rows = []
     for k in kpis:
         value = esc(value_text(k))
@@ -445,7 +438,8 @@ def scorecard_html(kpis: Sequence[Kpi], *, pages: Collection[str] | None = None,
         )
     head = (f"<tr><th>Area</th><th>KPI</th><th>Value</th><th>Target</th><th>Status</th><th>{esc(delta_label)}</th>"
             "<th>Trend</th><th>n</th><th>Evidence</th></tr>")
-    return (f'<table class="scorecard" style="border-collapse:collapse;font-size:0.92em"><thead>{head}</thead>'
+    return (f'<table class="scorecard {NO_MATH_CLASS}" style="border-collapse:collapse;font-size:0.92em">'
+            f"<thead>{head}</thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 

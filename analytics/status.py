@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,16 +44,55 @@ class WarehouseStatus:
                 f"{k['rows']:>10,} rows  {k['first'] or '-'} → {k['last'] or '-'}"
             )
         if self.cost_periods:
-            lines += ["", "cost by billing period (BilledCost; every load reconciled to the cent):"]
+            lines += ["", "cost by billing period (BilledCost loaded [+ quarantined = source]; "
+                      "every load reconciled to the cent):"]
             for p in self.cost_periods:
                 flag = "ok" if p["reconciled"] else "NOT RECONCILED"
                 if p["duplicate_rows"]:
                     flag += f", {p['duplicate_rows']:,} duplicate rows loaded as delivered"
+                amount = f"{p['billed']:>16,.2f}"
+                if p["quarantined_rows"]:
+                    unreadable = p["quarantined_unreadable_amounts"]
+                    note = f", {unreadable:,} without a readable amount" if unreadable else ""
+                    amount += (f" + {p['quarantined_billed']:,.2f} quarantined ({p['quarantined_rows']:,} row(s){note})"
+                               f" = {p['source_billed']:,.2f}")
                 lines.append(
-                    f"  {p['billing_period']}  {p['provider']:14s} {p['currency']}  {p['billed']:>16,.2f}  "
+                    f"  {p['billing_period'] or '(unreadable)':7s}  {p['provider'] or '-':14s} "
+                    f"{p['currency'] or '-'}  {amount}  "
                     f"{p['files']} load(s), {p['deliveries']} delivery(ies)  {flag}"
                 )
+        warned = [r for r in self.recent if r.get("warnings")]
+        if warned:
+            lines += ["", "recent loads with warnings (ledger details.warnings):"]
+            for r in warned:
+                lines += [f"  file {r['file_id']} {r['file_name']}: {w}" for w in r["warnings"]]
         return "\n".join(lines)
+
+
+# Cost per billing period, provider and currency: what is loaded (cost) and what was set aside with
+# --quarantine (ingest_quarantine) by loads that are still current for that period, so that
+# loaded + quarantined is the source total. A quarantined row of a partially superseded load counts
+# while that load still has rows in its billing period; rows whose period was unreadable have period NULL.
+COST_PERIODS_SQL = """
+WITH lines AS (
+    SELECT strftime(BillingPeriodStart, '%Y-%m') AS period, ProviderName AS provider,
+           BillingCurrency AS currency, source_file_id AS file_id, sum(BilledCost) AS billed,
+           0 AS q_rows, 0 AS q_billed, 0 AS q_unreadable
+    FROM cost GROUP BY ALL
+    UNION ALL
+    SELECT strftime(q.billing_period_start, '%Y-%m'), q.provider, q.billing_currency, q.file_id, 0,
+           count(*), coalesce(sum(q.billed_cost), 0), count(*) FILTER (WHERE q.billed_cost IS NULL)
+    FROM ingest_quarantine q JOIN ingest_ledger l ON l.file_id = q.file_id
+    WHERE l.target_table = 'cost' AND (l.status = 'loaded' OR (l.status = 'partially_superseded' AND EXISTS (
+        SELECT 1 FROM cost c WHERE c.source_file_id = q.file_id AND c.BillingPeriodStart = q.billing_period_start)))
+    GROUP BY ALL
+)
+SELECT x.period, x.provider, x.currency, sum(x.billed), sum(x.q_rows), sum(x.q_billed), sum(x.q_unreadable),
+       count(DISTINCT x.file_id),
+       count(DISTINCT coalesce(l.delivery_id, l.file_id)), bool_and(coalesce(l.reconciled, false))
+FROM lines x JOIN ingest_ledger l ON l.file_id = x.file_id
+GROUP BY ALL ORDER BY x.period NULLS LAST, x.provider NULLS LAST, x.currency NULLS LAST
+"""
 
 
 def warehouse_status(warehouse: str) -> WarehouseStatus:
@@ -79,27 +119,26 @@ def warehouse_status(warehouse: str) -> WarehouseStatus:
                 "(SELECT file_id FROM ingest_ledger WHERE duplicate_rows > 0) GROUP BY ALL ORDER BY ALL",
             )
         }
-        for period, provider, currency, billed, files, deliveries, reconciled in run(
-            con,
-            """
-            SELECT strftime(c.BillingPeriodStart, '%Y-%m'), c.ProviderName, c.BillingCurrency,
-                   sum(c.BilledCost), count(DISTINCT c.source_file_id),
-                   count(DISTINCT coalesce(l.delivery_id, l.file_id)), bool_and(coalesce(l.reconciled, false))
-            FROM cost c JOIN ingest_ledger l ON l.file_id = c.source_file_id
-            GROUP BY ALL ORDER BY ALL
-            """,
+        for period, provider, currency, billed, q_rows, q_billed, q_unreadable, files, deliveries, reconciled in run(
+            con, COST_PERIODS_SQL
         ):
             status.cost_periods.append({"billing_period": period, "provider": provider, "currency": currency,
                                         "billed": float(billed), "files": files, "deliveries": deliveries,
                                         "reconciled": bool(reconciled),
-                                        "duplicate_rows": duplicates.get((period, provider, currency), 0)})
-        for row in run(
+                                        "duplicate_rows": duplicates.get((period, provider, currency), 0),
+                                        "quarantined_rows": int(q_rows), "quarantined_billed": float(q_billed),
+                                        "quarantined_unreadable_amounts": int(q_unreadable),
+                                        "source_billed": float(billed + q_billed)})
+        for *row, variant, warnings in run(
             con,
-            "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at FROM ingest_ledger "
-            "ORDER BY file_id DESC LIMIT 10",
+            "SELECT file_id, source_kind, file_name, status, rows_loaded, loaded_at, "
+            "details->>'$.variant', details->'$.warnings' FROM ingest_ledger ORDER BY file_id DESC LIMIT 10",
         ):
-            status.recent.append(dict(zip(("file_id", "source_kind", "file_name", "status", "rows_loaded",
-                                           "loaded_at"), row, strict=True)))
+            load = dict(zip(("file_id", "source_kind", "file_name", "status", "rows_loaded", "loaded_at"), row,
+                            strict=True))
+            load["variant"] = variant
+            load["warnings"] = json.loads(warnings) if warnings else []
+            status.recent.append(load)
         return status
     finally:
         con.close()

@@ -364,7 +364,7 @@ def evaluate(seed: int, quarter: Period, *, settings: cost.CostAnomalySettings =
     impact_error = []
     for i in found_alerts:
         lab = labels[i]
-        best = [a.impact_usd for a, ok in zip(alerted.itertuples(index=False), useful, strict=True)
+        best = [a.impact for a, ok in zip(alerted.itertuples(index=False), useful, strict=True)
                 if ok and _matches(a, lab, top_service.get(a.anomaly_id))]
         impact_error.append((lab["kind"], (max(best) - lab["impact"]) / lab["impact"]))
     return {"seed": seed, "labels": labels, "quiet": quiet, "alerts": len(alerted), "useful_alerts": sum(useful),
@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = [e for r in results for _, e in r["impact_error"]]
     print(f"Synthetic FOCUS benchmark: {len(seeds)} scenarios (seeds {args.seeds}), quarter {quarter.label}, "
           f"{labels} labelled anomalies worth ${dollars:,.0f}")
-    print(f"alert gate: ${cost.DEFAULT_MIN_IMPACT_USD:,.0f} and {cost.DEFAULT_MIN_IMPACT_PCT:.0f}%, increases")
+    print(f"alert gate: ${cost.DEFAULT_MIN_IMPACT:,.0f} and {cost.DEFAULT_MIN_IMPACT_PCT:.0f}%, increases")
     print("| kind | labels | recall (alerts) | recall (any finding) |")
     print("|---|---:|---:|---:|")
     for kind in KINDS:
@@ -431,8 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"detection recall (any finding, before the alert gate): {found_any / labels:.3f}; increase findings "
           f"{sum(r['findings'] for r in results)}, matching no label {unmatched} "
           f"({unmatched / len(seeds):.1f} per scenario-quarter, nearly all below the gate)")
-    big = [(r, i) for r in results for i, lab in enumerate(r["labels"]) if lab["impact"] >= cost.DEFAULT_MIN_IMPACT_USD]
-    print(f"recall of the {len(big)} labels whose impact reaches the ${cost.DEFAULT_MIN_IMPACT_USD:,.0f} floor: "
+    big = [(r, i) for r in results for i, lab in enumerate(r["labels"]) if lab["impact"] >= cost.DEFAULT_MIN_IMPACT]
+    print(f"recall of the {len(big)} labels whose impact reaches the ${cost.DEFAULT_MIN_IMPACT:,.0f} floor: "
           f"{sum(i in r['found'] for r, i in big) / len(big):.3f}")
     print(f"pipeline time per scenario: median {np.median([r['seconds'] for r in results]):.2f} s; "
           f"total run {time.perf_counter() - began:.0f} s")

@@ -17,6 +17,7 @@ from pathlib import Path
 from analytics.sources import LoadOptions
 from tests.conftest import TEST_DATA
 from tests.unit import cost_inputs as ci
+from tests.unit.test_cost_contract_commitments import commitment_csv, commitment_rows
 from tests.unit.test_incident_generators import (
     incidentio_csv,
     incidentio_incidents,
@@ -29,6 +30,7 @@ from tests.unit.test_incident_generators import (
     servicenow_table,
     truth,
 )
+from tests.unit.test_provider_status import aws_events, gcp_incidents
 
 MAPPING = ("source: myitsm\ntimezone: UTC\ncolumns: {source_id: Id, created_at: Opened, resolved_at: Closed, "
            "severity: Sev, title: Title, reopen_count: Reopens}\n")
@@ -88,6 +90,10 @@ def seeds(mapping: Path) -> list[Seed]:
         Seed("aws-cur", "cur.csv", _head(COST / "aws" / "cur_legacy_sample.csv", 30), real=True),
         Seed("azure", "ea.csv", _file(COST / "azure" / "ea_sample.csv"), real=True),
         Seed("gcp-billing", "billing.csv", _file(COST / "gcp" / "billing_export_sample.csv"), real=True),
+        Seed("oci", "reports_cost-csv_0001000000603747.csv",
+             _file(COST / "oci" / "reports_cost-csv_0001000000603747.csv"), real=True),
+        Seed("oci", "reports_cost-csv_0000000030000269.csv",
+             _file(COST / "oci" / "reports_cost-csv_0000000030000269_first6.csv"), real=True),
         Seed("servicenow", "events.csv", _head(INC / "servicenow_incident_event_log_sample.csv", 40), UTC, real=True),
         *[Seed("statuspage", p.name, _file(p), real=True) for p in STATUS[:3]],
         Seed("github-actions", "runs.json", _file(DEL / "actions" / "runs-page-1.json"), real=True),
@@ -120,6 +126,9 @@ def seeds(mapping: Path) -> list[Seed]:
                                                 b"B,2026-07-02T09:30:00,2026-07-02T12:00:00,1,y,1\n"),
              LoadOptions(timezone="UTC", mapping=mapping)),
         Seed("services", "services.csv", lambda: b"service,team,tier,owner\nsearch,discovery,tier2,nina\n"),
+        Seed("focus-commitments", "commitments.csv", lambda: commitment_csv(commitment_rows(3))),
+        Seed("gcp-status", "incidents.json", lambda: json.dumps(gcp_incidents(3)).encode()),
+        Seed("aws-health", "historyevents.json", lambda: json.dumps(aws_events(3)).encode()),
     ]
 
 

@@ -12,8 +12,10 @@ It compares, apart from run metadata:
   cell has one: rendered PNG bytes vary with the renderer, the data behind them does not).
 
 Paths of the two folders (and of their warehouses, taken from each ``run.json``) are replaced by a
-placeholder before comparing, so two runs in different folders compare equal. Exit status 0 when
-nothing differs, 1 otherwise (each difference printed, at most ``--limit``).
+placeholder before comparing, so two runs in different folders compare equal. A refactor that renames a
+field on purpose says so with ``--rename OLD=NEW`` (repeatable): the *before* side's JSON keys named OLD
+are compared as NEW, so the values still have to agree. Exit status 0 when nothing differs, 1 otherwise
+(each difference printed, at most ``--limit``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,15 @@ def _strip_metadata(value: object) -> object:
         return {k: _strip_metadata(v) for k, v in value.items() if k not in RUN_METADATA}
     if isinstance(value, list):
         return [_strip_metadata(v) for v in value]
+    return value
+
+
+def _renamed(value: object, renames: dict[str, str]) -> object:
+    """JSON with the keys in ``renames`` renamed (at any depth)."""
+    if isinstance(value, dict):
+        return {renames.get(k, k): _renamed(v, renames) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, renames) for v in value]
     return value
 
 
@@ -102,8 +113,9 @@ def _cell_outputs(notebook: Path, pairs: list[tuple[str, str]]) -> list[list[str
     return result
 
 
-def report_differences(before: Path, after: Path) -> Iterator[str]:
-    """Every difference between two report folders, as one line each."""
+def report_differences(before: Path, after: Path, renames: dict[str, str] | None = None) -> Iterator[str]:
+    """Every difference between two report folders, as one line each (``renames``: key OLD of the before
+    side compared as key NEW)."""
     pairs_a, pairs_b = _placeholders(before), _placeholders(after)
     names_a = {p.relative_to(before).as_posix() for p in before.rglob("*") if p.suffix in {".json", ".ipynb"}}
     names_b = {p.relative_to(after).as_posix() for p in after.rglob("*") if p.suffix in {".json", ".ipynb"}}
@@ -114,7 +126,8 @@ def report_differences(before: Path, after: Path) -> Iterator[str]:
     for name in sorted(names_a & names_b):
         a_path, b_path = before / name, after / name
         if name.endswith(".json"):
-            a = _strip_metadata(json.loads(_normalise(a_path.read_text(encoding="utf-8"), pairs_a)))
+            a = _strip_metadata(_renamed(json.loads(_normalise(a_path.read_text(encoding="utf-8"), pairs_a)),
+                                         renames or {}))
             b = _strip_metadata(json.loads(_normalise(b_path.read_text(encoding="utf-8"), pairs_b)))
             yield from _json_differences(name, a, b)
             continue
@@ -131,14 +144,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("before", type=Path)
     parser.add_argument("after", type=Path)
     parser.add_argument("--limit", type=int, default=50, help="print at most this many differences")
+    parser.add_argument("--rename", action="append", default=[], metavar="OLD=NEW",
+                        help="a JSON key renamed on purpose: compare the before side's OLD as NEW (repeatable)")
     args = parser.parse_args(argv)
-    differences = list(report_differences(args.before, args.after))
+    pairs = [r.split("=", 1) for r in args.rename]
+    if any(len(p) != 2 or not p[0] or not p[1] for p in pairs):
+        parser.error("--rename takes OLD=NEW")
+    renames = {old: new for old, new in pairs}
+    differences = list(report_differences(args.before, args.after, renames))
     for line in differences[: args.limit]:
         print(line)  # noqa: T201 - a command-line tool
     notebooks = len(list(args.before.glob("*.ipynb")))
     artifacts = len([p for p in args.before.rglob("*.json") if p.name != "run.json"])
     print(  # noqa: T201
         f"{len(differences)} differences over {notebooks} notebooks and {artifacts} JSON artifacts"
+        + (f" (keys renamed on purpose: {', '.join(f'{o} → {n}' for o, n in renames.items())})" if renames else "")
     )
     return 1 if differences else 0
 

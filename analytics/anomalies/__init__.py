@@ -11,8 +11,8 @@
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, SeasonalSettings, events_of, scan_daily
 from analytics.anomalies.cost import (
     DEFAULT_COST_SETTINGS,
+    DEFAULT_MIN_IMPACT,
     DEFAULT_MIN_IMPACT_PCT,
-    DEFAULT_MIN_IMPACT_USD,
     CostAnomalies,
     CostAnomalySettings,
     alerts,
@@ -57,8 +57,8 @@ __all__ = [
     "DEFAULTS",
     "DEFAULT_COST_SETTINGS",
     "DEFAULT_COUNT_SETTINGS",
+    "DEFAULT_MIN_IMPACT",
     "DEFAULT_MIN_IMPACT_PCT",
-    "DEFAULT_MIN_IMPACT_USD",
     "DEFAULT_SEASONAL",
     "DEFAULT_SETTINGS",
     "NAB_DETECTORS",

@@ -7,7 +7,7 @@ that the detector family (:mod:`analytics.anomalies.family`) and the warehouse e
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -118,7 +118,7 @@ def scan_counts(counts: npt.ArrayLike, *, settings: CountSettings = DEFAULT_COUN
 
 def count_events(scan: CountScan) -> pd.DataFrame:
     """Consecutive flagged periods as one event: start/end index, actual, expected, excess, p-value."""
-    rows: list[dict[str, object]] = []
+    rows: list[dict[str, Any]] = []
     for t in np.flatnonzero(scan.flag):
         actual, mean, p = int(scan.counts[t]), float(scan.expected[t]), float(scan.p_value[t])
         if rows and rows[-1]["end"] == t - 1:

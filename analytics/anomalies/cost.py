@@ -21,7 +21,7 @@ The pipeline, for a reporting period:
    core in :mod:`analytics.anomalies._seasonal`): a causal day-of-week baseline with a robust
    band; flagged days never enter the baseline, so a persisting level shift is one event.
 4. **New spend** (:func:`new_values`): a provider, service, account, region, usage type or tag
-   value whose spend first reaches ``new_value_floor_usd`` on a day, after at least
+   value whose spend first reaches ``new_value_floor`` on a day, after at least
    ``new_value_lookback_days`` of its parent's data without it, is a finding of its own kind
    (``kind = 'new'``), with the spend since then as its impact.
 5. **One row per event** (:func:`fold`): an event seen at several levels is reported once, at the
@@ -39,7 +39,7 @@ The pipeline, for a reporting period:
 7. **Annotation** (:func:`annotate`): the deployments and incidents of the services behind the
    event (its ``service`` tag drivers) from one day before to one day after its first day; a
    decrease that starts with a commitment purchase of the same provider is ``explained_by`` it.
-8. **Alerting** (:func:`alerts`) is a separate, explicit gate: |impact| ≥ ``min_impact_usd`` AND
+8. **Alerting** (:func:`alerts`) is a separate, explicit gate: |impact| ≥ ``min_impact`` AND
    |impact %| ≥ ``min_impact_pct``, in the chosen direction (increases by default), leaving out
    anomalies whose latest feedback (:func:`record_feedback`) is ``expected`` or ``false``.
 """
@@ -49,7 +49,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -63,6 +63,8 @@ from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettin
 from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
 from analytics.errors import ParameterError
+from analytics.metrics.cost import billing_currencies
+from analytics.money import money
 from analytics.periods import Period
 from analytics.runcache import cached, is_cached
 from analytics.sql import query
@@ -70,8 +72,8 @@ from analytics.warehouse import run, scalar
 
 __all__ = [
     "DEFAULT_COST_SETTINGS",
+    "DEFAULT_MIN_IMPACT",
     "DEFAULT_MIN_IMPACT_PCT",
-    "DEFAULT_MIN_IMPACT_USD",
     "LEVELS",
     "NOT_SET",
     "CostAnomalies",
@@ -85,7 +87,6 @@ __all__ = [
     "cost_anomalies",
     "cost_anomalies_of_periods",
     "cost_series",
-    "format_money",
     "member_costs",
     "scheduled_charges",
     "scope_label",
@@ -103,7 +104,7 @@ TIER: Final[Mapping[str, int]] = {"total": 0, "provider": 1, "service": 2, "acco
                                   "usage_type": 3, "tag": 3}
 ANNOTATION_TAG: Final = "service"
 """Tag key that names the company service of a cost row (joins deployments and incidents)."""
-DEFAULT_MIN_IMPACT_USD: Final = 250.0
+DEFAULT_MIN_IMPACT: Final = 250.0
 """Alert floor in currency units of total impact (see docs/anomaly-quality.md for the choice)."""
 DEFAULT_MIN_IMPACT_PCT: Final = 20.0
 """Alert floor in percent of the expected spend over the event."""
@@ -122,7 +123,7 @@ class CostAnomalySettings:
     """The day-of-week detector (:class:`~analytics.anomalies._seasonal.SeasonalSettings`)."""
     history_days: int = 182
     """Days of history read before the period starts."""
-    new_value_floor_usd: float = 10.0
+    new_value_floor: float = 10.0
     """Daily spend at which a provider, service or dimension value counts as new spend."""
     new_value_lookback_days: int = 28
     """Days of the parent's data without the value before its spend counts as new."""
@@ -137,8 +138,8 @@ class CostAnomalySettings:
         """Reject settings that make no sense."""
         if self.history_days < 7 * self.detector.season_weeks:
             raise ParameterError("history_days must cover the detector's season_weeks")
-        if self.new_value_floor_usd <= 0 or self.new_value_lookback_days < 1:
-            raise ParameterError("new_value_floor_usd must be > 0 and new_value_lookback_days ≥ 1")
+        if self.new_value_floor <= 0 or self.new_value_lookback_days < 1:
+            raise ParameterError("new_value_floor must be > 0 and new_value_lookback_days ≥ 1")
         if not 0 < self.fold_share <= 1 or self.top_drivers < 1 or self.annotation_days < 0:
             raise ParameterError("need 0 < fold_share ≤ 1, top_drivers ≥ 1 and annotation_days ≥ 0")
 
@@ -175,7 +176,13 @@ NOT_SET: Final = "(not set)"
 SCOPE_COLUMNS: Final[tuple[str, ...]] = ("provider", "service", "member")
 
 
-def scope_part(value: object) -> str | None:
+def _rows(frame: pd.DataFrame, *, index: bool = False) -> Iterator[Any]:
+    """The rows of a frame as named tuples whose fields are its columns (typed ``Any``: pandas-stubs would type
+    each field as the union of every scalar)."""
+    return frame.itertuples(index=index)
+
+
+def scope_part(value: Any) -> str | None:
     """A scope column's value as text, or None when the row has none at that depth (a total has no
     provider, a service no member). pandas stores that None as NaN in string columns, so NaN and
     ``pd.NA`` are None too; NULL *data* never gets here, the SQL names it ``(not set)``.
@@ -261,7 +268,7 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
                              .itertuples(index=False, name=None)])
     keys = with_scope_parts(keyed.drop_duplicates("key")[["key", "level", "provider", "service", "member"]]
                             .reset_index(drop=True))
-    keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in keys.itertuples(index=False)]
+    keys["parent"] = [_parent_key(r.level, r.provider, r.service) for r in _rows(keys)]
     col = pd.Series(np.arange(len(keys)), index=keys["key"])
     values = np.full((n_days, len(keys)), np.nan)
     rows = np.array([(d - start).days for d in keyed["day"]], dtype=np.int64)
@@ -270,7 +277,7 @@ def series_matrix(long: pd.DataFrame, start: date, last_day: date) -> SeriesMatr
     first = np.where(present.any(axis=0), present.argmax(axis=0), n_days)
     keys["first_day"] = [days[i] if i < n_days else None for i in first]
     # coverage: days on which the series' provider (the total, for the total) delivered judged rows
-    provider_col = {r.provider: col[r.key] for r in keys.itertuples(index=False) if r.level == "provider"}
+    provider_col = {r.provider: col[r.key] for r in _rows(keys) if r.level == "provider"}
     total_col = col.get(series_key("total", None, None, None))
     cover_col = np.array([provider_col.get(p, total_col) if lvl != "total" else total_col
                           for lvl, p in zip(keys["level"], keys["provider"], strict=True)])
@@ -299,7 +306,7 @@ def _only_children(keys: pd.DataFrame, levels: Sequence[str]) -> set[str]:
 # -- results ----------------------------------------------------------------------------------
 ANOMALY_COLUMNS: Final = (
     "anomaly_id", "kind", "shape", "level", "provider", "service", "member", "scope", "start", "end", "days",
-    "ongoing", "direction", "actual", "expected", "expected_low", "expected_high", "impact_usd", "impact_pct",
+    "ongoing", "direction", "actual", "expected", "expected_low", "expected_high", "impact", "impact_pct",
     "score", "flagged_days", "in_period", "folded_into", "also_seen_at", "top_drivers", "services",
     "annotations", "explained_by", "feedback",
 )
@@ -315,6 +322,8 @@ class CostAnomalies:
     tag_key: str
     levels: tuple[str, ...]
     settings: CostAnomalySettings
+    currency: str
+    """Billing currency of the amounts (``impact``, ``expected``, driver deltas; :func:`anomaly_currency`)."""
     anomalies: pd.DataFrame
     """Every event and new value overlapping the period, one row each (``ANOMALY_COLUMNS``)."""
     drivers: pd.DataFrame
@@ -338,7 +347,7 @@ class CostAnomalies:
 
         New spend is drawn against an expected value of 0, from before its first day.
         """
-        row = self.anomalies.set_index("anomaly_id").loc[anomaly_id]
+        row: Any = self.anomalies.set_index("anomaly_id").loc[anomaly_id]  # the anomaly's row
         key = series_key(row["level"], row["provider"], row["service"], row["member"])
         lo = max(row["start"] - timedelta(days=before), self.first_day or row["start"])
         hi = min(row["end"] + timedelta(days=after), self.last_day or row["end"])
@@ -373,13 +382,12 @@ def _events_frame(scan: Scan, matrix: SeriesMatrix, scanned: np.ndarray, tag_key
     out["end"] = [matrix.days[i] for i in out["end"]]
     out["kind"] = "anomaly"
     out["shape"] = np.where((out["days"] <= 3) & ~out["ongoing"], "spike", "sustained")
-    out["impact_usd"] = out.pop("impact")
     out["impact_pct"] = out["impact_pct"] * 100.0
     out = with_scope_parts(out)
     out["scope"] = [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
-                    for r in out.itertuples(index=False)]
+                    for r in _rows(out)]
     out["anomaly_id"] = [_anomaly_id(r.level, r.provider, r.service, r.member, r.start, r.direction, "anomaly")
-                         for r in out.itertuples(index=False)]
+                         for r in _rows(out)]
     return out
 
 
@@ -399,16 +407,16 @@ def _new_spend_during(matrix: SeriesMatrix) -> Any:
 def new_values(matrix: SeriesMatrix, *, settings: CostAnomalySettings, levels: Sequence[str],
                tag_key: str) -> pd.DataFrame:
     """New spend: series below the total that first appear after ``new_value_lookback_days`` of
-    their parent's data and reach ``new_value_floor_usd`` a day within that many days of appearing."""
+    their parent's data and reach ``new_value_floor`` a day within that many days of appearing."""
     rows = []
     first_of = dict(zip(matrix.keys["key"], matrix.keys["first_day"], strict=True))
     col_of = {k: i for i, k in enumerate(matrix.keys["key"])}
     start_day = matrix.days[0] if matrix.days else None
-    for r in matrix.keys.itertuples(index=False):
+    for r in _rows(matrix.keys):
         if r.level == "total" or r.level not in levels or r.first_day is None:
             continue
         values = matrix.values[:, col_of[r.key]]
-        over = np.flatnonzero(np.nan_to_num(values, nan=0.0) >= settings.new_value_floor_usd)
+        over = np.flatnonzero(np.nan_to_num(values, nan=0.0) >= settings.new_value_floor)
         if over.size == 0:
             continue
         first_big = over[0]
@@ -424,8 +432,8 @@ def new_values(matrix: SeriesMatrix, *, settings: CostAnomalySettings, levels: S
             "level": r.level, "provider": r.provider, "service": r.service, "member": r.member,
             "start": start, "end": matrix.days[-1], "days": len(window), "ongoing": True,
             "direction": "increase", "actual": actual, "expected": 0.0, "expected_low": 0.0,
-            "expected_high": 0.0, "impact_usd": actual, "impact_pct": float("inf"), "score": float("nan"),
-            "flagged_days": int((np.nan_to_num(window) >= settings.new_value_floor_usd).sum()),
+            "expected_high": 0.0, "impact": actual, "impact_pct": float("inf"), "score": float("nan"),
+            "flagged_days": int((np.nan_to_num(window) >= settings.new_value_floor).sum()),
             "kind": "new", "shape": "new spend",
             "scope": scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key),
             "anomaly_id": _anomaly_id(r.level, r.provider, r.service, r.member, start, "increase", "new"),
@@ -455,8 +463,8 @@ def _preferred_head(group: Sequence[Any]) -> Any:
     """The row a group of same-event rows is reported under: among those with at least half the
     largest |impact|, new spend first, then the largest |impact %| (the scope where the change
     stands out most), then by :data:`_HEAD_PREFERENCE` and id."""
-    biggest = max(abs(r.impact_usd) for r in group)
-    close = [r for r in group if abs(r.impact_usd) >= 0.5 * biggest]
+    biggest = max(abs(r.impact) for r in group)
+    close = [r for r in group if abs(r.impact) >= 0.5 * biggest]
     return min(close, key=lambda r: (r.kind != "new", -_pct_magnitude(r.impact_pct),
                                      _HEAD_PREFERENCE.get(r.level, 9), r.anomaly_id))
 
@@ -474,7 +482,7 @@ def _similar(a: float, b: float, *, factor: float = 2.0) -> bool:
 
 
 def fold(anomalies: pd.DataFrame, *, fold_share: float,
-         new_spend: Any = lambda new, event: new.impact_usd) -> pd.Series:
+         new_spend: Any = lambda new, event: new.impact) -> pd.Series:
     """``folded_into`` for every row: the id of the row it is reported under, or None.
 
     1. New-value rows that appear together (same provider, within a day, nested or side by side
@@ -489,25 +497,25 @@ def fold(anomalies: pd.DataFrame, *, fold_share: float,
     4. Leaf events that remain inside an overlapping same-direction service event are its drivers.
     """
     target: dict[str, str | None] = dict.fromkeys(anomalies["anomaly_id"])
-    rows = list(anomalies.itertuples(index=False))
+    rows = list(_rows(anomalies))
     new = [r for r in rows if r.kind == "new"]
-    for r in sorted(new, key=lambda r: (TIER[r.level], _NEW_PREFERENCE.get(r.level, 9), -r.impact_usd,
+    for r in sorted(new, key=lambda r: (TIER[r.level], _NEW_PREFERENCE.get(r.level, 9), -r.impact,
                                         r.anomaly_id)):
         heads = [h for h in new if target[h.anomaly_id] is None and h is not r and abs((h.start - r.start).days) <= 1
                  and (_is_ancestor(h, r) or (TIER[h.level] == TIER[r.level] and h.provider == r.provider
                                              and (h.level == "provider" or h.service == r.service)))
-                 and (TIER[h.level], _NEW_PREFERENCE.get(h.level, 9), -h.impact_usd, h.anomaly_id)
-                 < (TIER[r.level], _NEW_PREFERENCE.get(r.level, 9), -r.impact_usd, r.anomaly_id)]
+                 and (TIER[h.level], _NEW_PREFERENCE.get(h.level, 9), -h.impact, h.anomaly_id)
+                 < (TIER[r.level], _NEW_PREFERENCE.get(r.level, 9), -r.impact, r.anomaly_id)]
         if heads:
             target[r.anomaly_id] = heads[0].anomaly_id
     events = [r for r in rows if r.kind == "anomaly"]
     leaves = [r for r in events if TIER[r.level] == 3]
     clusters: list[list[Any]] = []
-    for r in sorted(leaves, key=lambda r: (-abs(r.impact_usd), r.anomaly_id)):
+    for r in sorted(leaves, key=lambda r: (-abs(r.impact), r.anomaly_id)):
         for cluster in clusters:
             top = cluster[0]
             if top.provider == r.provider and top.service == r.service and top.direction == r.direction and (
-                    _overlap(top, r) and _similar(top.impact_usd, r.impact_usd)):
+                    _overlap(top, r) and _similar(top.impact, r.impact)):
                 cluster.append(r)
                 break
         else:
@@ -520,7 +528,7 @@ def fold(anomalies: pd.DataFrame, *, fold_share: float,
         # the same rows seen as new spend under the same service (a new region) explain the event
         spend = [n for n in new if target[n.anomaly_id] is None and TIER[n.level] == 3 and n.provider == head.provider
                  and n.service == head.service and head.direction == "increase" and _overlap(n, head)
-                 and _similar(new_spend(n, head), head.impact_usd, factor=1.25)]
+                 and _similar(new_spend(n, head), head.impact, factor=1.25)]
         if spend:
             target[head.anomaly_id] = _preferred_head(spend).anomaly_id
     for tier in (2, 1, 0):
@@ -528,8 +536,8 @@ def fold(anomalies: pd.DataFrame, *, fold_share: float,
             inside = [d for d in rows if target[d.anomaly_id] is None and d is not a
                       and _is_ancestor(a, d) and d.direction == a.direction and _overlap(a, d)]
             inside = [d for d in inside if not any(_is_ancestor(o, d) for o in inside if o is not d)]
-            explained = sum(abs(d.impact_usd) for d in inside)
-            if inside and explained >= fold_share * abs(a.impact_usd):
+            explained = sum(abs(d.impact) for d in inside)
+            if inside and explained >= fold_share * abs(a.impact):
                 target[a.anomaly_id] = _preferred_head(inside).anomaly_id
     for r in leaves:
         if target[r.anomaly_id] is None:
@@ -712,7 +720,7 @@ def _drivers(long: pd.DataFrame, r: Any, members: Sequence[tuple[str, pd.DataFra
         one = contributions(frame[["member", "day", "cost"]], exp, start=r.start, end=r.end, baseline_days=baseline)
         one["dimension"] = dimension
         one["rank"] = np.arange(1, len(one) + 1)
-        one["share"] = one["delta"] / r.impact_usd if r.impact_usd else np.nan
+        one["share"] = one["delta"] / r.impact if r.impact else np.nan
         parts.append(one if dimension == "annotation_tag" else one.head(settings.top_drivers))
     if not parts:
         return pd.DataFrame(columns=["member", "expected", "actual", "delta", "dimension", "rank", "share"])
@@ -747,7 +755,7 @@ def explained_by(scheduled: pd.DataFrame, row: Any, *, days: int = 1) -> str:
     if row.level != "provider":
         same = near[near["service"] == row.service]
         near = same if not same.empty else near[near["description"].str.contains("Savings Plan", case=False)]
-    return "; ".join(f"{r.kind}: {r.description} ({r.first_day:%Y-%m-%d})" for r in near.itertuples(index=False))
+    return "; ".join(f"{r.kind}: {r.description} ({r.first_day:%Y-%m-%d})" for r in _rows(near))
 
 
 def annotate(
@@ -802,11 +810,11 @@ def record_feedback(
 def alerts(
     anomalies: pd.DataFrame,
     *,
-    min_impact_usd: float = DEFAULT_MIN_IMPACT_USD,
+    min_impact: float = DEFAULT_MIN_IMPACT,
     min_impact_pct: float = DEFAULT_MIN_IMPACT_PCT,
     direction: Direction = "increase",
 ) -> pd.DataFrame:
-    """The findings worth an alert: |impact| ≥ ``min_impact_usd`` AND |impact %| ≥ ``min_impact_pct``.
+    """The findings worth an alert: |impact| ≥ ``min_impact`` AND |impact %| ≥ ``min_impact_pct``.
 
     Detection is not changed by these thresholds (AWS Cost Anomaly Detection works the same way):
     rows below them stay in the anomaly list. Rows folded into another one, rows outside the period
@@ -814,12 +822,12 @@ def alerts(
     ``increase`` (default), ``decrease`` or ``both``.
 
     >>> frame = pd.DataFrame({"anomaly_id": ["a", "b", "c"], "direction": ["increase"] * 3,
-    ...     "impact_usd": [900.0, 900.0, 100.0], "impact_pct": [50.0, 5.0, 80.0],
+    ...     "impact": [900.0, 900.0, 100.0], "impact_pct": [50.0, 5.0, 80.0],
     ...     "folded_into": [None, None, None], "in_period": [True, True, True]})
-    >>> alerts(frame, min_impact_usd=500, min_impact_pct=20)["anomaly_id"].tolist()
+    >>> alerts(frame, min_impact=500, min_impact_pct=20)["anomaly_id"].tolist()
     ['a']
     """
-    if min_impact_usd < 0 or min_impact_pct < 0:
+    if min_impact < 0 or min_impact_pct < 0:
         raise ParameterError("alert thresholds must be ≥ 0")
     if direction not in ("increase", "decrease", "both"):
         raise ParameterError(f"direction must be increase, decrease or both, got {direction!r}")
@@ -831,9 +839,9 @@ def alerts(
     if direction != "both":
         keep &= anomalies["direction"] == direction
     pct = anomalies["impact_pct"].abs().fillna(0.0)
-    keep &= (anomalies["impact_usd"].abs() >= min_impact_usd) & (pct >= min_impact_pct)
+    keep &= (anomalies["impact"].abs() >= min_impact) & (pct >= min_impact_pct)
     out = anomalies[keep]
-    order = np.lexsort((out["anomaly_id"].to_numpy(), -out["impact_usd"].abs().to_numpy()))
+    order = np.lexsort((out["anomaly_id"].to_numpy(), -out["impact"].abs().to_numpy()))
     return out.iloc[order].reset_index(drop=True)
 
 
@@ -858,7 +866,7 @@ def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, 
     """One row per series: scope, first day, whether it was scanned and why not, notes, period cost."""
     keys = matrix.keys
     in_period = np.array([period.start <= d for d in matrix.days])
-    reason = dict(skipped)
+    reason: dict[str, str | None] = dict(skipped)
     notes: dict[str, str] = {}
     if scan is not None:
         for j, col in enumerate(scanned):
@@ -869,7 +877,7 @@ def _series_table(matrix: SeriesMatrix, scan: Scan | None, scanned: np.ndarray, 
     return pd.DataFrame({
         "level": keys["level"], "provider": keys["provider"], "service": keys["service"], "member": keys["member"],
         "scope": [scope_label(r.level, r.provider, r.service, r.member, tag_key=tag_key)
-                  for r in keys.itertuples(index=False)],
+                  for r in _rows(keys)],
         "first_day": keys["first_day"],
         "scanned": [k in set(keys["key"].iloc[scanned]) and k not in reason for k in keys["key"]],
         "reason": [reason.get(k) for k in keys["key"]],
@@ -892,21 +900,6 @@ def _daily_frame(matrix: SeriesMatrix, scan: Scan, scanned: np.ndarray, wanted: 
     if not frames:
         return pd.DataFrame(columns=["key", "day", "actual", "expected", "low", "high", "z", "flag"])
     return pd.concat(frames, ignore_index=True)
-
-
-def format_money(value: float) -> str:
-    """``+$5.8k`` style signed money (strip the ``+`` for amounts).
-
-    >>> format_money(5788.8), format_money(-420.0), format_money(2_500_000.0)
-    ('+$5.8k', '−$420', '+$2.5M')
-    """
-    sign = "+" if value >= 0 else "−"
-    magnitude = abs(value)
-    if magnitude >= 1e6:
-        return f"{sign}${magnitude / 1e6:.1f}M"
-    if magnitude >= 1e3:
-        return f"{sign}${magnitude / 1e3:.1f}k"
-    return f"{sign}${magnitude:,.0f}"
 
 
 def short_member(member: str, *, width: int = 40) -> str:
@@ -932,17 +925,30 @@ def _driver_label(dimension: str, member: str, tag_key: str) -> str:
     return f"{_MEMBER_LABEL.get(dimension, dimension)} {member}"
 
 
-def _top_drivers_text(drivers: pd.DataFrame, impact: float, tag_key: str, *, limit: int = 3) -> str:
-    """The strongest contributor of each dimension, strongest first, as one line."""
+def _top_drivers_text(drivers: pd.DataFrame, impact: float, tag_key: str, *, currency: str, limit: int = 3) -> str:
+    """The strongest contributor of each dimension, strongest first, as one line (amounts in ``currency``)."""
     if drivers.empty:
         return ""
     firsts = drivers[(drivers["rank"] == 1) & (drivers["dimension"] != "annotation_tag")]
     firsts = firsts.iloc[np.lexsort((firsts["dimension"].to_numpy(), -firsts["delta"].abs().to_numpy()))]
     parts = []
-    for r in firsts.head(limit).itertuples(index=False):
+    for r in _rows(firsts.head(limit)):
         share = f" ({r.delta / impact * 100:.0f}%)" if impact else ""
-        parts.append(f"{_driver_label(r.dimension, short_member(r.member), tag_key)} {format_money(r.delta)}{share}")
+        parts.append(f"{_driver_label(r.dimension, short_member(r.member), tag_key)} "
+                     f"{money(r.delta, currency, style='compact', signed=True)}{share}")
     return "; ".join(parts)
+
+
+def anomaly_currency(con: duckdb.DuckDBPyConnection, period: Period) -> str:
+    """The billing currency of the period's cost rows, the amounts of its anomalies are in: the one code, the
+    codes joined by ``/`` when rows are in several (their sums mix currencies), ``USD`` without cost rows.
+
+    >>> from analytics.warehouse import connect
+    >>> from analytics.periods import parse_period
+    >>> anomaly_currency(connect(":memory:"), parse_period("2026Q3"))
+    'USD'
+    """
+    return "/".join(billing_currencies(con, period)) or "USD"
 
 
 def cost_anomalies_of_periods(
@@ -1020,10 +1026,11 @@ def _cost_anomalies(
     start = history_start(period, settings=settings)
     last = _last_day(con, period, start)
     scheduled = scheduled_charges(con, period)
+    currency = anomaly_currency(con, period)
     if last is None or last < period.start:
         log.info("no judged cost rows in %s", period.label)
         empty = pd.DataFrame(columns=[*ANOMALY_COLUMNS, "abs_impact"])
-        return CostAnomalies(period, None, None, tag_key, chosen, settings, empty,
+        return CostAnomalies(period, None, None, tag_key, chosen, settings, currency, empty,
                              pd.DataFrame(columns=["anomaly_id", "dimension", "member", "expected", "actual",
                                                    "delta", "share", "rank"]),
                              pd.DataFrame(columns=["anomaly_id", "kind", "id", "service", "happened_at", "detail"]),
@@ -1052,11 +1059,11 @@ def _cost_anomalies(
     driver_rows, note_rows = [], []
     top_text, services_text, notes_text = [], [], []
     # the member splits of every explained finding come from one statement (not one per finding and dimension)
-    asked = {i: _driver_requests(r, settings=settings) for i, r in enumerate(found.itertuples(index=False))
+    asked = {i: _driver_requests(r, settings=settings) for i, r in enumerate(_rows(found))
              if not isinstance(r.folded_into, str)}
     answers = iter(member_costs(con, [req for one in asked.values() for _, req in one], tag_key=tag_key))
     members_of = {i: [(dim, next(answers)) for dim, _ in one] for i, one in asked.items()}
-    for i, r in enumerate(found.itertuples(index=False)):
+    for i, r in enumerate(_rows(found)):
         if isinstance(r.folded_into, str):  # reported under another row, which carries the drivers
             top_text.append("")
             services_text.append("")
@@ -1066,17 +1073,17 @@ def _cost_anomalies(
                            tag_key=tag_key, settings=settings)
         drivers["anomaly_id"] = r.anomaly_id
         driver_rows.append(drivers)
-        top_text.append(_top_drivers_text(drivers, r.impact_usd, tag_key))
+        top_text.append(_top_drivers_text(drivers, r.impact, tag_key, currency=currency))
         tagged = drivers[(drivers["dimension"] == "annotation_tag") & (drivers["member"] != "(untagged)")]
         sign = 1.0 if r.direction == "increase" else -1.0
-        moving = tagged[(tagged["delta"] * sign > 0) & (tagged["delta"].abs() >= 0.1 * abs(r.impact_usd))]
+        moving = tagged[(tagged["delta"] * sign > 0) & (tagged["delta"].abs() >= 0.1 * abs(r.impact))]
         services = sorted(moving["member"].head(3).tolist())
         services_text.append(", ".join(services))
         notes = annotate(con, services, r.start, days=settings.annotation_days)
         notes["anomaly_id"] = r.anomaly_id
         note_rows.append(notes)
         notes_text.append("; ".join(f"{n.kind} {n.id} ({pd.Timestamp(n.happened_at):%d %b %H:%M})"
-                                    for n in notes.itertuples(index=False)))
+                                    for n in _rows(notes)))
     found["top_drivers"] = top_text
     found["services"] = services_text
     found["annotations"] = notes_text
@@ -1084,13 +1091,13 @@ def _cost_anomalies(
     found["feedback"] = [labels.get(i) for i in found["anomaly_id"]]
     purchases = _scheduled_between(con, start, last + timedelta(days=1))
     found["explained_by"] = [explained_by(purchases, r, days=settings.annotation_days)
-                             for r in found.itertuples(index=False)]
+                             for r in _rows(found)]
     also: dict[str, list[str]] = {}
-    for r in found.itertuples(index=False):
+    for r in _rows(found):
         if isinstance(r.folded_into, str):
             also.setdefault(r.folded_into, []).append(r.scope)
     found["also_seen_at"] = [", ".join(sorted(set(also.get(i, [])))) for i in found["anomaly_id"]]
-    found["abs_impact"] = found["impact_usd"].abs()
+    found["abs_impact"] = found["impact"].abs()
     found = found[[*ANOMALY_COLUMNS, "abs_impact"]]
     order = np.lexsort((found["anomaly_id"].to_numpy(), -found["abs_impact"].to_numpy()))
     found = found.iloc[order].reset_index(drop=True)
@@ -1101,10 +1108,11 @@ def _cost_anomalies(
     notes_all = pd.concat(note_rows, ignore_index=True) if note_rows else pd.DataFrame()
     if not notes_all.empty:
         notes_all = notes_all[["anomaly_id", "kind", "id", "service", "happened_at", "detail"]]
-    wanted = {series_key(r.level, r.provider, r.service, r.member) for r in found.itertuples(index=False)}
+    wanted = {series_key(r.level, r.provider, r.service, r.member) for r in _rows(found)}
     daily = _daily_frame(matrix, scan, scanned, wanted) if scan is not None else pd.DataFrame()
     table = _series_table(matrix, scan, scanned, skipped, period, tag_key)
-    return CostAnomalies(period, start, last, tag_key, chosen, settings, found, drivers_all, notes_all, scheduled,
+    return CostAnomalies(period, start, last, tag_key, chosen, settings, currency, found, drivers_all, notes_all,
+                         scheduled,
                          table, daily)
 
 
@@ -1122,18 +1130,20 @@ def _pct_text(value: float) -> str:
     return "new" if np.isinf(value) else f"{value:+.0f}%"
 
 
-def anomaly_table(frame: pd.DataFrame, *, limit: int | None = None) -> pd.DataFrame:
+def anomaly_table(frame: pd.DataFrame, *, currency: str, limit: int | None = None) -> pd.DataFrame:
     """Display-ready anomaly rows in the frame's order: kind, scope, window, expected vs actual,
-    $ and % impact, score, top drivers, services and the deployments and incidents around the start."""
+    impact in ``currency`` and in %, score, top drivers, services and the deployments and incidents around
+    the start."""
     rows = frame if limit is None else frame.head(limit)
     return pd.DataFrame({
         "#": np.arange(1, len(rows) + 1),
-        "kind": [("new spend" if r.kind == "new" else f"{r.shape} {r.direction}") for r in rows.itertuples()],
+        "kind": [("new spend" if r.kind == "new" else f"{r.shape} {r.direction}")
+                 for r in _rows(rows, index=True)],
         "scope": rows["scope"].to_numpy(),
-        "window": [_window_text(r.start, r.end, bool(r.ongoing)) for r in rows.itertuples()],
-        "expected": [format_money(v).lstrip("+") for v in rows["expected"]],
-        "actual": [format_money(v).lstrip("+") for v in rows["actual"]],
-        "impact": [format_money(v) for v in rows["impact_usd"]],
+        "window": [_window_text(r.start, r.end, bool(r.ongoing)) for r in _rows(rows, index=True)],
+        "expected": [money(v, currency, style="compact") for v in rows["expected"]],
+        "actual": [money(v, currency, style="compact") for v in rows["actual"]],
+        "impact": [money(v, currency, style="compact", signed=True) for v in rows["impact"]],
         "impact %": [_pct_text(v) for v in rows["impact_pct"]],
         "score": [("" if np.isnan(v) else f"{v:.1f}") for v in rows["score"]],
         "top drivers": rows["top_drivers"].to_numpy(),
@@ -1153,7 +1163,7 @@ def chart_drivers(result: CostAnomalies, anomaly_id: str, *, limit: int = 8) -> 
     """The contributions charted next to a finding: ``dimension, label, delta``, largest |Δ| first (both signs)."""
     drivers = result.drivers[result.drivers["anomaly_id"] == anomaly_id] if not result.drivers.empty else (
         pd.DataFrame(columns=["dimension", "member", "delta"]))
-    level = result.anomalies.set_index("anomaly_id").loc[anomaly_id, "level"]
+    level = str(result.anomalies.set_index("anomaly_id").loc[anomaly_id, "level"])
     for dimension in (*CHART_DIMENSION.get(level, ()), "resource"):
         mine = drivers[drivers["dimension"] == dimension]
         if not mine.empty:
@@ -1166,7 +1176,7 @@ def chart_drivers(result: CostAnomalies, anomaly_id: str, *, limit: int = 8) -> 
 # -- artifact ---------------------------------------------------------------------------------
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as JSON-safe dicts."""
-    return [{k: json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): json_ready(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
 def anomalies_artifact(
@@ -1175,7 +1185,7 @@ def anomalies_artifact(
 ) -> dict[str, Any]:
     """The machine-readable summary the quarterly report reads (``anomalies.json``)."""
     findings = result.findings
-    flagged = float(alerted.loc[alerted["direction"] == "increase", "impact_usd"].sum()) if not alerted.empty else 0.0
+    flagged = float(alerted.loc[alerted["direction"] == "increase", "impact"].sum()) if not alerted.empty else 0.0
     by_id = result.drivers.groupby("anomaly_id") if not result.drivers.empty else None
     top_rows = []
     for row in _records(alerted.head(top)):
@@ -1199,7 +1209,7 @@ def anomalies_artifact(
             "series_scanned": int(result.series["scanned"].sum()) if not result.series.empty else 0,
             "series_not_scanned": int((~result.series["scanned"]).sum()) if not result.series.empty else 0,
         },
-        "alerted_increase_usd": round(flagged, 2),
+        "alerted_increase": round(flagged, 2),
         "top_anomalies": top_rows,
         "alerts": _records(alerted.drop(columns=["abs_impact"], errors="ignore")),
         "findings": _records(findings.drop(columns=["abs_impact"], errors="ignore")),

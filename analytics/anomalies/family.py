@@ -33,7 +33,7 @@ What the modes share, and what :func:`detect` guarantees for every one of them:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -64,7 +64,8 @@ CostSettings = SeasonalSettings
 MetricSettings = DetectorSettings
 """Settings of the metric mode (sub-daily metrics, the NAB case)."""
 Settings = SeasonalSettings | CountSettings | DetectorSettings
-DEFAULTS: Final = {"cost": DEFAULT_SEASONAL, "counts": DEFAULT_COUNT_SETTINGS, "metric": DEFAULT_SETTINGS}
+DEFAULTS: Final[dict[str, Settings]] = {"cost": DEFAULT_SEASONAL, "counts": DEFAULT_COUNT_SETTINGS,
+                                        "metric": DEFAULT_SETTINGS}
 """The shipped settings of each mode: what the product runs and what the benchmarks score."""
 
 
@@ -119,7 +120,7 @@ class Detections:
         return pd.DataFrame(rows, columns=["series", "row", "score"])
 
 
-def _values_and_notes(series: object) -> tuple[FloatArray, list[str]]:
+def _values_and_notes(series: Any) -> tuple[FloatArray, list[str]]:
     """Numeric rows × series and what is worth saying about the input's timestamps and values."""
     notes: list[str] = []
     index = getattr(series, "index", None)

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -150,7 +151,7 @@ def _cost_exports(world: World, folder: Path) -> list[PlannedLoad]:
 def write_load_plan(plan: list[PlannedLoad], folder: Path) -> Path:
     """Record the loads as ``loads.json`` and as the equivalent ``opsreview ingest`` commands
     (``LOADS.md``), so a user sees how each vendor file is loaded and can replay them."""
-    records = [{"kind": item.kind, "path": item.path.relative_to(folder).as_posix(),
+    records: list[dict[str, Any]] = [{"kind": item.kind, "path": item.path.relative_to(folder).as_posix(),
                 "options": dict(item.options.extra), "table": item.options.table} for item in plan]
     (folder / "loads.json").write_text(json.dumps(records, indent=2) + "\n", encoding="utf-8")
     lines = ["# How the demo exports are loaded", "", "Run from this folder, in this order:", "", "```sh"]
@@ -188,7 +189,7 @@ def _prepare_warehouse(settings: Settings, *, force: bool) -> None:
         return
     con = connect(settings.warehouse)
     try:
-        loaded = int(scalar(con, "SELECT count(*) FROM ingest_ledger"))  # type: ignore[arg-type]
+        loaded = int(scalar(con, "SELECT count(*) FROM ingest_ledger"))
     finally:
         con.close()
     if loaded and not force:

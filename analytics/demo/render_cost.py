@@ -175,7 +175,7 @@ def _naive_utc(value: Any) -> datetime | None:
     return stamp.tz_localize(None).to_pydatetime()
 
 
-def _tag_map(text: Any, *, aws: bool) -> list[tuple[str, str]] | None:
+def _tag_map(text: Any, *, aws: bool) -> list[tuple[str, str | None]] | None:
     """FOCUS Tags JSON as map entries (AWS keys: ``user_…`` / ``aws_…``)."""
     if text is None:
         return None
@@ -184,7 +184,7 @@ def _tag_map(text: Any, *, aws: bool) -> list[tuple[str, str]] | None:
     for key, value in tags.items():
         if aws:
             key = f"aws_{key[4:]}" if key.startswith("aws:") else f"user_{key}"
-        out.append((key, None if value is None else str(value)))
+        out.append((str(key), None if value is None else str(value)))
     return out
 
 

@@ -94,12 +94,14 @@ def push_payload(row: Mapping[str, Any], commits: list[Mapping[str, Any]], *, be
 def github_deployment_files(deployments: pd.DataFrame, changes: pd.DataFrame) -> dict[str, Any]:
     """Relative path → JSON document, per repository (see the module docstring)."""
     files: dict[str, Any] = {}
-    by_deployment: dict[str, list[dict[str, Any]]] = {}
-    for change in changes.to_dict("records"):
+    by_deployment: dict[str, list[Mapping[str, Any]]] = {}
+    records: list[Any] = changes.to_dict("records")
+    for change in records:
         if _present(change.get("deployment_id")):
             by_deployment.setdefault(str(change["deployment_id"]), []).append(change)
     for repo, group in deployments.groupby("repo", sort=True):
-        ordered = group.sort_values(["deployed_at", "deployment_id"], kind="stable").to_dict("records")
+        ordered: list[dict[Any, Any]] = group.sort_values(["deployed_at", "deployment_id"], kind="stable").to_dict(
+            "records")
         folder = str(repo).replace("/", "-")
         files[f"{folder}/deployments.json"] = [deployment_object(r) for r in reversed(ordered)]  # API: newest first
         files[f"{folder}/deployment_statuses.json"] = [s for r in ordered for s in status_objects(r)]

@@ -102,7 +102,7 @@ def incident_truth(world: w.World, period: Period) -> dict[str, Any]:
     noise = [r for r in resolved if _minutes(r["created_at"], r["resolved_at"]) <= 5 or _is_null(r["acknowledged_at"])]
     out["noise_ratio"] = len(noise) / len(resolved) if resolved else None
 
-    def actionable(r: dict[str, Any]) -> bool:
+    def actionable(r: dict[Any, Any]) -> bool:
         if r["urgency"] != "high" or _is_null(r["acknowledged_at"]) or _is_null(r["resolved_at"]):
             return False
         ttr = _minutes(r["created_at"], r["resolved_at"])
@@ -129,7 +129,7 @@ def incident_truth(world: w.World, period: Period) -> dict[str, Any]:
     out["critical_restored_60min_share"] = len(restored) / len(critical) if critical else None
     out["critical_incidents"] = len(critical)
 
-    def off_hours(r: dict[str, Any]) -> bool:
+    def off_hours(r: dict[Any, Any]) -> bool:
         local = pd.Timestamp(r["created_at"]).tz_convert(team(r["team"]).timezone)
         return local.weekday() >= 5 or not 8 * 60 <= local.hour * 60 + local.minute < 18 * 60
 
@@ -152,8 +152,9 @@ def delivery_truth(world: w.World, period: Period) -> dict[str, Any]:
     linked = set(world.incidents["deployment_id"].dropna()) & ids
     changes = world.changes[world.changes["deployment_id"].isin(ids)]
     when = dict(zip(world.deployments["deployment_id"], world.deployments["deployed_at"], strict=True))
+    rows: list[Any] = list(changes.itertuples(index=False))
     leads = [(pd.Timestamp(when[c.deployment_id]) - pd.Timestamp(c.committed_at)).total_seconds() / 3600
-             for c in changes.itertuples(index=False)]
+             for c in rows]
     caused = world.incidents[world.incidents["deployment_id"].notna()
                              & _within(world.incidents["created_at"], period)
                              & world.incidents["resolved_at"].notna()]
@@ -188,7 +189,8 @@ def slo_truth(world: w.World, period: Period) -> dict[str, Any]:
     sli = world.sli
     start, end = pd.Timestamp(period.start_ts), pd.Timestamp(period.end_ts)
     window = sli[(sli["interval_start"] >= start) & (sli["interval_start"] < end)]
-    out = {}
+    out: dict[str, Any] = {}
+    slo: Any
     for slo in world.slos.itertuples(index=False):
         rows = window[window["slo"] == slo.slo]
         good, total = int(rows["good"].sum()), int(rows["total"].sum())

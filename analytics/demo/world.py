@@ -264,6 +264,7 @@ def pipeline_runs(seed: int, changes: pd.DataFrame) -> pd.DataFrame:
     """
     rng = _rng(seed, 8)
     rows = []
+    change: Any  # a row of the frame
     for n, change in enumerate(changes.sort_values("change_id", kind="stable").itertuples(index=False), start=1):
         started = pd.Timestamp(change.committed_at) + timedelta(minutes=float(rng.uniform(1, 6)))
         rate = PLANTED_PIPELINE_PASS_RATE_Q3 if started.date() >= PIPELINE_FLAKY_FROM else PIPELINE_PASS_RATE
@@ -395,6 +396,7 @@ def add_rework(seed: int, deployments: pd.DataFrame, changes: pd.DataFrame,
     rng = _rng(seed, 7)
     caused = incidents.dropna(subset=["deployment_id"]).sort_values("created_at").drop_duplicates("deployment_id")
     new_deploys, new_changes = [], []
+    row: Any  # a row of the frame
     for k, row in enumerate(caused.itertuples(index=False), start=1):
         resolved = row.resolved_at
         if resolved is None or pd.isna(resolved):
@@ -617,27 +619,28 @@ def _plant_sev1_median(frame: pd.DataFrame) -> pd.DataFrame:
     minutes = (pd.to_datetime(frame.loc[idx, "resolved_at"], utc=True) - created[idx]).dt.total_seconds() / 60
     order = minutes.sort_values(kind="stable").index
     n = len(order)
+    cell: Any = frame.at  # frame.at, whose cells pandas-stubs types as any scalar
     middle = [order[n // 2]] if n % 2 else [order[n // 2 - 1], order[n // 2]]
     for i in middle:
-        frame.at[i, "resolved_at"] = (frame.at[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN))
-        acked = frame.at[i, "acknowledged_at"]
-        if acked is not None and not pd.isna(acked) and acked > frame.at[i, "resolved_at"]:
-            frame.at[i, "acknowledged_at"] = frame.at[i, "created_at"] + timedelta(minutes=2)
+        cell[i, "resolved_at"] = (cell[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN))
+        acked = cell[i, "acknowledged_at"]
+        if acked is not None and not pd.isna(acked) and acked > cell[i, "resolved_at"]:
+            cell[i, "acknowledged_at"] = cell[i, "created_at"] + timedelta(minutes=2)
     # keep the order: values below the middle stay below, above stay above
     below = order[: n // 2 - (0 if n % 2 else 1)]
     above = order[n // 2 + 1:]
     for i in below:
-        limit = frame.at[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN - 1)
-        if frame.at[i, "resolved_at"] > limit:
-            frame.at[i, "resolved_at"] = limit
+        limit = cell[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN - 1)
+        if cell[i, "resolved_at"] > limit:
+            cell[i, "resolved_at"] = limit
     for i in above:
-        floor = frame.at[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN + 1)
-        if frame.at[i, "resolved_at"] < floor:
-            frame.at[i, "resolved_at"] = floor
+        floor = cell[i, "created_at"] + timedelta(minutes=PLANTED_SEV1_MTTR_MIN + 1)
+        if cell[i, "resolved_at"] < floor:
+            cell[i, "resolved_at"] = floor
     for i in idx:
-        acked = frame.at[i, "acknowledged_at"]
-        if acked is not None and not pd.isna(acked) and acked > frame.at[i, "resolved_at"]:
-            frame.at[i, "acknowledged_at"] = frame.at[i, "resolved_at"]
+        acked = cell[i, "acknowledged_at"]
+        if acked is not None and not pd.isna(acked) and acked > cell[i, "resolved_at"]:
+            cell[i, "acknowledged_at"] = cell[i, "resolved_at"]
     return frame
 
 
@@ -661,6 +664,7 @@ def _align_events(events: pd.DataFrame, incidents: pd.DataFrame) -> pd.DataFrame
     ack = incidents.set_index("incident_id")["acknowledged_at"]
     res = incidents.set_index("incident_id")["resolved_at"]
     keep = []
+    row: Any  # a row of the frame
     for row in events.itertuples(index=False):
         if row.event_type == "acknowledge":
             at = ack.get(row.incident_id)
@@ -696,6 +700,7 @@ def sli_counts(seed: int, business: pd.DataFrame, incidents: pd.DataFrame, *, st
         base = 0.00025 if target >= 0.999 else 0.0018
         error_ratio = np.full(len(hours), base)
         mine = incidents[(incidents["service"] == name) & incidents["severity"].isin(["SEV1", "SEV2"])]
+        row: Any  # a row of the frame
         for row in mine.itertuples(index=False):
             start = pd.Timestamp(row.created_at)
             end = pd.Timestamp(row.resolved_at) if row.resolved_at is not None and not pd.isna(row.resolved_at) \
@@ -703,7 +708,7 @@ def sli_counts(seed: int, business: pd.DataFrame, incidents: pd.DataFrame, *, st
             impact = 0.22 if row.severity == "SEV1" else 0.035
             lo = hours.searchsorted(start.floor("h"))
             hi = hours.searchsorted(end, side="left")
-            for h in range(lo, min(hi + 1, len(hours))):
+            for h in range(int(lo), min(int(hi) + 1, len(hours))):
                 h_start = hours[h]
                 overlap = (min(end, h_start + pd.Timedelta(hours=1)) - max(start, h_start)).total_seconds() / 3600
                 if overlap > 0:

@@ -44,18 +44,20 @@ from analytics.metrics._cost_scope import (
     parse_tag_key,
 )
 from analytics.metrics.stats import MIN_N
+from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
 from analytics.sql import records
 
 __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
     "UNALLOCATED", "BudgetStatus", "CostScope", "Dimension", "Interval", "Showback", "ShowbackLine", "TagCoverage",
-    "Window", "band_status", "billing_currencies", "billing_currency", "budget_status", "budget_vs_actual_by_month",
-    "commitment_coverage", "commitment_utilisation", "commitment_utilisation_by_commitment", "corrections",
+    "UnitCostSummary", "Window", "band_status", "billing_currencies", "billing_currency", "blended_unit_cost",
+    "budget_status", "budget_vs_actual_by_month", "commitment_coverage", "commitment_utilisation",
+    "commitment_utilisation_by_commitment", "contract_commitment_progress", "corrections",
     "cost_by_day", "cost_by_dimension", "cost_by_month", "cost_elasticity", "cost_series", "data_complete_through",
     "effective_cost_total", "fold_small_values", "money", "parse_dimension", "parse_tag_key", "savings_by_dimension",
     "savings_total", "showback", "tag_coverage", "tag_coverage_by_class", "tag_coverage_total", "top_movers",
-    "trailing_window", "unit_cost_by_dimension", "unit_cost_by_month", "write_artifact",
+    "trailing_window", "unit_cost_by_dimension", "unit_cost_by_month", "unit_cost_summary", "write_artifact",
 ]
 log = logging.getLogger(__name__)
 
@@ -120,12 +122,14 @@ def _to_float(value: Any) -> float | None:
     return None if math.isnan(out) else out
 
 
-_BOOLEAN_COLUMNS = frozenset({"is_correction", "partial", "taggable", "restates_earlier_period", "sufficient"})
+_BOOLEAN_COLUMNS = frozenset({"is_correction", "partial", "taggable", "restates_earlier_period", "sufficient",
+                              "on_track"})
 _OTHER_COLUMNS = frozenset({
     "value", "dimension", "row_class", "state", "status", "cost_basis", "currency", "commitment_id", "commitment_name",
     "commitment_type", "commitment_category", "provider", "billing_account", "account", "service", "charge_category",
     "description", "invoice_id", "corrects_month", "direction", "bucket", "kind", "month", "bucket_start",
-    "bucket_end", "complete_through", "billing_period_start", "charge_period_start",
+    "bucket_end", "complete_through", "billing_period_start", "charge_period_start", "contract_id", "unit",
+    "period_start", "period_end",
 })
 
 
@@ -487,11 +491,12 @@ class Showback:
         return sum((ln.total_cost for ln in self.lines if ln.kind == "unallocated"), Decimal(0))
 
     def describe_method(self) -> str:
-        """The allocation rule in words, for the report."""
+        """The allocation rule in words, for the report: plain text (no Markdown), since it quotes tag values
+        and service names; a notebook shows it through :func:`analytics.display.md_text`."""
         declared = [f"{self.tag_key}={v}" for v in self.declared_shared_values] + list(self.declared_shared_services)
         pool = f"Shared cost ({', '.join(declared)})" if declared else "No cost was declared shared"
         if not declared:
-            return f"{pool}; untagged cost stays in `{UNALLOCATED}`."
+            return f"{pool}; untagged cost stays in '{UNALLOCATED}'."
         rule = {
             "proportional": f"split in proportion to each {self.tag_key}'s direct EffectiveCost (Kubecost 'weighted')",
             "even": f"split evenly across the {self.tag_key} values (Kubecost 'even')",
@@ -499,7 +504,7 @@ class Showback:
         }[self.method]
         fallback = (" (no value had a positive direct cost, so the proportional split fell back to even)"
                     if self.method != self.method_requested else "")
-        return (f"{pool} is {rule}{fallback}. Untagged cost stays in `{UNALLOCATED}` and receives no shared "
+        return (f"{pool} is {rule}{fallback}. Untagged cost stays in '{UNALLOCATED}' and receives no shared "
                 f"cost; corrections are a line of their own. Amounts are rounded to the cent so that the lines "
                 f"add up exactly to the total.")
 
@@ -804,6 +809,31 @@ def commitment_utilisation(
     return _ratio(used, used + unused)
 
 
+CONTRACT_COMMITMENT_COLUMNS = ["commitment_id", "contract_id", "commitment_category", "commitment_type", "description",
+                               "provider", "period_start", "period_end", "currency", "unit", "committed", "applied",
+                               "charges", "elapsed", "fulfilled", "on_track"]
+
+
+def contract_commitment_progress(
+    con: duckdb.DuckDBPyConnection, period: Interval, *, provider: str | None = None
+) -> pd.DataFrame:
+    """Progress of each FOCUS 1.3 contract commitment overlapping the period: committed amount (cost
+    for Spend, quantity for Usage), what usage applied to it (``ContractApplied``) from its start to
+    the period's end, the share of its period elapsed by then, fulfilled = applied / committed, and
+    on_track = fulfilled >= elapsed.
+
+    >>> from analytics.warehouse import connect
+    >>> from analytics.periods import parse_period
+    >>> len(contract_commitment_progress(connect(":memory:"), parse_period("2026Q3")))
+    0
+    """
+    records = _records(con, "cost_commitment_contracts_by_commitment",
+                       {**_window_params(period), "provider": provider})
+    for r in records:
+        r["on_track"] = r["fulfilled"] is not None and r["fulfilled"] >= r["elapsed"]
+    return _frame(records, CONTRACT_COMMITMENT_COLUMNS)
+
+
 def commitment_coverage(
     con: duckdb.DuckDBPyConnection,
     period: Interval,
@@ -979,6 +1009,52 @@ def unit_cost_by_dimension(
                          "previous_unit_cost", "unit_cost_change_pct", "cost_change_pct", "volume_change_pct"])
 
 
+@dataclass(frozen=True)
+class UnitCostSummary:
+    """Unit cost of a period over all dimensions of a metric: the blended unit cost = Σ cost / Σ volume ×
+    ``per`` over the dimensions with volume (cost without volume has no unit), and each dimension's row of
+    :func:`unit_cost_by_dimension`."""
+
+    period: str
+    metric: str
+    per: float
+    unit_cost: float | None
+    by_dimension: pd.DataFrame
+
+
+def blended_unit_cost(units: pd.DataFrame, *, per: float) -> float | None:
+    """Σ cost / Σ volume × ``per`` over the rows of :func:`unit_cost_by_dimension` with volume.
+
+    >>> blended_unit_cost(pd.DataFrame({"cost": [10.0, 30.0, 5.0], "volume": [1000.0, 3000.0, 0.0]}), per=1000)
+    10.0
+    """
+    has = units["volume"].fillna(0) > 0
+    total = float(units.loc[has, "volume"].sum())
+    return float(units.loc[has, "cost"].fillna(0).sum()) / total * per if total else None
+
+
+def unit_cost_summary(
+    con: duckdb.DuckDBPyConnection,
+    period: Interval,
+    *,
+    metric: str = "requests",
+    per: float = 1000,
+    cost_tag_key: str = "service",
+    scope: CostScope = ALL,
+) -> UnitCostSummary:
+    """The blended unit cost of a flow metric (``aggregate='sum'``) over its dimensions, with the rows it
+    rests on.
+
+    >>> from analytics.periods import parse_period
+    >>> from analytics.warehouse import connect
+    >>> summary = unit_cost_summary(connect(":memory:"), parse_period("2026Q3"))
+    >>> summary.unit_cost, len(summary.by_dimension)
+    (None, 0)
+    """
+    units = unit_cost_by_dimension(con, period, metric=metric, per=per, cost_tag_key=cost_tag_key, scope=scope)
+    return UnitCostSummary(_label(period), metric, float(per), blended_unit_cost(units, per=per), units)
+
+
 def cost_elasticity(
     con: duckdb.DuckDBPyConnection,
     period: Interval,
@@ -1017,31 +1093,6 @@ def cost_elasticity(
 
 
 # -- presentation helpers ------------------------------------------------------------------------------
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "C$", "AUD": "A$", "JPY": "¥"}
-
-
-def money(value: float | Decimal | None, currency: str | None = "USD", *, digits: int | None = None) -> str:
-    """An amount for narrative text: ``$1.11M``, ``$12.3k``, ``−$420``; ``digits`` forces plain decimals.
-
-    >>> money(1107283.17), money(-420), money(4.68237, digits=2), money(None)
-    ('$1.11M', '−$420', '$4.68', 'n/a')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    amount = float(value)
-    symbol = _SYMBOLS.get((currency or "USD").upper(), f"{currency} ")
-    sign, size = ("−" if amount < 0 else ""), abs(amount)
-    if digits is not None:
-        text = f"{size:,.{digits}f}"
-    elif size >= 1e6:
-        text = f"{size / 1e6:.2f}M"
-    elif size >= 1e4:
-        text = f"{size / 1e3:.1f}k"
-    else:
-        text = f"{size:,.0f}"
-    return f"{sign}{symbol}{text}"
-
-
 def fold_small_values(
     frame: pd.DataFrame,
     *,

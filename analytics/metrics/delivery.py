@@ -178,8 +178,10 @@ def overall_level(levels: Sequence[str | None]) -> str | None:
 
     >>> overall_level(["elite", "high", None, "elite"]), overall_level([None, None])
     ('high', None)
+    >>> overall_level(["medium", float("nan")])  # a group without failed deployments has a NaN level in its frame
+    'medium'
     """
-    known = [lv for lv in levels if lv is not None]
+    known = [lv for lv in levels if isinstance(lv, str)]
     return max(known, key=LEVELS.index) if known else None
 
 
@@ -526,13 +528,13 @@ def dora_performance_levels(
     recovery = failed_deployment_recovery_time(con, period, confidence_intervals=False, **scope).set_index(label)
     rows = []
     for group in frequency.index:
-        levels = {
+        levels: dict[str, Any] = {
             "frequency_level": frequency.at[group, "dora_level"],
             "lead_time_level": lead.at[group, "dora_level"] if group in lead.index else None,
             "change_failure_level": failure.at[group, "dora_level"] if group in failure.index else None,
             "recovery_level": recovery.at[group, "dora_level"] if group in recovery.index else None,
         }
-        deployments = int(frequency.at[group, "deployments"])
+        deployments = int(frequency.at[group, "deployments"])  # type: ignore[arg-type]  # a count column
         rows.append({
             label: group, "deployments": deployments,
             "deploys_per_week": frequency.at[group, "deploys_per_week"],

@@ -22,6 +22,7 @@ two order-statistic intervals (normal approximation).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,7 @@ SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
 DIFFERENCE_BOOTSTRAP_MAX_N = 500  # above this, the CI of a difference of medians is a normal approximation
 ACTIONABLE_TARGET = 0.70  # share of actionable incidents of a mature on-call (PagerDuty)
 CRITICAL_RESTORE_MINUTES = 60.0  # usual restore target for critical (tier 1) services
+CRITICAL_TIER = "tier1"  # catalogue tier of the critical services (semantic layer: incident_is_critical)
 REPEAT_WINDOW_DAYS = 30
 BUSINESS_HOURS = (8 * 60, 18 * 60)
 SLEEP_HOURS = (22 * 60, 8 * 60)  # 22:00–08:00 every day (PagerDuty's buckets)
@@ -55,7 +57,8 @@ def _period(period: Period | str) -> Period:
     return parse_period(period)
 
 
-def _params(period: Period | str, *, service: str | None, team: str | None, max_severity_rank: int) -> dict[str, Any]:
+def _params(period: Period | str, *, service: str | None, team: str | None, max_severity_rank: int,
+            critical_tier: str = CRITICAL_TIER) -> dict[str, Any]:
     """Bound parameters shared by the incident statements."""
     if not 1 <= int(max_severity_rank) <= 5:
         raise ValueError("max_severity_rank must be within 1..5")
@@ -67,6 +70,7 @@ def _params(period: Period | str, *, service: str | None, team: str | None, max_
         "service": service or None,
         "team": team or None,
         "max_severity_rank": int(max_severity_rank),
+        "critical_tier": critical_tier,
     }
 
 
@@ -161,14 +165,13 @@ def incident_durations(
     service: str | None = None,
     team: str | None = None,
     max_severity_rank: int = 5,
+    critical_tier: str = CRITICAL_TIER,
 ) -> pd.DataFrame:
-    """One row per incident created in the period with minutes to acknowledge / resolve and the censoring flags."""
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
+    """One row per incident created in the period with minutes to acknowledge / resolve, the censoring flags
+    and whether it is major (SEV1–SEV2) and critical (major, on a ``critical_tier`` service)."""
+    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank,
+                     critical_tier=critical_tier)
     return query(con, "incident_durations", params)
-
-
-
-
 
 
 def _group_order(frame: pd.DataFrame, by: str, max_severity_rank: int) -> list[str]:
@@ -337,7 +340,7 @@ def mttr_change_by_severity(
     """Median time to resolve per severity now vs the previous period: the difference with a bootstrap
     95% CI, and ``changed`` only when the interval excludes 0 (docs/metrics.md §1.2)."""
     p = _period(period)
-    scope = {"service": service, "team": team, "max_severity_rank": max_severity_rank}
+    scope: dict[str, Any] = {"service": service, "team": team, "max_severity_rank": max_severity_rank}
     now, before = incident_durations(con, p, **scope), incident_durations(con, p.previous(), **scope)
     rows = []
     for severity in SEVERITIES[:max_severity_rank]:
@@ -347,8 +350,7 @@ def mttr_change_by_severity(
                      "p50_minutes": float(np.median(a)) if len(a) else None,
                      "previous_p50_minutes": float(np.median(b)) if len(b) else None,
                      "difference_minutes": diff.value, "difference_low": diff.low, "difference_high": diff.high,
-                     "changed": bool(diff.low is not None and diff.high is not None
-                                     and (diff.low > 0 or diff.high < 0))})
+                     "changed": change_is_real(diff)})
     return _typed(pd.DataFrame(rows)).astype({c: "float64" for c in ("p50_minutes", "previous_p50_minutes",
                                                                       "difference_minutes", "difference_low",
                                                                       "difference_high")})
@@ -365,12 +367,22 @@ def median_difference(current: np.ndarray, previous: np.ndarray) -> Estimate:
     if max(len(current), len(previous)) <= DIFFERENCE_BOOTSTRAP_MAX_N:
         return quantile_difference_ci(current, previous, 0.5)
     a, b = order_statistic_ci(current, 0.5), order_statistic_ci(previous, 0.5)
-    if a.value is None or b.value is None:
+    if a.value is None or b.value is None or a.low is None or a.high is None or b.low is None or b.high is None:
         return Estimate(None, None, None, min(a.n, b.n))
     se = np.hypot((a.high - a.low) / (2 * 1.959963984540054), (b.high - b.low) / (2 * 1.959963984540054))
     value = a.value - b.value
     return Estimate(value, float(value - 1.959963984540054 * se), float(value + 1.959963984540054 * se),
                     min(a.n, b.n))
+
+
+def change_is_real(difference: Estimate) -> bool:
+    """Whether a difference is worth calling a change: its 95% CI excludes 0 (docs/metrics.md §1.2).
+
+    >>> change_is_real(Estimate(-5.0, -9.0, -1.0, 20)), change_is_real(Estimate(-5.0, -9.0, 2.0, 20))
+    (True, False)
+    """
+    low, high = difference.low, difference.high
+    return low is not None and high is not None and (low > 0 or high < 0)
 
 
 def resolve_minutes(frame: pd.DataFrame) -> np.ndarray:
@@ -383,7 +395,7 @@ def resolve_minutes(frame: pd.DataFrame) -> np.ndarray:
 
 @dataclass(frozen=True)
 class CriticalRestores:
-    """Critical incidents restored within the target (tier-1 services, SEV1–SEV2 by default)."""
+    """Critical incidents (major incidents of tier-1 services) restored within the target."""
 
     incidents: int
     restored: int
@@ -396,18 +408,26 @@ class CriticalRestores:
         return self.restored / self.incidents if self.incidents else None
 
 
+def critical_restores(durations: pd.DataFrame, *, within_minutes: float = CRITICAL_RESTORE_MINUTES) -> CriticalRestores:
+    """The critical rows of :func:`incident_durations` resolved in under ``within_minutes``; still-open ones
+    count as not restored (a pure computation)."""
+    critical = durations[durations["critical"]]
+    minutes = critical["minutes_to_resolve"]
+    restored = int((minutes.notna() & (minutes < within_minutes)).sum())
+    return CriticalRestores(len(critical), restored, int(critical["still_open"].sum()), float(within_minutes))
+
+
 def critical_restore_share(
     con: duckdb.DuckDBPyConnection,
     period: Period | str,
     *,
     within_minutes: float = CRITICAL_RESTORE_MINUTES,
-    tier: str = "tier1",
-    critical_severity_rank: int = 2,
+    tier: str = CRITICAL_TIER,
     service: str | None = None,
     team: str | None = None,
 ) -> CriticalRestores:
-    """Share of critical incidents (``tier`` services, SEV1..SEV``critical_severity_rank``) resolved in under
-    ``within_minutes``; still-open ones count as not restored.
+    """Share of critical incidents (SEV1–SEV2 of ``tier`` services: the semantic layer's
+    ``incident_is_critical``) resolved in under ``within_minutes``; still-open ones count as not restored.
 
     >>> from analytics.warehouse import connect
     >>> con = connect(":memory:")
@@ -422,11 +442,8 @@ def critical_restore_share(
     >>> r.incidents, r.restored, r.still_open, round(r.share, 3)
     (3, 1, 1, 0.333)
     """
-    durations = incident_durations(con, period, service=service, team=team, max_severity_rank=5)
-    critical = durations[(durations["tier"] == tier) & (durations["severity_rank"] <= critical_severity_rank)]
-    minutes = critical["minutes_to_resolve"]
-    restored = int((minutes.notna() & (minutes < within_minutes)).sum())
-    return CriticalRestores(len(critical), restored, int(critical["still_open"].sum()), float(within_minutes))
+    durations = incident_durations(con, period, service=service, team=team, max_severity_rank=5, critical_tier=tier)
+    return critical_restores(durations, within_minutes=within_minutes)
 
 
 # -- repeats and failure modes -----------------------------------------------------------------
@@ -627,12 +644,12 @@ def oncall_health(
     ('proxy', 0.5, 0.0)
     """
     p = _period(period)
-    scope = {"responder_timezone": responder_timezone, "business_hours": business_hours, "service": service,
-             "team": team, "max_severity_rank": max_severity_rank}
+    scope: dict[str, Any] = {"responder_timezone": responder_timezone, "business_hours": business_hours,
+                             "service": service, "team": team, "max_severity_rank": max_severity_rank}
     pages = pages_by_responder(con, p, **scope)
     everyone = pages[pages["responder"] == "(everyone)"]
     load = interruptions_by_team(con, p, **scope)
-    total = load[load["team"] == "(all teams)"].iloc[0] if (load["team"] == "(all teams)").any() else None
+    total: Any = load[load["team"] == "(all teams)"].iloc[0] if (load["team"] == "(all teams)").any() else None
     weeks = p.days / 7
     page_count = int(everyone["pages"].iloc[0]) if len(everyone) else 0
     paged = int(everyone["responders"].iloc[0]) if len(everyone) else 0
@@ -725,3 +742,174 @@ def alert_noise(
     row = total.iloc[0]
     return AlertNoise(int(row["incidents"]), int(row["resolved"]), int(row["noise"]), int(row["actionable"]),
                       int(row["alerts"]), target)
+
+
+# -- degraded dependencies -------------------------------------------------------------------------
+def degraded_dependencies(
+    con: duckdb.DuckDBPyConnection,
+    period: Period | str,
+    *,
+    provider: str | None = None,
+    include_information: bool = False,
+    service: str | None = None,
+    team: str | None = None,
+    max_severity_rank: int = 5,
+) -> pd.DataFrame:
+    """Our incidents of the period that overlapped a provider incident (``provider_incidents``: Google
+    Cloud / AWS status history), one row per pair, with the minutes both were open.
+
+    >>> from analytics.warehouse import connect
+    >>> len(degraded_dependencies(connect(":memory:"), "2026Q3"))
+    0
+    """
+    params = {**_params(period, service=service, team=team, max_severity_rank=max_severity_rank),
+              "provider": provider or None, "include_information": bool(include_information)}
+    return query(con, "incident_provider_overlaps", params)
+
+
+@dataclass(frozen=True)
+class DegradedDependencies:
+    """How many of a period's incidents overlapped a provider incident, and with which ones."""
+
+    incidents: int  # our incidents in scope
+    overlapping: int  # of them, those open while a provider incident was
+    provider_incidents: int  # distinct provider incidents they overlapped
+    by_provider: tuple[tuple[str, int], ...]  # (provider, our incidents overlapping one of its incidents)
+
+    @property
+    def share(self) -> float | None:
+        """overlapping / incidents (None without incidents)."""
+        return self.overlapping / self.incidents if self.incidents else None
+
+    def sentence(self, period_label: str) -> str:
+        """Two lines of narrative for a report (plain text: a notebook shows it through
+        :func:`analytics.display.md_text`)."""
+        if not self.incidents:
+            return f"No incidents in {period_label}, so none overlapped a provider incident."
+        if not self.overlapping:
+            return (f"None of the {self.incidents} incidents of {period_label} overlapped a provider incident in the "
+                    "loaded status history (Google Cloud, AWS).")
+        providers = ", ".join(f"{name} {n}" for name, n in self.by_provider)
+        return (f"{self.overlapping} of the {self.incidents} incidents of {period_label} "
+                f"({self.share:.0%}) were open while a provider reported an incident ({self.provider_incidents} "
+                f"provider incidents; by provider: {providers}). Time overlap only: check whether the service "
+                "depends on the product before blaming the dependency.")
+
+
+def degraded_dependency_summary(overlaps: pd.DataFrame, incidents: int) -> DegradedDependencies:
+    """Summarise :func:`degraded_dependencies` against the number of incidents in scope."""
+    by_provider = (overlaps.groupby("provider")["incident_id"].nunique().sort_index() if len(overlaps)
+                   else pd.Series(dtype="int64"))  # fmt: skip
+    return DegradedDependencies(
+        incidents=int(incidents), overlapping=int(overlaps["incident_id"].nunique()) if len(overlaps) else 0,
+        provider_incidents=int(overlaps["provider_incident_id"].nunique()) if len(overlaps) else 0,
+        by_provider=tuple((str(k), int(v)) for k, v in by_provider.items()),
+    )
+
+
+# -- the summary of a period -------------------------------------------------------------------
+@dataclass(frozen=True)
+class RestoreTimes:
+    """Time to restore of one class of incidents in a period (docs/metrics.md §1.2): the median with its 95%
+    CI and ``n`` (resolved, measured incidents), the p90, the still-open incidents left out, and the change
+    of the median on the previous period with the CI of the difference."""
+
+    median: Estimate
+    ci_method: str
+    p90_minutes: float | None
+    still_open: int
+    change: Estimate
+
+    @property
+    def change_is_real(self) -> bool:
+        """Whether the 95% CI of the difference of medians excludes 0 (:func:`change_is_real`)."""
+        return change_is_real(self.change)
+
+
+def restore_times(current: pd.DataFrame, previous: pd.DataFrame) -> RestoreTimes:
+    """:class:`RestoreTimes` of some :func:`incident_durations` rows against the same class of rows of the
+    previous period (a pure computation).
+
+    >>> rows = lambda *m: pd.DataFrame({"minutes_to_resolve": list(m), "still_open": False, "no_resolve_time": False,
+    ...                                 "backfilled": False})
+    >>> r = restore_times(rows(10.0, 20.0, 30.0), rows(40.0, 50.0))
+    >>> r.median.value, r.median.n, r.p90_minutes, r.change.value
+    (20.0, 3, 28.0, -25.0)
+    """
+    now, before = resolve_minutes(current), resolve_minutes(previous)
+    median, method = quantile_estimate(now, 0.5)
+    return RestoreTimes(median, method, float(np.quantile(now, 0.9)) if len(now) else None,
+                        int(current["still_open"].sum()), median_difference(now, before))
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """Every incident KPI of one scope and period, as the quarterly review reports them: volume by severity,
+    time to restore of SEV1 and of critical incidents (with the critical restores within the target),
+    repeats, alert noise and on-call load."""
+
+    period: str
+    by_severity: Mapping[str, int]  # SEV1..SEV5 (and ``unknown`` when present), as incident_totals
+    total: int
+    major: int  # SEV1–SEV2 (incident_is_major)
+    sev1: RestoreTimes
+    critical: RestoreTimes  # critical = incident_is_critical (major, on a tier-1 service)
+    restores: CriticalRestores
+    repeats: RepeatRates
+    noise: AlertNoise
+    oncall: OnCallHealth
+
+
+def incident_summaries(
+    con: duckdb.DuckDBPyConnection,
+    periods: Sequence[Period | str],
+    *,
+    restore_target_minutes: float = CRITICAL_RESTORE_MINUTES,
+    critical_tier: str = CRITICAL_TIER,
+    service: str | None = None,
+    team: str | None = None,
+) -> list[IncidentSummary]:
+    """:func:`incident_summary` of each period, reading each period's durations once (the previous period of
+    one being the period before it in a run of consecutive periods)."""
+    scope: dict[str, Any] = {"service": service, "team": team}
+    read: dict[Period, pd.DataFrame] = {}
+
+    def durations(p: Period) -> pd.DataFrame:
+        if p not in read:
+            read[p] = incident_durations(con, p, critical_tier=critical_tier, **scope)
+        return read[p]
+
+    out = []
+    for p in (parse_period(x) for x in periods):
+        now, before = durations(p), durations(p.previous())
+        totals = incident_totals(con, p, **scope)
+        sev1 = restore_times(now[now["severity"] == "SEV1"], before[before["severity"] == "SEV1"])
+        critical = restore_times(now[now["critical"]], before[before["critical"]])
+        out.append(IncidentSummary(
+            period=p.label, by_severity={k: v for k, v in totals.items() if k != "total"}, total=totals["total"],
+            major=int(now["major"].sum()), sev1=sev1, critical=critical,
+            restores=critical_restores(now, within_minutes=restore_target_minutes),
+            repeats=repeat_incident_rates(con, p, **scope), noise=alert_noise(con, p, **scope),
+            oncall=oncall_health(con, p, **scope)))
+    return out
+
+
+def incident_summary(
+    con: duckdb.DuckDBPyConnection,
+    period: Period | str,
+    *,
+    restore_target_minutes: float = CRITICAL_RESTORE_MINUTES,
+    critical_tier: str = CRITICAL_TIER,
+    service: str | None = None,
+    team: str | None = None,
+) -> IncidentSummary:
+    """All incident KPIs of one scope and period (SEV1 and critical restores compared with the previous
+    period), like :func:`analytics.metrics.delivery.dora_summary` for delivery.
+
+    >>> from analytics.warehouse import connect
+    >>> s = incident_summary(connect(":memory:"), "2026Q3")
+    >>> s.total, s.major, s.sev1.median.value, s.restores.share, s.repeats.repeat_rate
+    (0, 0, None, None, None)
+    """
+    return incident_summaries(con, [period], restore_target_minutes=restore_target_minutes,
+                              critical_tier=critical_tier, service=service, team=team)[0]

@@ -8,23 +8,28 @@ for the sparkline, the ``n`` the value rests on, the target rule from the target
 the section of the evidence page that shows the KPI in detail. :func:`quarterly_kpis` returns them all
 in scorecard order.
 
-Every value comes from the metric function that defines it (:mod:`analytics.metrics.incidents`,
-``delivery``, ``slo``, ``cost`` and :mod:`analytics.anomalies.cost`); nothing is redefined here, so the
-scorecard always agrees with the evidence pages. A KPI whose data is not loaded is still returned, with
-``value=None`` and ``missing`` naming the ``opsreview ingest`` command that loads it: never a made-up
-number, never silently dropped. Dates derive from the period, never from the clock.
+Every value comes from the domain that defines it — the incident KPIs from one
+:func:`~analytics.metrics.incidents.incident_summary` per period, the delivery ones from
+:func:`~analytics.metrics.delivery.dora_summary`, unit cost from
+:func:`~analytics.metrics.cost.unit_cost_summary`, and the SLO, cost and anomaly functions of
+:mod:`analytics.metrics.slo`, ``cost`` and :mod:`analytics.anomalies.cost`; this module only picks and
+formats, so the scorecard always agrees with the evidence pages. A KPI whose data is not loaded is still
+returned, with ``value=None`` and ``missing`` naming the ``opsreview ingest`` command that loads it: never a
+made-up number, never silently dropped. Dates derive from the period, never from the clock.
 
 Definitions of the KPIs that are specific to this report (docs/quarterly-review.md):
 
-* **time to restore, critical services** — median resolved_at − created_at of SEV1–SEV2 incidents of
-  tier-1 services created in the period, with its 95% bootstrap CI and ``n``; still-open incidents are
-  left out (right-censored) and counted; the QoQ change is called real only when the bootstrap CI of
-  the difference of medians excludes 0 (docs/metrics.md §1.2);
+* **time to restore, critical services** — median resolved_at − created_at of critical incidents (the
+  semantic layer's ``incident_is_critical``: SEV1–SEV2 of tier-1 services) created in the period, with
+  its 95% bootstrap CI and ``n``; still-open incidents are left out (right-censored) and counted; the QoQ
+  change is called real only when the bootstrap CI of the difference of medians excludes 0
+  (docs/metrics.md §1.2);
 * **SLO compliance per group** — SLOs on a critical journey (``slos.journey = 'critical'``) form one
   group judged against the tier-1 target; the others are grouped by their service's tier. The value is
   the group's *lowest* compliance: every critical journey has to hold, so the weakest one is the KPI;
 * **error budget left** — the lowest error budget remaining of any SLO (negative when overspent);
-* **unit cost** — Σ EffectiveCost tagged with a service that has volume / Σ volume × ``per``;
+* **unit cost** — Σ EffectiveCost tagged with a service that has volume / Σ volume × ``per``
+  (:func:`~analytics.metrics.cost.blended_unit_cost`);
 * **cost anomalies** — Σ impact of the period's alerted cost anomalies (increases); its history covers
   the period and the one before only, because detection reads half a year of daily cost per period;
 * **cost of incident hours** (:func:`reliability_cost_by_service`) — responder-hours × an hourly rate,
@@ -33,7 +38,6 @@ Definitions of the KPIs that are specific to this report (docs/quarterly-review.
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +50,7 @@ import pandas as pd
 
 from analytics.anomalies import cost as ca
 from analytics.anomalies import counts as cc
+from analytics.escaping import NO_MATH_CLASS, html_text
 from analytics.metrics import cost as cm
 from analytics.metrics import delivery as dm
 from analytics.metrics import incidents as im
@@ -80,7 +85,7 @@ of incident hours unless the report is given its own rate; a round placeholder, 
 number it produces."""
 HISTORY = 6
 """Periods in the sparklines, the reported one included (six quarters: a year and a half)."""
-CRITICAL_TIER = "tier1"
+CRITICAL_TIER = im.CRITICAL_TIER
 CRITICAL_JOURNEY = "critical"
 
 EVIDENCE: dict[str, tuple[str, str]] = {
@@ -142,7 +147,7 @@ class ReviewOptions:
     tenant_metric: str | None = "active_tenants"  # company-wide gauge for cost per tenant; None skips it
     environment: str | None = dm.DEFAULT_ENVIRONMENT
     budget_scope: str = "total"
-    anomaly_min_impact_usd: float = ca.DEFAULT_MIN_IMPACT_USD
+    anomaly_min_impact: float = ca.DEFAULT_MIN_IMPACT  # in the billing currency
     anomaly_min_impact_pct: float = ca.DEFAULT_MIN_IMPACT_PCT
 
     def __post_init__(self) -> None:
@@ -214,56 +219,18 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return "n/a" if value is None else f"{value * 100:.{digits}f}%"
 
 
-def _median(values: np.ndarray) -> float | None:
-    return float(np.median(values)) if len(values) else None
-
-
 # -- incidents -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _IncidentPeriod:
-    """What the incident KPIs need from one period."""
-
-    rows: dict[str, int]
-    durations: pd.DataFrame
-    repeats: im.RepeatRates
-    noise: im.AlertNoise
-    oncall: im.OnCallHealth
-
-    @property
-    def loaded(self) -> bool:
-        return self.rows["incidents"] > 0
-
-    def minutes(self, *, severity: str | None = None, tier: str | None = None, max_rank: int = 5) -> np.ndarray:
-        """Resolve minutes of the usable incidents (resolved, measured) of a severity or tier."""
-        frame = self.durations[self.durations["severity_rank"] <= max_rank]
-        if severity is not None:
-            frame = frame[frame["severity"] == severity]
-        if tier is not None:
-            frame = frame[frame["tier"] == tier]
-        return im.resolve_minutes(frame)
-
-    def critical(self) -> pd.DataFrame:
-        return self.durations[(self.durations["tier"] == CRITICAL_TIER) & (self.durations["severity_rank"] <= 2)]
-
-
-def _incident_period(con: duckdb.DuckDBPyConnection, period: Period) -> _IncidentPeriod:
-    return _IncidentPeriod(data_rows(con, period), im.incident_durations(con, period),
-                           im.repeat_incident_rates(con, period), im.alert_noise(con, period),
-                           im.oncall_health(con, period))
-
-
-def _restore_note(now: np.ndarray, before: np.ndarray, *, previous_label: str,
-                  open_count: int) -> tuple[str, dict[str, Any]]:
+def _restore_note(restore: im.RestoreTimes, *, previous_label: str) -> tuple[str, dict[str, Any]]:
     """p90, still-open count and whether the change of the median on the previous period is real."""
-    diff = im.median_difference(now, before) if len(now) and len(before) else Estimate(None, None, None, 0)
-    parts = [f"p90 {format_value(float(np.quantile(now, 0.9)), 'minutes')}" if len(now) else ""]
-    if open_count:
-        parts.append(f"{open_count} still open, left out")
-    real = diff.low is not None and diff.high is not None and (diff.low > 0 or diff.high < 0)
+    diff = restore.change
+    parts = [f"p90 {format_value(restore.p90_minutes, 'minutes')}" if restore.p90_minutes is not None else ""]
+    if restore.still_open:
+        parts.append(f"{restore.still_open} still open, left out")
+    real = restore.change_is_real
     if diff.value is not None and diff.low is not None and diff.high is not None:
         parts.append(f"change on {previous_label} {'is real' if real else 'is within noise'} "
                      f"(95% CI {diff.low:+.0f} to {diff.high:+.0f} min)")
-    details = {"p90_minutes": float(np.quantile(now, 0.9)) if len(now) else None, "still_open": open_count,
+    details = {"p90_minutes": restore.p90_minutes, "still_open": restore.still_open,
                "difference_minutes": diff.value, "difference_low": diff.low, "difference_high": diff.high,
                "change_is_real": real}
     return "; ".join(p for p in parts if p), details
@@ -274,7 +241,7 @@ def incident_kpis(
     options: ReviewOptions = ReviewOptions(),
 ) -> list[Kpi]:
     """Time to restore (SEV1 and critical services), incident volume, repeat rate, actionable alerts and
-    on-call load, each with its history.
+    on-call load, each with its history (:func:`analytics.metrics.incidents.incident_summary` per period).
 
     >>> from analytics.warehouse import connect
     >>> kpis = incident_kpis(connect(":memory:"), "2026Q3", TargetBook())
@@ -282,72 +249,62 @@ def incident_kpis(
     [('time_to_restore_sev1_minutes', 'no data'), ('time_to_restore_critical_minutes', 'no data')]
     """
     periods = review_periods(period, options.history)
-    snaps = [_incident_period(con, p) for p in periods]
-    now, before = snaps[-1], snaps[-2]
+    rule = targets.rule("time_to_restore_critical_minutes", tier=CRITICAL_TIER)
+    within = rule.target if rule is not None else im.CRITICAL_RESTORE_MINUTES
+    summaries = im.incident_summaries(con, periods, restore_target_minutes=within, critical_tier=CRITICAL_TIER)
+    rows = [data_rows(con, p) for p in periods]
+    loaded = [r["incidents"] > 0 for r in rows]
+    now, loaded_now = summaries[-1], loaded[-1]
     label, previous = periods[-1].label, periods[-2].label
-    no_incidents = None if now.loaded else LOAD["incidents"]
+    no_incidents = None if loaded_now else LOAD["incidents"]
     out: list[Kpi] = []
 
+    def history(value: Any) -> list[Any]:
+        return [value(s) if ok else None for s, ok in zip(summaries, loaded, strict=True)]
+
     # time to restore: SEV1, all services
-    sev1 = now.minutes(severity="SEV1")
-    estimate, method = im.quantile_estimate(sev1, 0.5)
-    sev1_open = int(now.durations.loc[now.durations["severity"] == "SEV1", "still_open"].sum())
-    note, details = _restore_note(sev1, before.minutes(severity="SEV1"), previous_label=previous, open_count=sev1_open)
+    note, details = _restore_note(now.sev1, previous_label=previous)
     out.append(_line(
         "time_to_restore_sev1_minutes", "Time to restore, SEV1 (median)", "Reliability", periods,
-        [_median(s.minutes(severity="SEV1")) if s.loaded else None for s in snaps], unit="minutes",
-        rule=targets.rule("time_to_restore_sev1_minutes"), n=len(sev1), evidence=_evidence("restore"),
+        history(lambda s: s.sev1.median.value), unit="minutes",
+        rule=targets.rule("time_to_restore_sev1_minutes"), n=now.sev1.median.n, evidence=_evidence("restore"),
         missing=no_incidents or f"no resolved SEV1 incident in {label}", note=note,
-        details={**details, "ci_method": method}, estimate=estimate, min_n=MIN_N))
+        details={**details, "ci_method": now.sev1.ci_method}, estimate=now.sev1.median, min_n=MIN_N))
 
     # time to restore: critical services (tier 1, SEV1–SEV2)
-    rule = targets.rule("time_to_restore_critical_minutes", tier=CRITICAL_TIER)
-    critical = now.minutes(tier=CRITICAL_TIER, max_rank=2)
-    estimate, method = im.quantile_estimate(critical, 0.5)
-    within = rule.target if rule is not None else im.CRITICAL_RESTORE_MINUTES
-    restores = im.critical_restore_share(con, periods[-1], within_minutes=within, tier=CRITICAL_TIER)
-    note, details = _restore_note(critical, before.minutes(tier=CRITICAL_TIER, max_rank=2), previous_label=previous,
-                                  open_count=int(now.critical()["still_open"].sum()))
+    restores = now.restores
+    note, details = _restore_note(now.critical, previous_label=previous)
     restored = (f"{restores.restored} of {restores.incidents} restored within {within:.0f} min"
                 if restores.incidents else "")
-    no_tiers = None if now.rows["tiered_services"] else LOAD["services"]
+    no_tiers = None if rows[-1]["tiered_services"] else LOAD["services"]
     out.append(_line(
         "time_to_restore_critical_minutes", "Time to restore, critical services (median)", "Reliability", periods,
-        [_median(s.minutes(tier=CRITICAL_TIER, max_rank=2)) if s.loaded else None for s in snaps], unit="minutes",
-        rule=rule, n=len(critical), evidence=_evidence("restore"),
+        history(lambda s: s.critical.median.value), unit="minutes",
+        rule=rule, n=now.critical.median.n, evidence=_evidence("restore"),
         missing=no_incidents or no_tiers or f"no resolved tier-1 SEV1–SEV2 incident in {label}",
         note="; ".join(t for t in (f"tier-1 services, SEV1–SEV2; {restored}" if restored else "", note) if t),
-        details={**details, "ci_method": method, "critical_incidents": restores.incidents,
+        details={**details, "ci_method": now.critical.ci_method, "critical_incidents": restores.incidents,
                  "restored_within_target": restores.restored, "restored_share": restores.share,
                  "target_minutes": within},
-        estimate=estimate, min_n=MIN_N))
+        estimate=now.critical.median, min_n=MIN_N))
 
     # volume
-    def by_severity(s: _IncidentPeriod) -> dict[str, int]:
-        counts = s.durations["severity"].value_counts()
-        found = {sev: int(counts.get(sev, 0)) for sev in im.SEVERITIES}
-        if "unknown" in counts.index:
-            found["unknown"] = int(counts["unknown"])
-        return found
-
-    severities = by_severity(now)
-    major = [sum(by_severity(s)[k] for k in ("SEV1", "SEV2")) if s.loaded else None for s in snaps]
-    totals = [len(s.durations) if s.loaded else None for s in snaps]
+    severities = dict(now.by_severity)
     mix = ", ".join(f"{k} {v}" for k, v in severities.items() if v)
     out.append(_line(
-        "incidents_major", "Major incidents (SEV1–SEV2)", "Incidents", periods, major, unit="count",
-        rule=targets.rule("incidents_major"), n=len(now.durations), evidence=_evidence("volume"),
+        "incidents_major", "Major incidents (SEV1–SEV2)", "Incidents", periods, history(lambda s: s.major),
+        unit="count", rule=targets.rule("incidents_major"), n=now.total, evidence=_evidence("volume"),
         missing=no_incidents, note=f"by severity: {mix}" if mix else None,
         details={"by_severity": severities}))
     out.append(_line(
-        "incidents_total", "Incidents, all severities", "Incidents", periods, totals, unit="count",
-        rule=targets.rule("incidents_total"), n=len(now.durations), evidence=_evidence("volume"),
+        "incidents_total", "Incidents, all severities", "Incidents", periods, history(lambda s: s.total),
+        unit="count", rule=targets.rule("incidents_total"), n=now.total, evidence=_evidence("volume"),
         missing=no_incidents, details={"by_severity": severities}))
 
     # repeats, noise, on-call
     out.append(_line(
         "repeat_incident_rate", "Repeat incidents", "Incidents", periods,
-        [s.repeats.repeat_rate if s.loaded else None for s in snaps], unit="ratio",
+        history(lambda s: s.repeats.repeat_rate), unit="ratio",
         rule=targets.rule("repeat_incident_rate"), n=now.repeats.incidents, evidence=_evidence("repeats"),
         missing=no_incidents, min_n=MIN_N,
         note=(f"{now.repeats.repeats} of {now.repeats.incidents} repeated an incident of the same service and "
@@ -356,7 +313,7 @@ def incident_kpis(
                  "reopen_rate": now.repeats.reopen_rate}))
     out.append(_line(
         "actionable_alert_share", "Actionable alerts", "On-call", periods,
-        [s.noise.actionable_share if s.loaded else None for s in snaps], unit="ratio",
+        history(lambda s: s.noise.actionable_share), unit="ratio",
         rule=targets.rule("actionable_alert_share"), n=now.noise.incidents, evidence=_evidence("noise"),
         missing=no_incidents, min_n=MIN_N,
         note=(f"noise ratio {_pct(now.noise.noise_ratio)} (resolved within 5 min or never acknowledged)"
@@ -367,8 +324,8 @@ def incident_kpis(
     basis = "vendor interruption buckets" if paged.basis == "vendor" else "proxy: incidents created off hours"
     out.append(_line(
         "pages_per_responder_week", "On-call load (pages per responder per week)", "On-call", periods,
-        [s.oncall.pages_per_responder_week if s.rows["pages"] else None for s in snaps], unit="per week",
-        rule=targets.rule("pages_per_responder_week"), n=paged.pages, evidence=_evidence("oncall"),
+        [s.oncall.pages_per_responder_week if r["pages"] else None for s, r in zip(summaries, rows, strict=True)],
+        unit="per week", rule=targets.rule("pages_per_responder_week"), n=paged.pages, evidence=_evidence("oncall"),
         missing=no_incidents or LOAD["pages"],
         note=(f"{paged.pages} pages to {paged.paged_responders} people; {_pct(paged.off_hours_share, 0)} "
               f"outside business hours ({basis})") if paged.pages else None,
@@ -422,16 +379,16 @@ def slo_kpis(
         for frame in frames:
             mine = frame.loc[frame["group"] == group, "compliance"].dropna()
             values.append(float(mine.min()) if len(mine) else None)
-        mine = now[(now["group"] == group)].dropna(subset=["compliance"]).sort_values(["compliance", "slo"])
-        met = int((mine["compliance"] >= rule.target).sum()) if rule is not None else int(mine["met"].sum())
+        ranked = now[(now["group"] == group)].dropna(subset=["compliance"]).sort_values(["compliance", "slo"])
+        met = int((ranked["compliance"] >= rule.target).sum()) if rule is not None else int(ranked["met"].sum())
         goal = format_value(rule.target, "ratio") if rule is not None else "their objectives"
-        note = (f"{met} of {len(mine)} SLOs at or above {goal}; lowest {mine.iloc[0]['slo']}"
-                if len(mine) else None)
+        note = (f"{met} of {len(ranked)} SLOs at or above {goal}; lowest {ranked.iloc[0]['slo']}"
+                if len(ranked) else None)
         out.append(_line(
             f"slo_compliance_{group if group == CRITICAL_JOURNEY else group.strip('()').replace(' ', '_')}",
             f"SLO compliance, {_group_label(group)} (lowest SLO)", "Reliability", periods, values, unit="ratio",
-            rule=rule, n=len(mine), evidence=_evidence("slo"), missing=missing, note=note,
-            details={"slos": mine[["slo", "service", "target", "compliance", "error_budget_remaining", "met"]],
+            rule=rule, n=len(ranked), evidence=_evidence("slo"), missing=missing, note=note,
+            details={"slos": ranked[["slo", "service", "target", "compliance", "error_budget_remaining", "met"]],
                      "target_tier": CRITICAL_TIER if group == CRITICAL_JOURNEY else group}))
     measured = now.dropna(subset=["compliance"]).sort_values(["error_budget_remaining", "slo"])
     overspent = measured[measured["error_budget_remaining"] < 0]
@@ -526,14 +483,6 @@ def _wilson(rate: float | None, n: int) -> Estimate | None:
 
 
 # -- cost ------------------------------------------------------------------------------------------
-def _blended_unit_cost(frame: pd.DataFrame, *, per: float, previous: bool = False) -> float | None:
-    """Σ cost / Σ volume × per over the dimensions with volume (this period, or the previous one)."""
-    cost, volume = ("previous_cost", "previous_volume") if previous else ("cost", "volume")
-    has = frame[volume].fillna(0) > 0
-    total = float(frame.loc[has, volume].sum())
-    return float(frame.loc[has, cost].fillna(0).sum()) / total * per if total else None
-
-
 def cost_kpis(
     con: duckdb.DuckDBPyConnection, period: Period | str, targets: TargetBook, *,
     options: ReviewOptions = ReviewOptions(),
@@ -576,14 +525,14 @@ def cost_kpis(
                                         "forecast": now.forecast, "variance": now.variance,
                                         "complete": now.complete, "cost_basis": now.cost_basis}))
 
-    units = [cm.unit_cost_by_dimension(con, p, metric=options.unit_metric, per=options.unit_per,
-                                       cost_tag_key=options.cost_tag_key) for p in periods]
-    current = units[-1]
+    units = [cm.unit_cost_summary(con, p, metric=options.unit_metric, per=options.unit_per,
+                                  cost_tag_key=options.cost_tag_key) for p in periods]
+    current = units[-1].by_dimension
     ranked = current.dropna(subset=["unit_cost"]).sort_values(["unit_cost", "dimension"], ascending=[False, True])
     per = f"{options.unit_per:,.0f} {options.unit_metric}"
     out.append(_line(
         "unit_cost", f"Unit cost (per {per}, all services)", "Cost", periods,
-        [_blended_unit_cost(u, per=options.unit_per) for u in units], unit=currency,
+        [u.unit_cost for u in units], unit=currency,
         rule=targets.rule("unit_cost"), n=len(ranked), evidence=_evidence("unit_cost"),
         missing=no_cost or LOAD["business_metrics"] + f" (metric {options.unit_metric} per service)",
         note=(f"highest {ranked.iloc[0]['dimension']} {format_value(ranked.iloc[0]['unit_cost'], currency)}, lowest "
@@ -623,20 +572,28 @@ def cost_kpis(
     names = [f"{n if isinstance(n, str) and n else i} {_pct(u)}" for n, i, u in
              zip(commitments["commitment_name"], commitments["commitment_id"], commitments["utilisation"],
                  strict=True)]
+    contracts = cm.contract_commitment_progress(con, periods[-1])
+    behind = contracts.loc[~contracts["on_track"], "commitment_id"].tolist()
+    contract_note = (f"contract commitments (FOCUS 1.3): {len(contracts) - len(behind)} of {len(contracts)} on track"
+                     + (f", behind: {', '.join(behind)}" if behind else "")) if len(contracts) else ""  # fmt: skip
     out.append(_line(
         "commitment_utilisation", "Commitment utilisation", "Cost", periods,
         [cm.commitment_utilisation(con, p) for p in periods], unit="ratio",
         rule=targets.rule("commitment_utilisation"), n=len(commitments), evidence=_evidence("commitments"),
-        missing=no_cost or f"no commitment discount (Savings Plan, reservation, CUD) in the {label} cost data",
-        note="; ".join(names) or None,
+        missing=(no_cost or f"no commitment discount (Savings Plan, reservation, CUD) in the {label} cost data")
+        + (f"; {contract_note}" if contract_note else ""),
+        note="; ".join([*names, contract_note] if contract_note else names) or None,
         details={"commitments": commitments[["commitment_id", "commitment_name", "commitment_type", "used_cost",
-                                             "unused_cost", "utilisation"]]}))
+                                             "unused_cost", "utilisation"]],
+                 "contract_commitments": contracts[["commitment_id", "contract_id", "commitment_category",
+                                                    "commitment_type", "committed", "applied", "elapsed",
+                                                    "fulfilled", "on_track"]]}))
     return out
 
 
 # -- anomalies -------------------------------------------------------------------------------------
 ANOMALY_COLUMNS = ("anomaly_id", "kind", "shape", "level", "provider", "service", "member", "scope", "start", "end",
-                   "ongoing", "direction", "impact_usd", "impact_pct", "top_drivers", "services", "annotations")
+                   "ongoing", "direction", "impact", "impact_pct", "top_drivers", "services", "annotations")
 """What the anomaly KPI records of each alert (``details['alerts']``, largest first)."""
 
 
@@ -650,7 +607,7 @@ def top_anomalies(kpi: Kpi, *, limit: int = 5) -> pd.DataFrame:
         rows.append({
             "#": i, "kind": "new spend" if a["kind"] == "new" else f"{a['shape']} increase", "scope": a["scope"],
             "window": f"{start:%d %b} – {end:%d %b %Y}" + (", ongoing" if a["ongoing"] else ""),
-            "impact": format_value(float(a["impact_usd"]), kpi.unit, signed=True),
+            "impact": format_value(float(a["impact"]), kpi.unit, signed=True),
             "impact %": "new" if pct is None else f"{float(pct):+.0f}%",
             "drivers": a.get("top_drivers") or "", "around the start": a.get("annotations") or "",
         })
@@ -674,21 +631,21 @@ def anomaly_kpis(
     currency = cm.billing_currency(con, *periods) or "USD"
     impacts, found = [], pd.DataFrame()
     for result in ca.cost_anomalies_of_periods(con, periods, tag_key=options.cost_tag_key):  # one read of the series
-        found = ca.alerts(result.anomalies, min_impact_usd=options.anomaly_min_impact_usd,
+        found = ca.alerts(result.anomalies, min_impact=options.anomaly_min_impact,
                           min_impact_pct=options.anomaly_min_impact_pct)
-        impacts.append(float(found["impact_usd"].sum()) if result.last_day is not None else None)
+        impacts.append(float(found["impact"].sum()) if result.last_day is not None else None)
     volume = cc.incident_count_anomalies(con, periods[-1]) if rows["incidents"] else pd.DataFrame()
     alerts = found[list(ANOMALY_COLUMNS)] if len(found) else pd.DataFrame(columns=list(ANOMALY_COLUMNS))
     top = alerts.iloc[0] if len(alerts) else None
     note = (f"{len(alerts)} alert{'s' if len(alerts) != 1 else ''}"
-            + (f"; largest {top['scope']} {format_value(float(top['impact_usd']), currency, signed=True)}"
+            + (f"; largest {top['scope']} {format_value(float(top['impact']), currency, signed=True)}"
                if top is not None else "")
             + (f"; {len(volume)} incident-volume anomal{'y' if len(volume) == 1 else 'ies'}" if len(volume) else ""))
     return [_line(
         "cost_anomalies", "Cost anomalies (unexplained spend, alerted)", "Cost", periods, impacts, unit=currency,
         rule=targets.rule("cost_anomalies"), n=len(alerts), evidence=_evidence("anomalies"),
         missing=LOAD["cost"] if not rows["cost"] else f"no judged usage cost in {periods[-1].label}",
-        note=note, details={"alerts": alerts, "thresholds": {"min_impact_usd": options.anomaly_min_impact_usd,
+        note=note, details={"alerts": alerts, "thresholds": {"min_impact": options.anomaly_min_impact,
                                                                "min_impact_pct": options.anomaly_min_impact_pct},
                             "incident_volume_anomalies": volume})]
 
@@ -771,7 +728,7 @@ def reliability_cost_by_service(
     for service in services:
         mine = slos[slos["service"] == service].sort_values(["compliance", "slo"])
         worst = mine.iloc[0] if len(mine) else None
-        incidents = load.loc[service] if service in load.index else None
+        incidents: Any = load.loc[service] if service in load.index else None  # the service's row
         responder_hours = float(incidents["responder_hours"]) if incidents is not None else 0.0
         cloud = spend.get(service)
         incident_cost = responder_hours * hourly_rate
@@ -826,7 +783,7 @@ def executive_summary_html(
     """The one-page summary: the tally of statuses, the top risks and the top wins (each a computed sentence
     with a link to its evidence), and what else an executive should know — cost anomalies, the cost of
     incident hours, and the services that overspent their error budget."""
-    esc = html.escape
+    esc = html_text
     p = parse_period(period)
     previous = p.previous().label
     counts = status_counts(kpis)
@@ -879,4 +836,4 @@ def executive_summary_html(
             "quarter.")
     if more:
         parts += ["<h3>Also worth knowing</h3>", "<ul>" + "".join(f"<li>{m}</li>" for m in more) + "</ul>"]
-    return "\n".join(parts)
+    return f'<div class="{NO_MATH_CLASS}">' + "\n".join(parts) + "</div>"

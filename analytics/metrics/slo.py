@@ -343,6 +343,20 @@ def burn_rate_alert_summary(
                                        "first_fired_at"])
 
 
+def most_paged_slo(alerts: pd.DataFrame) -> str | None:
+    """The SLO whose page alerts (:func:`burn_rate_alerts`, ``severity == 'page'``) fired the most minutes;
+    None without a page.
+
+    >>> most_paged_slo(pd.DataFrame({"slo": ["a", "b", "b", "a"], "severity": ["page", "page", "page", "ticket"],
+    ...                              "minutes": [30.0, 20.0, 15.0, 90.0]}))
+    'b'
+    """
+    pages = alerts[alerts["severity"] == "page"]
+    if not len(pages):
+        return None
+    return str(pages.groupby("slo")["minutes"].sum().sort_values(ascending=False).index[0])
+
+
 def burn_rate_series(
     con: duckdb.DuckDBPyConnection,
     period: Period | str,
@@ -447,7 +461,7 @@ def slo_report(
 ) -> dict[str, Any]:
     """The machine-readable SLO artifact: summary, compliance per SLO (this and the previous period), alerts."""
     p = parse_period(period)
-    scope = {"service": service, "team": team, "slo": slo}
+    scope: dict[str, Any] = {"service": service, "team": team, "slo": slo}
     return json_ready({
         "period": p.label,
         "previous_period": p.previous().label,

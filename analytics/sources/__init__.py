@@ -14,6 +14,7 @@ recorded in the ledger. Adapters hold no metric logic.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import pkgutil
@@ -157,5 +158,8 @@ def ingest(
         path = raw if adapter.accepts_uri and "://" in raw else str(Path(raw).expanduser().resolve())
         if "://" not in path and not Path(path).exists():
             raise UsageError(f"{raw}: no such file or folder")
-        results.extend(adapter.load(con, path, opts))
+        loaded = adapter.load(con, path, opts)
+        if kind == "auto":  # the message says which kind auto chose (and the loader, which variant)
+            loaded = [dataclasses.replace(r, detected=True) for r in loaded]
+        results.extend(loaded)
     return results

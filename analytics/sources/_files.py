@@ -132,6 +132,67 @@ def read_json(file: Path) -> Any:
         raise ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file) from exc
 
 
+_KEY_BEFORE = re.compile(r'"((?:[^"\\]|\\.){1,200})"\s*:')
+
+
+def _key_before(text: str) -> str | None:
+    """The last object key written before the end of ``text`` (the field a JSON problem is in)."""
+    keys = _KEY_BEFORE.findall(text[-20_000:])
+    return keys[-1] if keys else None
+
+
+def json_lines_problem(file: Path) -> ExportFormatError | None:
+    """The first record of a JSON-lines file (or JSON array) that cannot be read, naming its row
+    (record), the key it is under and what was expected; None when Python reads every record.
+    Used to explain a refusal of DuckDB's JSON reader."""
+    import gzip
+
+    if file.name.lower().endswith(".gz"):
+        with gzip.open(file, "rb") as handle:
+            raw = handle.read()
+    else:
+        raw = file.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if raw.lstrip()[:1] == b"[":  # one JSON array: report line and column of the document
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            return ExportFormatError(f"not UTF-8 text (byte 0x{raw[exc.start]:02X}, line {line})", file=file,
+                                     column=_key_before(raw[: exc.start].decode("utf-8", "replace")))
+        try:
+            parse_json(text)
+        except json.JSONDecodeError as exc:
+            return ExportFormatError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file,
+                                     column=_key_before(text[: exc.pos]))
+        except ValueError as exc:
+            return ExportFormatError(f"not valid JSON: {str(exc)[:200]}", file=file)
+        return None
+    row = 0
+    for record in raw.splitlines():
+        if not record.strip():
+            continue
+        row += 1
+        try:
+            text = record.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return ExportFormatError(
+                f"not UTF-8 text (byte 0x{record[exc.start]:02X} at character {exc.start + 1}); save the export as "
+                "UTF-8", file=file, row=row, column=_key_before(record[: exc.start].decode("utf-8", "replace")),
+            )
+        try:
+            parse_json(text)
+        except json.JSONDecodeError as exc:
+            return ExportFormatError(f"not valid JSON: {exc.msg} (character {exc.pos + 1}); expected one JSON "
+                                     "object per line", file=file, row=row, column=_key_before(text[: exc.pos]))
+        except DuplicateKeyError as exc:
+            return ExportFormatError(f"not valid JSON: {exc}", file=file, row=row, column=exc.key[:60])
+        except (ValueError, RecursionError) as exc:
+            return ExportFormatError(f"not valid JSON: {str(exc)[:200] or type(exc).__name__}", file=file, row=row)
+    return None
+
+
 def label_key(text: str) -> str:
     """Normalise a header or label: lower case, letters and digits only.
 

@@ -140,9 +140,9 @@ def _source_cost_totals(con: duckdb.DuckDBPyConnection) -> list[PeriodTotal]:
         when = when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
         key = (when.to_pydatetime(), str(currency))
         acc = totals.setdefault(key, [Decimal(0), Decimal(0), 0])
-        acc[0] += Decimal(billed)  # type: ignore[operator]
-        acc[1] += Decimal(effective)  # type: ignore[operator]
-        acc[2] += 1  # type: ignore[operator]
+        acc[0] += Decimal(billed)
+        acc[1] += Decimal(effective)
+        acc[2] += 1
     return [PeriodTotal(k[0], k[1], v[0], v[1], int(v[2])) for k, v in sorted(totals.items())]  # type: ignore[arg-type]
 
 

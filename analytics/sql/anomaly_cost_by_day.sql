@@ -4,7 +4,7 @@
 -- recurring (scheduled) charge, not unused commitment. Everything else is a scheduled or expected
 -- charge (anomaly_scheduled_charges.sql). Levels: total, provider, service (provider + service), and
 -- under a service its account, region, usage type (x_UsageType) and the value of the tag $tag_key.
--- Members are the cost_dimension_value macro (migrations 0006, 0009; the tag joined from cost_tags), as in every cost report: a NULL or
+-- Members are the cost_dimension_value macro (migrations 0006, 0010; the tag joined from cost_tags), as in every cost report: a NULL or
 -- blank provider, service, account, region or usage type is the member '(not set)', a missing or
 -- blank tag value '(untagged)' -- a member of its own at every level, never a NULL.
 WITH judged AS (

@@ -5,7 +5,7 @@
 -- active_tenants) is matched with all cost in scope. One row per bucket and dimension the metric
 -- reports. Day buckets only count rows charged for a day or less, so monthly fees do not land on the
 -- 1st. Corrections are left out (they are reported on their own line). Scope and window: the
--- cost_in_scope macro (migrations 0006, 0009); the tag value is joined from cost_tags (migration 0009).
+-- cost_in_scope macro (migrations 0006, 0010); the tag value is joined from cost_tags (migration 0010).
 WITH volume AS (
     SELECT date_trunc($grain, date)::DATE AS bucket_start,
            dimension,

@@ -7,8 +7,8 @@
 -- bucket is the tag value for 'direct' rows and what made a row shared (the tag value or the
 -- ServiceName) for 'shared' rows, so the shared pool's make-up can be shown.
 -- Money stays DECIMAL; the allocation itself is exact decimal arithmetic in Python.
--- Scope and window: the cost_in_scope macro (migrations 0006, 0009); the tag value is joined from
--- cost_tags (migration 0009).
+-- Scope and window: the cost_in_scope macro (migrations 0006, 0010); the tag value is joined from
+-- cost_tags (migration 0010).
 WITH scoped AS (
     SELECT EffectiveCost,
            nullif(trim(showback_tag.tag_value), '') AS tag_value,

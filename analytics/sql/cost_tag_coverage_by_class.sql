@@ -4,8 +4,8 @@
 -- 'correction' (ChargeClass = 'Correction'), 'tax', 'support' (ServiceName mentions support),
 -- 'purchase', 'credit' (Credit and Adjustment) and 'unused commitment' (CommitmentDiscountStatus =
 -- 'Unused') cannot carry resource tags and are reported apart (docs/metrics.md §4). Dimension, scope and
--- window: the cost_dimension_value and cost_in_scope macros (migrations 0006, 0009); tag values are
--- joined from cost_tags (migration 0009).
+-- window: the cost_dimension_value and cost_in_scope macros (migrations 0006, 0010); tag values are
+-- joined from cost_tags (migration 0010).
 WITH scoped AS (
     SELECT EffectiveCost,
            nullif(trim(coverage_tag.tag_value), '') IS NOT NULL AS tagged,

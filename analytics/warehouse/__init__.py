@@ -29,10 +29,12 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -54,6 +56,9 @@ CANONICAL_TABLES: tuple[str, ...] = (
     "services",
     "business_metrics",
     "budgets",
+    "contract_commitments",
+    "provider_incidents",
+    "provider_incident_updates",
 )
 # Natural key of each canonical table: a re-delivered row with the same key replaces the old one.
 # ``cost`` has none at row level: a re-delivered billing period replaces the whole period
@@ -69,6 +74,9 @@ NATURAL_KEYS: dict[str, tuple[str, ...]] = {
     "services": ("service",),
     "business_metrics": ("date", "metric", "dimension"),
     "budgets": ("period", "scope"),
+    "contract_commitments": ("ContractCommitmentId",),
+    "provider_incidents": ("provider_incident_id",),
+    "provider_incident_updates": ("provider_incident_id", "seq"),
 }
 COST_PERIOD_KEY: tuple[str, ...] = ("ProviderName", "BillingAccountId", "BillingPeriodStart")
 LOCK_WAIT_ENV = "OPSREVIEW_LOCK_WAIT"
@@ -113,7 +121,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     exists = scalar(con, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'")
     if not exists:
         return 0
-    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_migrations"))  # type: ignore[arg-type]
+    return int(scalar(con, "SELECT coalesce(max(version), 0) FROM schema_migrations"))
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -157,7 +165,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def run(
-    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
+    con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None
 ) -> list[tuple]:
     """Execute one statement with bound parameters and fetch every row.
 
@@ -175,7 +183,7 @@ def run_quietly(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         log.debug("skipped clean-up in an aborted transaction: %s", sql)
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None) -> object:
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object] | None = None) -> Any:
     """The first column of the first row of a query (None when it returns no rows)."""
     rows = run(con, sql, params)
     return rows[0][0] if rows else None

@@ -39,6 +39,7 @@ from analytics.warehouse.sqlutil import is_extra_column, quote_identifier, requi
 log = logging.getLogger(__name__)
 
 CENT = Decimal("0.005")  # |source − warehouse| must stay below half a cent
+RAW_LIMIT = 2000  # characters of a quarantined row kept in ingest_quarantine.raw
 _CHUNK = 1 << 20
 
 
@@ -118,21 +119,31 @@ class LoadResult:
     superseded_file_ids: tuple[int, ...] = ()
     billed_total: Decimal | None = None
     effective_total: Decimal | None = None
+    quarantined_billed: Decimal | None = None  # BilledCost of the quarantined cost rows (source = loaded + this)
     delivery_id: int | None = None
     delivery_files: int = 1  # data files of the delivery (all its parts so far)
     duplicate_rows: int = 0
     first_duplicate: str | None = None  # "row 12" or "row 12 of part-00002.csv"
+    variant: str | None = None  # which layout of the kind the loader read (e.g. "usage details v1 (PascalCase)")
+    warnings: tuple[str, ...] = ()  # what a person should know about how the file was read
+    detected: bool = False  # the kind was chosen by ``ingest auto``
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
         if self.status == "unchanged":
-            return f"{self.file.name}: already loaded as file {self.file_id} ({self.kind}); nothing to do"
+            return f"{self.file.name}: already loaded as file {self.file_id} ({self._kind_text()}); nothing to do"
         parts = [f"{self.file.name}: {self.rows_loaded:,} rows into {self.target_table}"]
         if self.rows_updated:
             parts.append(f"{self.rows_updated:,} updated")
         if self.rows_quarantined:
             parts.append(f"{self.rows_quarantined:,} quarantined")
-        if self.billed_total is not None:
+        if self.billed_total is not None and self.rows_quarantined and self.quarantined_billed is not None:
+            source = self.billed_total + self.quarantined_billed
+            parts.append(
+                f"BilledCost {self.billed_total:,.2f} loaded + {self.quarantined_billed:,.2f} quarantined "
+                f"= {source:,.2f} in the source, reconciled"
+            )
+        elif self.billed_total is not None:
             parts.append(f"BilledCost {self.billed_total:,.2f} reconciled")
         if self.duplicate_rows:
             parts.append(
@@ -148,7 +159,13 @@ class LoadResult:
             parts.append(f"one delivery of {len(self.file.parts)} files")
         if self.superseded_file_ids:
             parts.append("re-delivery: replaces file " + ", ".join(map(str, self.superseded_file_ids)))
-        return f"{'; '.join(parts)} (file {self.file_id}, {self.kind})"
+        parts += [f"warning: {w}" for w in self.warnings]
+        return f"{'; '.join(parts)} (file {self.file_id}, {self._kind_text()})"
+
+    def _kind_text(self) -> str:
+        """``azure``, ``azure: EA cost details (PascalCase)``, plus ``detected`` under ``ingest auto``."""
+        text = f"{self.kind}: {self.variant}" if self.variant else self.kind
+        return f"detected {text}" if self.detected else text
 
 
 @dataclass
@@ -170,6 +187,8 @@ class LoadTransaction:
     delivery_id: int | None = None  # the delivery this load belongs to (its own file_id unless it joins one)
     duplicate_rows: int | None = None  # exact duplicate line items (cost loads)
     first_duplicate: str | None = None
+    variant: str | None = None  # the layout the loader read, in words (LoadResult.variant)
+    warnings: list[str] = field(default_factory=list)  # recorded in details.warnings and the message
     _quarantined: int = 0
     _affected: dict[int, int] = field(default_factory=dict)
     _temp_counter: int = 0
@@ -256,6 +275,13 @@ class LoadTransaction:
         if count and self.first_duplicate is None:
             self.first_duplicate = f"row {first_row}" + (f" of {part}" if part else "")
 
+    def warn(self, message: str) -> None:
+        """Record something a person should know about this load (ledger ``details.warnings``, the
+        load message and a log warning); the load still goes ahead."""
+        if message not in self.warnings:
+            self.warnings.append(message)
+            log.warning("%s: %s", self.file.name, message)
+
     def add_extra_columns(self, table: str, names: Iterable[str]) -> list[str]:
         """Add ``x_…`` VARCHAR columns that do not exist yet; return the ones added."""
         require_one_of(table, CANONICAL_TABLES, what="table")
@@ -271,14 +297,47 @@ class LoadTransaction:
             added.append(name)
         return added
 
-    def quarantine(self, *, row: int | None, column: str | None, problem: str, raw: str | None = None) -> None:
+    @property
+    def quarantines(self) -> bool:
+        """Whether the user opted into quarantine (``--quarantine``): bad rows are set aside, not fatal."""
+        return bool(self.options.get("quarantine"))
+
+    def quarantine(
+        self, *, row: int | None, column: str | None, problem: str, raw: str | None = None, data_file: str | None = None
+    ) -> None:
         """Set one bad row aside (only when the user opted into quarantine)."""
         run(
             self.con,
-            "INSERT INTO ingest_quarantine VALUES ($f, $r, $c, $p, $raw)",
-            {"f": self.file_id, "r": row, "c": column, "p": problem, "raw": (raw or "")[:2000] or None},
+            "INSERT INTO ingest_quarantine (file_id, row_number, column_name, problem, raw, data_file) "
+            "VALUES ($f, $r, $c, $p, $raw, $file)",
+            {"f": self.file_id, "r": row, "c": column, "p": problem, "raw": (raw or "")[:RAW_LIMIT] or None,
+             "file": data_file},
         )
         self._quarantined += 1
+
+    def quarantine_query(self, select_sql: str, params: Mapping[str, Any] | None = None) -> int:
+        """Set aside the rows of a SELECT whose columns are named like ``ingest_quarantine``'s
+        (``row_number``, ``column_name``, ``problem``, ``raw``, ``data_file``, and for cost rows
+        ``billing_period_start``, ``billing_currency``, ``provider``, ``billed_cost``, ``effective_cost``);
+        return how many."""
+        bound = dict(params or {})
+        if "__file_id" in bound:
+            raise ValueError("parameter name __file_id is reserved")
+        bound["__file_id"] = self.file_id
+        before = self._quarantine_count()
+        run(
+            self.con,
+            "INSERT INTO ingest_quarantine BY NAME SELECT * EXCLUDE (file_id, raw), $__file_id::BIGINT AS file_id, "
+            f"left(raw, {RAW_LIMIT}) AS raw FROM (SELECT *, NULL::BIGINT AS file_id FROM ({select_sql}))",
+            bound,
+        )
+        added = self._quarantine_count() - before
+        self._quarantined += added
+        return added
+
+    def _quarantine_count(self) -> int:
+        return int(scalar(self.con, "SELECT count(*) FROM ingest_quarantine WHERE file_id = $f",
+                          {"f": self.file_id}))
 
     # -- helpers ------------------------------------------------------------------------------
     def _register(self, frame: pd.DataFrame | pa.Table) -> str:
@@ -308,7 +367,7 @@ def find_loaded(con: duckdb.DuckDBPyConnection, *, kind: str, sha256: str) -> in
         "SELECT min(file_id) FROM ingest_ledger WHERE source_kind = $k AND sha256 = $s AND status = 'loaded'",
         {"k": kind, "s": sha256},
     )
-    return int(found) if found is not None else None  # type: ignore[arg-type]
+    return int(found) if found is not None else None
 
 
 @dataclass(frozen=True)
@@ -384,7 +443,7 @@ def count_rows(con: duckdb.DuckDBPyConnection, table: str, file_id: int) -> int:
     """Rows of a canonical table that came from one file."""
     require_one_of(table, CANONICAL_TABLES, what="table")
     return int(
-        scalar(con, f"SELECT count(*) FROM {quote_identifier(table)} WHERE source_file_id = $f", {"f": file_id})  # type: ignore[arg-type]
+        scalar(con, f"SELECT count(*) FROM {quote_identifier(table)} WHERE source_file_id = $f", {"f": file_id})
     )
 
 
@@ -416,7 +475,7 @@ def run_load(
     run(con, "BEGIN TRANSACTION")
     try:
         joined = delivery_to_join(con, kind=kind, file=file, policy=delivery)
-        file_id = int(scalar(con, "SELECT nextval('ingest_file_id_seq')"))  # type: ignore[arg-type]
+        file_id = int(scalar(con, "SELECT nextval('ingest_file_id_seq')"))
         tx = LoadTransaction(con, kind, file, file_id, target_table, options=dict(options or {}))
         tx.delivery_id = joined.delivery_id if joined is not None else file_id
         load(tx)
@@ -434,7 +493,7 @@ def run_load(
 
 
 def refresh_cost_tags(con: duckdb.DuckDBPyConnection, *, file_id: int | None = None) -> int:
-    """Add the parsed tags of new tag sets to ``cost_tags`` (migration 0009); return the rows added.
+    """Add the parsed tags of new tag sets to ``cost_tags`` (migration 0010); return the rows added.
 
     Every load that writes cost rows calls it for its own rows (``file_id``) inside its transaction,
     so the statements' tag lookups (``cost_tag_value``) see every tag set that is loaded; anything
@@ -462,17 +521,21 @@ def _finish(tx: LoadTransaction) -> LoadResult:
     con = tx.con
     loaded = {t: tx._count(t) for t in CANONICAL_TABLES}
     rows_loaded = loaded[tx.target_table]
-    billed = effective = wh_billed = wh_effective = None
+    billed = effective = wh_billed = wh_effective = quarantined_billed = None
     currency = None
     details = dict(tx.details)
     details["rows_by_table"] = {t: n for t, n in loaded.items() if n}
     if tx.period_totals is not None:
         billed, effective, wh_billed, wh_effective, currency, periods = _reconcile_cost(tx)
         details["billing_periods"] = periods
+        if tx._quarantined:
+            quarantined_billed = sum((Decimal(p.get("quarantined_billed", 0)) for p in periods), Decimal(0))
     if tx.file.parts:
         details.setdefault("data_files", [{"name": p.name, "sha256": p.sha256} for p in tx.file.parts])
     if tx.duplicate_rows:
         details["first_duplicate"] = tx.first_duplicate
+    if tx.warnings:
+        details["warnings"] = list(tx.warnings)
     delivery_id = tx.delivery_id if tx.delivery_id is not None else tx.file_id
     if loaded["cost"]:
         refresh_cost_tags(con, file_id=tx.file_id)
@@ -542,43 +605,55 @@ def _finish(tx: LoadTransaction) -> LoadResult:
         superseded_file_ids=tuple(sorted(tx._affected)),
         billed_total=wh_billed,
         effective_total=wh_effective,
+        quarantined_billed=quarantined_billed,
         delivery_id=delivery_id,
         delivery_files=delivery_files,
         duplicate_rows=tx.duplicate_rows or 0,
         first_duplicate=tx.first_duplicate,
+        variant=tx.variant,
+        warnings=tuple(tx.warnings),
     )
 
 
 def _reconcile_cost(
     tx: LoadTransaction,
 ) -> tuple[Decimal, Decimal, Decimal, Decimal, str | None, list[dict[str, Any]]]:
-    """Compare source totals per billing period and currency with what landed in ``cost``."""
+    """Compare source totals per billing period and currency with what landed in ``cost`` plus what
+    was quarantined (``ingest_quarantine``, --quarantine): source = loaded + quarantined, to the cent,
+    in rows and in both cost columns."""
     assert tx.period_totals is not None
-    landed = {
-        (start, cur): (Decimal(b), Decimal(e), int(n))
-        for start, cur, b, e, n in run(
-            tx.con,
-            "SELECT BillingPeriodStart, BillingCurrency, sum(BilledCost), sum(EffectiveCost), count(*) "
-            "FROM cost WHERE source_file_id = $f GROUP BY ALL ORDER BY ALL",
-            {"f": tx.file_id},
-        )
-    }
-    expected = {(p.billing_period_start, p.currency): p for p in tx.period_totals}
+    landed = _period_sums(
+        tx.con,
+        "SELECT BillingPeriodStart, BillingCurrency, sum(BilledCost), sum(EffectiveCost), count(*) "
+        "FROM cost WHERE source_file_id = $f GROUP BY ALL ORDER BY ALL",
+        tx.file_id,
+    )
+    quarantined = _period_sums(
+        tx.con,
+        "SELECT billing_period_start, billing_currency, sum(billed_cost), sum(effective_cost), count(*) "
+        "FROM ingest_quarantine WHERE file_id = $f GROUP BY ALL ORDER BY ALL",
+        tx.file_id,
+    )
+    expected: dict[tuple[Any, Any], Any] = {(p.billing_period_start, p.currency): p for p in tx.period_totals}
+    none = (Decimal(0), Decimal(0), 0)
     periods: list[dict[str, Any]] = []
-    for key in sorted(set(landed) | set(expected), key=lambda k: (k[0], k[1])):
+    for key in sorted(set(landed) | set(expected) | set(quarantined), key=period_order):
         start, cur = key
         src = expected.get(key)
-        got_b, got_e, got_n = landed.get(key, (Decimal(0), Decimal(0), 0))
+        got_b, got_e, got_n = landed.get(key, none)
+        q_b, q_e, q_n = quarantined.get(key, none)
         src_b = src.billed if src else Decimal(0)
         src_e = src.effective if src else Decimal(0)
         src_n = src.rows if src else 0
-        label = f"billing period {start:%Y-%m-%d} ({cur})"
-        if src_n != got_n:
-            raise ReconciliationError(f"{label}: {src_n} source rows but {got_n} loaded", file=tx.file.path)
-        for what, a, b in (("BilledCost", src_b, got_b), ("EffectiveCost", src_e, got_e)):
-            if abs(a - b) >= CENT:
+        label = f"billing period {period_label(start)} ({cur})"
+        if src_n != got_n + q_n:
+            also = f" and {q_n} quarantined" if q_n else ""
+            raise ReconciliationError(f"{label}: {src_n} source rows but {got_n} loaded{also}", file=tx.file.path)
+        for what, a, b, q in (("BilledCost", src_b, got_b, q_b), ("EffectiveCost", src_e, got_e, q_e)):
+            if abs(a - b - q) >= CENT:
+                also = f" plus {q} quarantined" if q_n else ""
                 raise ReconciliationError(
-                    f"{label}: source {what} total {a} but warehouse total {b}", file=tx.file.path
+                    f"{label}: source {what} total {a} but warehouse total {b}{also}", file=tx.file.path
                 )
         # the period's total in the warehouse must now be exactly this delivery's total
         rows = run(
@@ -589,22 +664,44 @@ def _reconcile_cost(
             {"s": start, "c": cur, "f": tx.file_id},
         )
         row = rows[0] if rows else None
-        periods.append(
-            {
-                "billing_period_start": start.isoformat(),
-                "currency": cur,
-                "rows": got_n,
-                "source_billed": str(src_b),
-                "warehouse_billed": str(got_b),
-                "source_effective": str(src_e),
-                "warehouse_effective": str(got_e),
-                "period_billed_in_warehouse": str(row[0]) if row else None,
-                "files_in_period": int(row[1]) if row else None,
-            }
-        )
-    currencies = sorted({p.currency for p in tx.period_totals})
+        entry: dict[str, Any] = {
+            "billing_period_start": start.isoformat() if start is not None else None,
+            "currency": cur,
+            "rows": got_n,
+            "source_billed": str(src_b),
+            "warehouse_billed": str(got_b),
+            "source_effective": str(src_e),
+            "warehouse_effective": str(got_e),
+            "period_billed_in_warehouse": str(row[0]) if row else None,
+            "files_in_period": int(row[1]) if row else None,
+        }
+        if q_n:
+            entry.update({"quarantined_rows": q_n, "quarantined_billed": str(q_b), "quarantined_effective": str(q_e)})
+        periods.append(entry)
+    currencies = sorted({p.currency for p in tx.period_totals if p.currency is not None})
     sum_b = sum((p.billed for p in tx.period_totals), Decimal(0))
     sum_e = sum((p.effective for p in tx.period_totals), Decimal(0))
     wh_b = sum((v[0] for v in landed.values()), Decimal(0))
     wh_e = sum((v[1] for v in landed.values()), Decimal(0))
     return sum_b, sum_e, wh_b, wh_e, ",".join(currencies) or None, periods
+
+
+def _period_sums(
+    con: duckdb.DuckDBPyConnection, sql: str, file_id: int
+) -> dict[tuple[datetime | None, str | None], tuple[Decimal, Decimal, int]]:
+    """(billing period, currency) → (billed, effective, rows) of one statement over one load."""
+    return {
+        (start, cur): (Decimal(b or 0), Decimal(e or 0), int(n))
+        for start, cur, b, e, n in run(con, sql, {"f": file_id})
+    }
+
+
+def period_order(key: tuple[datetime | None, str | None]) -> tuple[bool, str, str]:
+    """Sort key of (billing period, currency) pairs: unreadable (NULL) periods and currencies last."""
+    start, cur = key
+    return (start is None, start.isoformat() if start is not None else "", cur or "")
+
+
+def period_label(start: datetime | None) -> str:
+    """``2024-09-01``, or ``(unreadable)`` for quarantined rows whose billing period is not a date."""
+    return f"{start:%Y-%m-%d}" if start is not None else "(unreadable)"

@@ -59,7 +59,7 @@ def test_every_planted_anomaly_is_an_alert_at_the_right_scope_with_its_impact(
         hits = [r for r in alerted.itertuples(index=False) if _matches(r, planted)]
         assert len(hits) == 1, f"{planted['id']}: {len(hits)} matching alerts"
         hit = hits[0]
-        assert hit.impact_usd == pytest.approx(planted["impact"], rel=IMPACT_TOLERANCE), planted["id"]
+        assert hit.impact == pytest.approx(planted["impact"], rel=IMPACT_TOLERANCE), planted["id"]
     kinds = {p["id"]: next(r.kind for r in alerted.itertuples() if _matches(r, p)) for p in demo.truth["anomalies"]}
     assert kinds == {"A1": "anomaly", "A2": "anomaly", "A3": "anomaly", "A4": "new"}
 
@@ -82,7 +82,7 @@ def test_other_alerts_in_the_quarter_at_the_default_thresholds(demo: DemoBuild, 
     alerted = ca.alerts(q3.anomalies)
     other = [r for r in alerted.itertuples(index=False)
              if not any(_matches(r, p) for p in demo.truth["anomalies"])]
-    assert len(other) == OTHER_ALERTS_2026Q3, [(r.scope, r.start, r.impact_usd) for r in other]
+    assert len(other) == OTHER_ALERTS_2026Q3, [(r.scope, r.start, r.impact) for r in other]
     assert len(alerted) == len(demo.truth["anomalies"]) + OTHER_ALERTS_2026Q3
 
 
@@ -107,7 +107,7 @@ def test_contributions_of_each_finding_sum_to_its_impact(q3: ca.CostAnomalies) -
         for dimension, part in drivers.groupby("dimension"):
             if dimension == "annotation_tag" or len(part) >= q3.settings.top_drivers:
                 continue  # annotation_tag is complete too, but top_drivers truncates the others
-            assert part["delta"].sum() == pytest.approx(row.impact_usd, rel=1e-6, abs=1e-6), (row.scope, dimension)
+            assert part["delta"].sum() == pytest.approx(row.impact, rel=1e-6, abs=1e-6), (row.scope, dimension)
 
 
 def test_scheduled_charges_are_listed_and_never_judged(q3: ca.CostAnomalies) -> None:

@@ -91,7 +91,8 @@ def test_replaying_every_demo_load_ends_where_it_started(demo: DemoBuild, tmp_pa
     copy = tmp_path / "copy.duckdb"
     shutil.copy(demo.warehouse, copy)
     con = connect(copy)
-    current = "SELECT list((source_kind, sha256) ORDER BY source_kind, sha256) FROM ingest_ledger WHERE status = 'loaded'"
+    current = ("SELECT list((source_kind, sha256) ORDER BY source_kind, sha256) FROM ingest_ledger "
+               "WHERE status = 'loaded'")
     by_provider = "SELECT ProviderName, sum(BilledCost), count(*) FROM cost GROUP BY 1 ORDER BY 1"
     try:
         current_before, cost_before = run(con, current), run(con, by_provider)

@@ -450,6 +450,111 @@ def ce_expected(pages: Iterable[Mapping[str, Any]]) -> Totals:
     return _frozen(out)
 
 
+# -- Oracle Cloud (OCI) -----------------------------------------------------------------------------
+# The proprietary cost report (Oracle's documented columns, as in tests/data/cost/oci/)
+OCI_HEADER: tuple[str, ...] = (
+    "lineItem/referenceNo", "lineItem/tenantId", "lineItem/intervalUsageStart", "lineItem/intervalUsageEnd",
+    "product/service", "product/compartmentId", "product/compartmentName", "product/region",
+    "product/availabilityDomain", "product/resourceId", "usage/billedQuantity", "usage/billedQuantityOverage",
+    "cost/subscriptionId", "cost/productSku", "product/Description", "cost/unitPrice", "cost/unitPriceOverage",
+    "cost/myCost", "cost/myCostOverage", "cost/currencyCode", "cost/billingUnitReadable", "cost/skuUnitDescription",
+    "cost/overageFlag", "lineItem/isCorrection", "lineItem/backreferenceNo", "tags/Oracle-Tags.CreatedBy",
+    "tags/team",
+)  # fmt: skip
+OCI_REQUIRED: tuple[str, ...] = ("lineItem/intervalUsageStart", "lineItem/intervalUsageEnd", "cost/myCost")
+OCI_FREE_TEXT: tuple[str, ...] = ("product/Description", "product/compartmentName", "product/resourceId")
+
+
+def oci_rows(seed: int, *, n: int = 8, day: str = "2023-11-13", currency: str = "USD",
+             first_reference: int = 0) -> list[dict[str, str | None]]:  # fmt: skip
+    """Seeded OCI cost report rows of one day (hourly; minute-only start times as OCI writes them,
+    amounts partly in scientific notation, an empty currency on zero-cost rows, a correction)."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        hour = rng.randrange(23)
+        service = rng.choice(["COMPUTE", "DATABASE", "OBJECTSTORE", "TELEMETRY", "NETWORK"])
+        free = rng.random() < 0.15
+        cost = "0.000000000000" if free else rng.choice([money(rng, low=0, high=900), f"{rng.randint(1, 999)}E-9"])
+        rows.append({
+            "lineItem/referenceNo": f"{seed:04x}{first_reference + i:08x}",
+            "lineItem/tenantId": "ocid1.tenancy.oc1..aaaa",
+            "lineItem/intervalUsageStart": f"{day}T{hour:02d}:00Z",
+            "lineItem/intervalUsageEnd": f"{day}T{hour + 1:02d}:00:00Z", "product/service": service,
+            "product/compartmentId": "ocid1.compartment.oc1..bbbb", "product/compartmentName": "platform",
+            "product/region": "us-sanjose-1", "product/availabilityDomain": rng.choice(["sj-1", None]),
+            "product/resourceId": f"ocid1.instance.oc1.us-sanjose-1.r{i}", "usage/billedQuantity": "0.5",
+            "usage/billedQuantityOverage": None, "cost/subscriptionId": "20209880", "cost/productSku": "B93114",
+            "product/Description": f"Standard - E4 - {i}", "cost/unitPrice": "0.0250", "cost/unitPriceOverage": None,
+            "cost/myCost": cost, "cost/myCostOverage": None, "cost/currencyCode": None if free else currency,
+            "cost/billingUnitReadable": "1 NONE HOURS INSTANCE", "cost/skuUnitDescription": "OCPU Hours",
+            "cost/overageFlag": "false", "lineItem/isCorrection": "true" if i == n - 1 else "false",
+            "lineItem/backreferenceNo": f"{seed:04x}{first_reference:08x}" if i == n - 1 else None,
+            "tags/Oracle-Tags.CreatedBy": rng.choice(["default/ops@example.com", None]),
+            "tags/team": rng.choice(["web", "data", None]),
+        })  # fmt: skip
+    return rows
+
+
+def oci_expected(rows: Iterable[Mapping[str, str | None]]) -> Totals:
+    """Σ cost/myCost per (calendar month of intervalUsageStart, currency; empty → the file's only one)."""
+    rows = list(rows)
+    written = {(r.get("cost/currencyCode") or "").strip().upper() for r in rows} - {""}
+    fill = next(iter(written)) if len(written) == 1 else ""
+    out: dict[tuple[str, str], list[Any]] = {}
+    for r in rows:
+        currency = (r.get("cost/currencyCode") or "").strip().upper() or fill
+        cost = _dec(r["cost/myCost"])
+        _add(out, (str(r["lineItem/intervalUsageStart"]).strip()[:7], currency), cost, cost)
+    return _frozen(out)
+
+
+# OCI's own FOCUS reports (FOCUS 1.0-preview column names plus oci_ extensions)
+OCI_FOCUS_HEADER: tuple[str, ...] = (
+    "AvailabilityZone", "BilledCost", "BillingAccountId", "BillingAccountName", "BillingCurrency", "BillingPeriodEnd",
+    "BillingPeriodStart", "ChargeCategory", "ChargeDescription", "ChargeFrequency", "ChargePeriodEnd",
+    "ChargePeriodStart", "ChargeSubcategory", "CommitmentDiscountCategory", "CommitmentDiscountId",
+    "CommitmentDiscountName", "CommitmentDiscountType", "EffectiveCost", "InvoiceIssuer", "ListCost", "ListUnitPrice",
+    "PricingCategory", "PricingQuantity", "PricingUnit", "Provider", "Publisher", "Region", "ResourceId",
+    "ResourceName", "ResourceType", "ServiceCategory", "ServiceName", "SkuId", "SkuPriceId", "SubAccountId",
+    "SubAccountName", "Tags", "UsageQuantity", "UsageUnit", "oci_ReferenceNumber", "oci_CompartmentId",
+    "oci_CompartmentName", "oci_OverageFlag", "oci_UnitPriceOverage", "oci_BilledQuantityOverage", "oci_CostOverage",
+    "oci_AttributedUsage", "oci_AttributedCost", "oci_BackReferenceNumber",
+)  # fmt: skip
+
+
+def oci_focus_rows(seed: int, *, n: int = 6, day: str = "2024-09-15",
+                   first_reference: int = 0) -> list[dict[str, str | None]]:  # fmt: skip
+    """Seeded rows of one daily OCI FOCUS report."""
+    rng = random.Random(seed)
+    first, after = _days(day[:7])
+    rows = []
+    for i in range(n):
+        hour = rng.randrange(23)
+        billed = money(rng, low=0, high=50_00)
+        rows.append({
+            "AvailabilityZone": "bzBe:US-SANJOSE-1-AD-1", "BilledCost": billed, "BillingAccountId": "20209880",
+            "BillingAccountName": None, "BillingCurrency": "USD", "BillingPeriodEnd": f"{after}T00:00:00Z",
+            "BillingPeriodStart": f"{first}T00:00:00Z", "ChargeCategory": rng.choice(["Usage", "Usage", "Adjustment"]),
+            "ChargeDescription": "Standard - E5", "ChargeFrequency": "Usage-based",
+            "ChargePeriodEnd": f"{day}T{hour + 1:02d}:00:00Z", "ChargePeriodStart": f"{day}T{hour:02d}:00:00Z",
+            "ChargeSubcategory": "On-Demand", "CommitmentDiscountCategory": None, "CommitmentDiscountId": None,
+            "CommitmentDiscountName": None, "CommitmentDiscountType": None, "EffectiveCost": billed,
+            "InvoiceIssuer": "Oracle", "ListCost": billed, "ListUnitPrice": "0.03", "PricingCategory": None,
+            "PricingQuantity": "8", "PricingUnit": "OCPU Hours", "Provider": "Oracle", "Publisher": "Oracle",
+            "Region": "us-sanjose-1", "ResourceId": f"ocid1.instance.oc1.us-sanjose-1.r{i}", "ResourceName": None,
+            "ResourceType": "instance", "ServiceCategory": "Compute", "ServiceName": "COMPUTE", "SkuId": "B97384",
+            "SkuPriceId": None, "SubAccountId": "ocid1.tenancy.oc1..aaaa", "SubAccountName": "crowddev",
+            "Tags": json.dumps({"Oracle-Tags.CreatedBy": "ops"}) if i % 2 else None, "UsageQuantity": "8",
+            "UsageUnit": "OCPU Hours", "oci_ReferenceNumber": f"{seed:04x}{first_reference + i:08x}",
+            "oci_CompartmentId": "ocid1.compartment.oc1..bbbb", "oci_CompartmentName": "platform",
+            "oci_OverageFlag": "N", "oci_UnitPriceOverage": None, "oci_BilledQuantityOverage": None,
+            "oci_CostOverage": None, "oci_AttributedUsage": "8", "oci_AttributedCost": billed,
+            "oci_BackReferenceNumber": None,
+        })  # fmt: skip
+    return rows
+
+
 # -- business metrics and budgets ------------------------------------------------------------------
 METRICS_HEADER: tuple[str, ...] = ("date", "metric", "dimension", "value", "unit")
 BUDGETS_HEADER: tuple[str, ...] = ("period", "scope", "amount", "currency", "cost_basis")

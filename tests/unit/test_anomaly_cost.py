@@ -16,7 +16,7 @@ import pytest
 from analytics.anomalies import cost as ca
 from analytics.errors import ParameterError
 from analytics.periods import parse_period
-from analytics.warehouse import run
+from analytics.warehouse import connect, run
 from analytics.warehouse.ledger import refresh_cost_tags
 
 pytestmark = pytest.mark.unit
@@ -113,12 +113,12 @@ def test_a_spike_is_found_at_the_tag_that_owns_it_with_its_impact_and_drivers(co
     top = found.iloc[0]
     assert (top["level"], top["member"], top["start"], top["end"]) == ("tag", "search", date(2026, 8, 12),
                                                                         date(2026, 8, 13))
-    assert top["impact_usd"] == pytest.approx(4000.0, rel=0.02)
+    assert top["impact"] == pytest.approx(4000.0, rel=0.02)
     assert top["services"] == "search"
     assert top["also_seen_at"] == "all usage"  # EC2 is AWS's only service here: the same series
     drivers = result.drivers[result.drivers["anomaly_id"] == top["anomaly_id"]]
     resource = drivers[drivers["dimension"] == "resource"].iloc[0]
-    assert resource["member"] == "i-search" and resource["delta"] == pytest.approx(top["impact_usd"])
+    assert resource["member"] == "i-search" and resource["delta"] == pytest.approx(top["impact"])
 
 
 def test_opposite_moves_are_both_visible_and_contributions_sum_to_the_impact(con: duckdb.DuckDBPyConnection) -> None:
@@ -132,7 +132,7 @@ def test_opposite_moves_are_both_visible_and_contributions_sum_to_the_impact(con
     regions = result.drivers[(result.drivers["anomaly_id"] == row["anomaly_id"])
                              & (result.drivers["dimension"] == "region")].set_index("member")
     assert regions.loc["us-east-1", "delta"] > 0 > regions.loc["eu-west-1", "delta"]
-    assert regions["delta"].sum() == pytest.approx(row["impact_usd"], abs=1e-6)
+    assert regions["delta"].sum() == pytest.approx(row["impact"], abs=1e-6)
     assert regions.loc["us-east-1", "delta"] == pytest.approx(600.0 * row["flagged_days"], rel=0.05)
     assert regions.loc["eu-west-1", "delta"] == pytest.approx(-200.0 * row["flagged_days"], rel=0.05)
 
@@ -169,7 +169,7 @@ def test_new_region_is_a_finding_of_its_own_kind(con: duckdb.DuckDBPyConnection)
     findings = result.findings
     new = findings[findings["kind"] == "new"]
     assert new[["level", "member", "start"]].values.tolist() == [["region", "ap-southeast-2", date(2026, 9, 10)]]
-    assert new.iloc[0]["impact_usd"] == pytest.approx(350.0 * 21)
+    assert new.iloc[0]["impact"] == pytest.approx(350.0 * 21)
     assert len(ca.alerts(result.anomalies)) == 1  # the tag-level increase is the same rows: one finding
 
 
@@ -202,22 +202,22 @@ def test_the_alert_gate_needs_the_dollar_floor_and_the_percentage() -> None:
     frame = pd.DataFrame({
         "anomaly_id": ["both", "pct-low", "usd-low", "down", "folded", "new"],
         "direction": ["increase", "increase", "increase", "decrease", "increase", "increase"],
-        "impact_usd": [900.0, 900.0, 100.0, -900.0, 5000.0, 300.0],
+        "impact": [900.0, 900.0, 100.0, -900.0, 5000.0, 300.0],
         "impact_pct": [50.0, 5.0, 80.0, -50.0, 90.0, float("inf")],
         "folded_into": [None, None, None, None, "both", None],
         "in_period": [True] * 6,
     })
-    assert ca.alerts(frame, min_impact_usd=500, min_impact_pct=20)["anomaly_id"].tolist() == ["both"]
-    assert ca.alerts(frame, min_impact_usd=250, min_impact_pct=20)["anomaly_id"].tolist() == ["both", "new"]
-    assert ca.alerts(frame, min_impact_usd=500, min_impact_pct=20, direction="both")["anomaly_id"].tolist() == [
+    assert ca.alerts(frame, min_impact=500, min_impact_pct=20)["anomaly_id"].tolist() == ["both"]
+    assert ca.alerts(frame, min_impact=250, min_impact_pct=20)["anomaly_id"].tolist() == ["both", "new"]
+    assert ca.alerts(frame, min_impact=500, min_impact_pct=20, direction="both")["anomaly_id"].tolist() == [
         "both", "down"]
-    assert ca.alerts(frame, min_impact_usd=0, min_impact_pct=0, direction="decrease")["anomaly_id"].tolist() == [
+    assert ca.alerts(frame, min_impact=0, min_impact_pct=0, direction="decrease")["anomaly_id"].tolist() == [
         "down"]
     with pytest.raises(ParameterError):
-        ca.alerts(frame, min_impact_usd=-1)
+        ca.alerts(frame, min_impact=-1)
     with pytest.raises(ParameterError):
         ca.alerts(frame, direction="sideways")  # type: ignore[arg-type]
-    assert (ca.DEFAULT_MIN_IMPACT_USD, ca.DEFAULT_MIN_IMPACT_PCT) == (250.0, 20.0)
+    assert (ca.DEFAULT_MIN_IMPACT, ca.DEFAULT_MIN_IMPACT_PCT) == (250.0, 20.0)
 
 
 def test_deployments_and_incidents_of_the_service_annotate_the_anomaly(con: duckdb.DuckDBPyConnection) -> None:
@@ -249,7 +249,7 @@ def test_an_empty_warehouse_gives_an_empty_result(con: duckdb.DuckDBPyConnection
     result = ca.cost_anomalies(con, QUARTER)
     assert result.anomalies.empty and result.last_day is None
     assert ca.alerts(result.anomalies).empty
-    assert ca.anomaly_table(result.findings).empty
+    assert ca.anomaly_table(result.findings, currency=result.currency).empty
 
 
 def test_tag_keys_are_bound_values_even_when_they_look_like_sql(con: duckdb.DuckDBPyConnection) -> None:
@@ -264,7 +264,7 @@ def test_the_artifact_is_json_with_the_alerts(con: duckdb.DuckDBPyConnection, tm
     _load(con, _usage(lambda i, d: _weekly(i, d) + spike.get(d, 0.0)))
     result = ca.cost_anomalies(con, QUARTER)
     alerted = ca.alerts(result.anomalies)
-    path = ca.write_anomalies_json(ca.anomalies_artifact(result, alerted, thresholds={"min_impact_usd": 250}),
+    path = ca.write_anomalies_json(ca.anomalies_artifact(result, alerted, thresholds={"min_impact": 250}),
                                    tmp_path / "anomalies.json")
     data = json.loads(path.read_text())
     assert data["period"] == "2026Q3" and data["counts"]["alerts"] == 1
@@ -304,7 +304,7 @@ def test_new_spend_at_two_levels_at_once_keys_every_row(con: duckdb.DuckDBPyConn
     new = result.findings[result.findings["kind"] == "new"].sort_values("scope")
     assert new[["level", "scope"]].values.tolist() == [
         ["region", "AWS · Amazon EC2 · region ap-southeast-2"], ["service", "AWS · Amazon SageMaker"]]
-    assert new["impact_usd"].tolist() == [pytest.approx(350.0 * 21), pytest.approx(420.0 * 21)]
+    assert new["impact"].tolist() == [pytest.approx(350.0 * 21), pytest.approx(420.0 * 21)]
     assert all(m is None for m in new.loc[new["level"] == "service", "member"])
     for row in new.itertuples(index=False):
         assert not result.series_days(row.anomaly_id).empty
@@ -340,10 +340,10 @@ def test_a_null_or_blank_member_is_a_member_of_its_own_at_every_level(
     top = found.iloc[0]
     assert (top["level"], top["member"], top["scope"], top["start"]) == (
         "tag", "(untagged)", "AWS · Amazon EC2 · service=(untagged)", date(2026, 8, 12))
-    assert top["impact_usd"] == pytest.approx(6000.0, rel=0.02)
+    assert top["impact"] == pytest.approx(6000.0, rel=0.02)
     drivers = result.drivers[result.drivers["anomaly_id"] == top["anomaly_id"]].set_index(["dimension", "member"])
-    assert drivers.loc[("region", "(not set)"), "delta"] == pytest.approx(top["impact_usd"])
-    assert drivers.loc[("resource", "i-anon"), "delta"] == pytest.approx(top["impact_usd"])
+    assert drivers.loc[("region", "(not set)"), "delta"] == pytest.approx(top["impact"])
+    assert drivers.loc[("resource", "i-anon"), "delta"] == pytest.approx(top["impact"])
     assert not result.series_days(top["anomaly_id"]).empty
 
 
@@ -369,3 +369,17 @@ def test_several_periods_from_one_read_of_the_series_equal_separate_runs(con: du
         pd.testing.assert_frame_equal(joint.series, alone.series)
         assert (joint.first_day, joint.last_day) == (alone.first_day, alone.last_day)
     assert [r.findings["start"].tolist() for r in together] == [[date(2026, 5, 12)], [date(2026, 8, 12)]]
+
+
+def test_amounts_are_written_in_the_billing_currency_never_in_dollars(con: duckdb.DuckDBPyConnection) -> None:
+    spike = {date(2026, 8, 12): 2000.0, date(2026, 8, 13): 2000.0}
+    rows = _usage(lambda i, d: _weekly(i, d, seed=1) + spike.get(d, 0.0), ResourceId="i-search",
+                  BillingCurrency="EUR", Tags=json.dumps({"service": "search"}))
+    _load(con, rows)
+    result = ca.cost_anomalies(con, QUARTER)
+    top = ca.alerts(result.anomalies).iloc[0]
+    assert result.currency == "EUR" and ca.anomaly_currency(con, QUARTER) == "EUR"
+    shown = ca.anomaly_table(ca.alerts(result.anomalies), currency=result.currency).iloc[0]
+    assert shown["impact"] == f"+€{top['impact'] / 1e3:.1f}k" and shown["expected"].startswith("€")
+    assert "€" in top["top_drivers"] and "$" not in top["top_drivers"] + "".join(map(str, shown))
+    assert ca.cost_anomalies(connect(":memory:"), QUARTER).currency == "USD"  # no cost rows: nothing to print

@@ -63,7 +63,7 @@ def _write(path: Path, text: str) -> Path:
         ("business_metrics", "date,metric,value\n2026-01-01,r,1\n2026-01-01,r,2\n",
          r"row 2, column 'date': duplicate key date, metric, dimension"),
         ("business_metrics", "date,metric,value\n2026-01-01,r,1,9\n",
-         r"row 1: cannot read file: Expected Number of Columns"),
+         r"row 1, column 'value': 4 fields where the header names 3 columns: 1 value\(s\) after the last column"),
         ("incidents", "incident_id,source,source_id,created_at,severity\na:1,a,1,2026-01-01T00:00:00Z,SEV9\n",
          r"row 1, column 'severity': 'SEV9' is not one of SEV1"),
         ("incidents", "incident_id,source,source_id,created_at,resolved_at\n"

@@ -161,7 +161,7 @@ def test_unknown_dimensions_and_bad_tag_keys_are_refused() -> None:
 
 
 def test_every_dimension_statement_knows_every_allow_listed_column() -> None:
-    """The dimension value is defined once (macro cost_dimension_value, migration 0006, re-created by 0009),
+    """The dimension value is defined once (macro cost_dimension_value, migration 0006, re-created by 0010),
     handles every allow-listed column, and every statement with a $dimension uses it instead of a copy."""
     folder = resources.files("analytics.sql")
     statements = [e for e in folder.iterdir() if e.name.startswith("cost_") and e.name.endswith(".sql")]
@@ -172,7 +172,7 @@ def test_every_dimension_statement_knows_every_allow_listed_column() -> None:
         assert "cost_dimension_value($dimension, dimension_tag.tag_value," in text, entry.name
         assert "dimension_tag.tag_key = $dimension_tag_key" in text, entry.name
         assert "WHEN 'ProviderName'" not in text, f"{entry.name} has its own copy of the dimension CASE"
-    macro = (resources.files("analytics.warehouse") / "migrations" / "0009_cost_tags.sql").read_text("utf-8")
+    macro = (resources.files("analytics.warehouse") / "migrations" / "0010_cost_tags.sql").read_text("utf-8")
     for column in cm.DIMENSIONS.values():
         pattern = r"WHEN 'total' THEN 'total'" if column == "total" else rf"WHEN '{column}' THEN p_row\.{column}\b"
         assert re.search(pattern, macro), f"cost_dimension_value does not handle dimension {column}"

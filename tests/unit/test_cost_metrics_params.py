@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from datetime import date
 from pathlib import Path
 
@@ -76,7 +75,7 @@ def test_small_parsers() -> None:
                                                      ("cost_investigation", CostInvestigationParams)])
 def test_each_notebook_declares_exactly_what_its_params_class_takes(name: str, params_class: type) -> None:
     declared = set(pm.inspect_notebook(str(NOTEBOOKS / f"{name}.ipynb")))
-    accepted = set(inspect.signature(params_class.from_raw).parameters)
+    accepted = set(params_class.parameters())
     assert declared == accepted
 
 

@@ -1,7 +1,7 @@
-"""The cost scope macros of migrations 0006 and 0009 (``cost_in_scope``, ``cost_in_scope_any_date``,
+"""The cost scope macros of migrations 0006 and 0010 (``cost_in_scope``, ``cost_in_scope_any_date``,
 ``cost_dimension_value``, ``cost_tags_missing``): bound with prepared parameters, documented in the
 catalogue, still correct after a load adds ``x_…`` columns to ``cost``, and callable on read-only
-connections. Tag values are joined from ``cost_tags`` (migration 0009)."""
+connections. Tag values are joined from ``cost_tags`` (migration 0010)."""
 
 from __future__ import annotations
 
@@ -136,7 +136,7 @@ def test_cost_dimension_value_covers_the_python_allow_list(con: duckdb.DuckDBPyC
 
 
 def test_cost_statements_call_the_macros_instead_of_copying_them() -> None:
-    """The scope filter and the dimension CASE live only in the migrations (0006, re-created by 0009), and no
+    """The scope filter and the dimension CASE live only in the migrations (0006, re-created by 0010), and no
     statement parses Tags itself (cost_tags holds them parsed)."""
     folder = resources.files("analytics.sql")
     texts = {e.name: e.read_text("utf-8") for e in folder.iterdir() if e.name.startswith("cost_")

@@ -1,8 +1,8 @@
-"""``cost_tags`` (migration 0009): the tags of the cost rows parsed once at load. For any tag set a
+"""``cost_tags`` (migration 0010): the tags of the cost rows parsed once at load. For any tag set a
 loader can store — hostile keys and values included — joining the dictionary gives exactly what
 parsing ``Tags`` in the statement gave before (``TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[key]``),
 for every key, present or not; every load keeps it complete, without duplicates; and a warehouse
-migrated from before 0009 is backfilled."""
+migrated from before 0010 is backfilled."""
 
 from __future__ import annotations
 
@@ -127,10 +127,10 @@ def test_a_direct_write_is_completed_by_refresh_and_a_duplicate_entry_is_refused
         run(con, "INSERT INTO cost_tags VALUES ('{\"team\": \"x\", \"env\": \"y\"}', 'team', 'z')")
 
 
-def test_a_warehouse_from_before_migration_9_is_backfilled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_warehouse_from_before_migration_10_is_backfilled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "old.duckdb"
     shipped = wh.migrations()
-    monkeypatch.setattr(wh, "migrations", lambda: [m for m in shipped if m.version < 9])
+    monkeypatch.setattr(wh, "migrations", lambda: [m for m in shipped if m.version < 10])
     old = analytics.connect(path)
     try:  # the rows an earlier version loaded (it had no dictionary to fill)
         for tags in ('{"team": "a", "env": "prod"}', '{"team": "a", "env": "prod"}', None, '{"cost-center": "42"}'):
@@ -143,7 +143,7 @@ def test_a_warehouse_from_before_migration_9_is_backfilled(tmp_path: Path, monke
     finally:
         old.close()
     monkeypatch.setattr(wh, "migrations", lambda: shipped)
-    new = analytics.connect(path)  # applies 0009
+    new = analytics.connect(path)  # applies 0010
     try:
         assert run(new, "SELECT Tags, tag_key, tag_value FROM cost_tags ORDER BY ALL") == [
             ('{"cost-center": "42"}', "cost-center", "42"),

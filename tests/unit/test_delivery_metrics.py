@@ -225,3 +225,14 @@ def test_notebook_parameters_are_validated() -> None:
         DeliveryPerformanceParams.from_raw(period="2026Q3", group_by="colour")
     slo = SloErrorBudgetParams.from_raw(period="2026Q3", slo=" checkout-availability ")
     assert slo.scope == {"service": None, "team": None, "slo": "checkout-availability"}
+
+
+def test_a_service_without_failed_deployments_has_an_overall_level(fourkeys: duckdb.DuckDBPyConnection) -> None:
+    """Its recovery level is missing (NaN in the recovery frame), which once crashed the delivery report
+    (``tuple.index(x): x not in tuple``) on any small warehouse, e.g. ``opsreview demo --months 3 --scale 0.2``."""
+    deploy(fourkeys, "gh:30", "2026-07-10T10:00:00", sha="a30a30a", service="search", team="discovery")
+    levels = dm.dora_performance_levels(fourkeys, "2026Q3", by="service").set_index("service")
+    search = levels.loc["search"]
+    assert pd.isna(search["recovery_level"]) and pd.isna(search["lead_time_level"]) and search["deployments"] == 1
+    # one deployment in 13 weeks is "low" frequency; no failure among it is an "elite" failure rate; lowest wins
+    assert (search["frequency_level"], search["change_failure_level"], search["dora_level"]) == ("low", "elite", "low")

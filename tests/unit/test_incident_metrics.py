@@ -13,6 +13,7 @@ import pytest
 from analytics.metrics import incidents as im
 from analytics.metrics.stats import quantile_ci
 from analytics.periods import parse_period
+from analytics.sql import load_sql
 
 pytestmark = pytest.mark.unit
 Q3 = datetime(2026, 7, 1, tzinfo=UTC)  # a Wednesday
@@ -255,3 +256,74 @@ def test_scope_arguments_are_checked(con: duckdb.DuckDBPyConnection) -> None:
         im.repeat_rates_by_service(con, "2026Q3", window_days=0)
     with pytest.raises(ValueError, match="business_hours"):
         im.pages_by_responder(con, parse_period("2026Q3"), business_hours=(600, 500))
+
+
+# -- major, critical and the summary of a period (docs/metrics.md §1.6) -------------------------
+def test_major_and_critical_come_from_the_semantic_layer(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO services VALUES ('pay', 'payments', 'tier1', NULL, NULL, 0), "
+                "('web', 'web', 'tier2', NULL, NULL, 0), ('ops', 'ops', NULL, NULL, NULL, 0)").fetchall()
+    add(con,
+        {"service": "pay", "severity": "SEV1"}, {"service": "pay", "severity": "SEV2"},
+        {"service": "pay", "severity": "SEV3"}, {"service": "pay", "severity": None},
+        {"service": "web", "severity": "SEV1"}, {"service": "ops", "severity": "SEV2"},
+        {"service": "gone", "severity": "SEV1"}, {"severity": "SEV1"})
+    flags = im.incident_durations(con, "2026Q3")[["service", "severity", "major", "critical"]]
+    expected = [("pay", "SEV1", True, True), ("pay", "SEV2", True, True), ("pay", "SEV3", False, False),
+                ("pay", "unknown", False, False), ("web", "SEV1", True, False), ("ops", "SEV2", True, False),
+                ("gone", "SEV1", True, False), ("(no service)", "SEV1", True, False)]
+    assert sorted(map(tuple, flags.itertuples(index=False))) == sorted(expected)
+    assert im.incident_durations(con, "2026Q3", critical_tier="tier2")["critical"].sum() == 1  # web's SEV1
+    # the macros themselves, on the semantic layer's incident_facts()
+    macro = con.execute("SELECT count(*) FILTER (WHERE incident_is_major(i)), count(*) FILTER "
+                        "(WHERE incident_is_critical(i, 'tier1')) FROM incident_facts() AS i").fetchone()
+    assert macro == (6, 2)
+    hours = con.execute(f"SELECT sum(major_incidents) FROM ({load_sql('incident_hours_by_service')})",
+                        {"period_start": Q3, "period_end": at(92)}).fetchone()
+    assert hours == (6,)
+
+
+def test_incident_summary_by_hand(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT INTO services VALUES ('pay', 'payments', 'tier1', NULL, NULL, 0), "
+                "('web', 'web', 'tier2', NULL, NULL, 0)").fetchall()
+    q2 = -50.0  # days: inside 2026Q2
+    add(con,
+        # Q3: SEV1 resolved in 10, 40 (pay), 25 (web) min, one still open (pay); SEV2 pay 70 min; SEV3 web 5 min
+        {"service": "pay", "severity": "SEV1", "resolved_at": at(minutes=10), "status": "resolved"},
+        {"service": "pay", "severity": "SEV1", "resolved_at": at(minutes=40), "status": "resolved"},
+        {"service": "web", "severity": "SEV1", "resolved_at": at(minutes=25), "status": "resolved"},
+        {"service": "pay", "severity": "SEV1", "status": "open"},
+        {"service": "pay", "severity": "SEV2", "resolved_at": at(minutes=70), "status": "resolved"},
+        {"service": "web", "severity": "SEV3", "resolved_at": at(minutes=5), "status": "resolved"},
+        {"service": "pay", "severity": "SEV2", "status": "canceled"},  # left out everywhere
+        # Q2: SEV1 pay 60 and 80 min
+        {"service": "pay", "severity": "SEV1", "created_at": at(q2), "resolved_at": at(q2, minutes=60),
+         "status": "resolved"},
+        {"service": "pay", "severity": "SEV1", "created_at": at(q2), "resolved_at": at(q2, minutes=80),
+         "status": "resolved"})
+    s = im.incident_summary(con, "2026Q3", restore_target_minutes=45)
+    assert (s.period, s.total, s.major) == ("2026Q3", 6, 5)
+    assert dict(s.by_severity) == {"SEV1": 4, "SEV2": 1, "SEV3": 1, "SEV4": 0, "SEV5": 0}
+    # SEV1: 10, 25, 40 → median 25, p90 = 25 + 0.8 × 15 = 37; Q2 median 70 → change −45
+    assert (s.sev1.median.value, s.sev1.median.n, s.sev1.still_open, s.sev1.ci_method) == (25.0, 3, 1, "bootstrap")
+    assert s.sev1.p90_minutes == pytest.approx(37.0) and s.sev1.change.value == -45.0
+    assert s.sev1.median == quantile_ci([10, 25, 40], 0.5)
+    # critical (pay, SEV1–SEV2): 10, 40, 70 and one open → median 40; within 45 min: 10 and 40 → 2 of 4
+    assert (s.critical.median.value, s.critical.median.n, s.critical.still_open) == (40.0, 3, 1)
+    restores = s.restores
+    assert (restores.incidents, restores.restored, restores.still_open, restores.target_minutes) == (4, 2, 1, 45.0)
+    assert s.critical.change.value == 40.0 - 70.0
+    # everything else is the evidence page's own summary
+    assert s.repeats == im.repeat_incident_rates(con, "2026Q3")
+    assert s.noise == im.alert_noise(con, "2026Q3")
+    assert s.oncall == im.oncall_health(con, "2026Q3")
+    assert im.critical_restore_share(con, "2026Q3", within_minutes=45) == s.restores
+    # one read of each period's durations for a run of periods gives the same summaries
+    both = im.incident_summaries(con, ["2026Q2", "2026Q3"], restore_target_minutes=45)
+    assert both[1] == s and both[0] == im.incident_summary(con, "2026Q2", restore_target_minutes=45)
+    assert (both[0].total, both[0].sev1.median.value, both[0].sev1.change.value) == (2, 70.0, None)
+
+
+def test_a_change_is_real_only_when_its_interval_excludes_zero() -> None:
+    assert im.change_is_real(im.Estimate(3.0, 1.0, 5.0, 30))
+    assert not im.change_is_real(im.Estimate(3.0, -1.0, 5.0, 30))
+    assert not im.change_is_real(im.Estimate(3.0, None, None, 1))

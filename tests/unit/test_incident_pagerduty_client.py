@@ -167,12 +167,12 @@ def test_token_problems_and_giving_up(api: tuple[FakePagerDuty, str], tmp_path: 
     monkeypatch.delenv("PAGERDUTY_TOKEN", raising=False)
     with pytest.raises(UsageError, match="no PagerDuty API token"):
         pd.fetch_incidents(None, START, START + timedelta(days=1), out_dir=tmp_path, base_url=url)
-    with pytest.raises(UsageError, match=r"refused the token \(HTTP 401\): Unauthorized") as info:
+    with pytest.raises(UsageError, match=r"refused the token \(HTTP 401 Unauthorized\)") as info:
         pd.fetch_incidents("wrong-token", START, START + timedelta(days=1), out_dir=tmp_path, base_url=url)
     assert "wrong-token" not in str(info.value)
     fake.always_429 = True
     waits: list[float] = []
-    with pytest.raises(pd.PagerDutyApiError, match="HTTP 429 after 3 retries"):
+    with pytest.raises(pd.PagerDutyApiError, match="HTTP 429 Too Many Requests after 3 retries"):
         pd.fetch_incidents(TOKEN, START, START + timedelta(days=1), out_dir=tmp_path, base_url=url, max_retries=3,
                            sleep=waits.append)
     assert waits == [2.0, 2.0, 2.0]
@@ -213,3 +213,114 @@ def test_cli_fetch_writes_pages_and_loads_them(api: tuple[FakePagerDuty, str], t
     monkeypatch.delenv("PAGERDUTY_TOKEN")
     assert main([*argv[:-2], "--warehouse", warehouse]) == 2, "no token: a usage error, not a traceback"
     assert main(["fetch", "pagerduty", "--since", "2026-03-01", "--until", "2026-01-01", "--out", "x"]) == 2
+
+
+# -- issue 15.7 (b): the token never leaves the API's server, and no response body is printed -----------
+class Recorder:
+    """A second local server (another port: another origin) that records the headers it receives."""
+
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str | None]] = []
+
+
+def _serve(handler: type[BaseHTTPRequestHandler]) -> tuple[ThreadingHTTPServer, threading.Thread, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return server, thread, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@pytest.fixture
+def two_servers() -> Iterator[tuple[Recorder, str, Recorder, str, dict[str, Any]]]:
+    """``api`` answers as ``behaviour`` says (redirect to ``other``, to itself, or an error echoing the
+    token); ``other`` would serve a valid empty page to anyone."""
+    api_seen, other_seen = Recorder(), Recorder()
+    behaviour: dict[str, Any] = {}
+
+    def make(recorder: Recorder, is_api: bool) -> type[BaseHTTPRequestHandler]:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                recorder.seen.append((self.path, self.headers.get("Authorization")))
+                if is_api and behaviour.get("redirect") and not self.path.startswith("/moved"):
+                    self.send_response(behaviour.get("code", 302))
+                    self.send_header("Location", behaviour["redirect"] + self.path.replace("/incidents", "/moved", 1))
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if is_api and behaviour.get("echo"):
+                    data = json.dumps({"error": {"message": f"bad request with {self.headers.get('Authorization')}",
+                                                 "errors": [self.headers.get("Authorization")]}}).encode()
+                    self.send_response(behaviour["echo"], behaviour.get("reason"))
+                else:
+                    data = json.dumps({"incidents": [], "limit": 1, "offset": 0, "more": False, "total": 0}).encode()
+                    self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+    servers = [_serve(make(api_seen, True)), _serve(make(other_seen, False))]
+    try:
+        yield api_seen, servers[0][2], other_seen, servers[1][2], behaviour
+    finally:
+        for server, thread, _ in servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_a_redirect_to_another_server_is_refused_and_gets_no_token(
+    two_servers: tuple[Recorder, str, Recorder, str, dict[str, Any]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], code: int,
+) -> None:
+    from analytics.cli import main
+
+    api_seen, url, other_seen, other, behaviour = two_servers
+    behaviour.update(redirect=other, code=code)
+    monkeypatch.setenv("PAGERDUTY_TOKEN", TOKEN)
+    status = main(["fetch", "pagerduty", "--since", "2026-01-01", "--until", "2026-02-01", "--out",
+                   str(tmp_path / "pd"), "--base-url", url, "--warehouse", str(tmp_path / "w.duckdb")])
+    err = capsys.readouterr().err
+    port = other.rsplit(":", 1)[1]
+    assert status == 1 and err.count("\n") == 1 and "Traceback" not in err
+    assert f"HTTP {code} redirect to http://127.0.0.1:{port} refused" in err and TOKEN not in err
+    assert api_seen.seen and all(auth == f"Token token={TOKEN}" for _, auth in api_seen.seen)
+    assert other_seen.seen == [], "the other server must not even be asked"
+
+
+def test_a_redirect_on_the_api_server_itself_is_followed(
+    two_servers: tuple[Recorder, str, Recorder, str, dict[str, Any]], tmp_path: Path,
+) -> None:
+    api_seen, url, other_seen, _, behaviour = two_servers
+    behaviour.update(redirect=url.replace("127.0.0.1", "127.0.0.1"), code=307)
+    files = pd.fetch_incidents(TOKEN, START, START + timedelta(days=2), out_dir=tmp_path, base_url=url)
+    assert [f.name for f in files] == ["incidents-w01-p0001.json"]
+    assert [p.split("?")[0] for p, _ in api_seen.seen] == ["/incidents", "/moved", "/incidents", "/moved"]
+    assert all(auth == f"Token token={TOKEN}" for _, auth in api_seen.seen) and other_seen.seen == []
+
+
+@pytest.mark.parametrize(("status", "reason"), [(400, None), (401, None), (404, None), (500, None),
+                                                (400, f"Bad token Token token={TOKEN}")])
+def test_error_bodies_echoing_the_token_are_never_printed(
+    two_servers: tuple[Recorder, str, Recorder, str, dict[str, Any]], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], status: int, reason: str | None,
+) -> None:
+    from analytics.cli import main
+
+    _, url, _, _, behaviour = two_servers
+    behaviour.update(echo=status, reason=reason)
+    monkeypatch.setenv("PAGERDUTY_TOKEN", TOKEN)
+    monkeypatch.setattr(pd._Client, "_retry_after", lambda self, header, attempt: 0.0)
+    code = main(["fetch", "pagerduty", "--since", "2026-01-01", "--until", "2026-02-01", "--out",
+                 str(tmp_path / "pd"), "--base-url", url, "--warehouse", str(tmp_path / "w.duckdb")])
+    captured = capsys.readouterr()
+    last = captured.err.splitlines()[-1]  # a 500 is retried first, each retry a warning line
+    assert code == (2 if status == 401 else 1) and last.startswith("opsreview: error: PagerDuty API"), captured.err
+    assert f"HTTP {status}" in last and "bad request with" not in captured.err
+    assert TOKEN not in captured.err + captured.out and "secret-token" not in captured.err

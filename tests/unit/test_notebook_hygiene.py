@@ -1,5 +1,6 @@
 """Committed notebooks: nbformat 4.5, kernelspec python3, a tagged parameters cell with the common
-parameters, no code definitions, and no stored outputs except cells compared on purpose by nbval."""
+parameters, no code definitions, no narrative built inline (sentences come from analytics.narratives), and
+no stored outputs except cells compared on purpose by nbval."""
 
 from __future__ import annotations
 
@@ -42,3 +43,24 @@ def test_notebook_hygiene(path: Path) -> None:
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: stale output"
         assert "papermill" not in cell.metadata, f"{path.name}: executed-notebook metadata committed"
     assert "papermill" not in nb.metadata
+
+
+def _built_inline(node: ast.AST) -> bool:
+    """Whether a Markdown/HTML argument is assembled in the cell (an f-string, a join, a conditional) rather
+    than returned by a narrative function or written as one constant."""
+    return isinstance(node, ast.JoinedStr | ast.BinOp | ast.IfExp) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in {"join", "replace",
+                                                                                                    "format"})
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_narrative_comes_from_the_package(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in {"md", "HTML"}:
+                assert not any(_built_inline(a) for a in node.args), (
+                    f"{path.name}: a sentence built in a cell belongs in analytics/narratives: "
+                    f"{ast.unparse(node)[:100]}")

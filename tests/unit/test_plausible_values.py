@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ import duckdb
 import pytest
 
 import analytics
+from analytics.cli import main
 from analytics.errors import AnalyticsError, ExportFormatError
 from analytics.sources import LoadOptions, ingest
 from analytics.sources._files import RowError
@@ -298,3 +299,82 @@ def test_bigquery_with_unreadable_credentials_is_a_one_line_error(con: duckdb.Du
     assert "\n" not in message and "credentials" in message.lower() and "sekrit" not in message, message
     assert info.value.exit_code == 2
     assert _digest(con) == before
+
+
+@pytest.mark.parametrize("credentials", ["folder", "missing", "wrong-type", "truncated"])
+def test_bigquery_credentials_problems_are_one_line_at_the_cli(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], credentials: str
+) -> None:
+    """``GOOGLE_APPLICATION_CREDENTIALS`` naming a folder once escaped as ``IsADirectoryError`` with a
+    traceback; every case is one line, exit 2, and never prints the file's content."""
+    secret = "-----BEGIN PRIVATE KEY-----sekrit"
+    path = tmp_path / "creds.json"
+    if credentials == "folder":
+        path.mkdir()
+    elif credentials == "wrong-type":
+        path.write_text(json.dumps({"type": "nonsense", "private_key": secret}))
+    elif credentials == "truncated":
+        path.write_text('{"type": "service_account", "private_key": "' + secret + '"')
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    warehouse = tmp_path / "w.duckdb"
+    code = main(["ingest", "gcp-billing", "bq://my-project.billing.gcp_billing_export_v1_X", "--option",
+                 "months=2026-07", "--warehouse", str(warehouse)])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert captured.err.count("\n") == 1 and captured.err.startswith("opsreview: error: bq://my-project"), captured.err
+    assert "credentials" in captured.err and "sekrit" not in captured.err + captured.out
+    assert "Traceback" not in captured.err
+
+
+def test_bigquery_unreachable_is_one_line(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A network failure under the client (requests' ConnectionError is an OSError without a file name)."""
+    import requests
+    from google.cloud import bigquery
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise requests.exceptions.ConnectionError("Max retries exceeded with url: /bigquery/v2/projects")
+
+    monkeypatch.setattr(bigquery, "Client", refuse)
+    with pytest.raises(AnalyticsError) as info:
+        ingest(con, "gcp-billing", ["bq://my-project.billing.gcp_billing_export_v1_X"],
+               LoadOptions(extra={"months": "2026-07"}))
+    assert str(info.value) == "bq://my-project.billing.gcp_billing_export_v1_X: cannot reach BigQuery (ConnectionError)"
+    assert info.value.exit_code == 2
+
+
+def _flipped(content: bytes) -> bytes:
+    lines = content.splitlines(True)
+    lines[2] = lines[2][:5] + b"\xff\xfe" + lines[2][5:]
+    return b"".join(lines)
+
+
+def _focus_renamed(content: bytes) -> bytes:
+    head, rest = content.split(b"\n", 1)
+    return head.replace(b"BilledCost", b"Billed_Cost").replace(b"ChargePeriodStart", b"chargeperiod_start") \
+        + b"\n" + rest
+
+
+@pytest.mark.parametrize(("kind", "mutate", "expected"), [
+    # the column holding the bytes is named too (issue 13.6: analytics/sources/_csv_layout.py)
+    ("deployments-csv", _flipped, "row 2, column 'Application': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 "
+                                  "it would read 'ÿþcheckout'); save the export as UTF-8"),
+    ("changes-csv", _flipped, "row 2, column 'repo': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 it would "
+                              "read 'lumenÿþ/checkout'); save the export as UTF-8"),
+    ("sli", _flipped, "row 2, column 'service': not UTF-8 text (bytes 0xFF 0xFE; as Windows-1252 it would read "
+                      "'checkÿþout'); save the export as UTF-8"),
+    ("focus", lambda c: c.split(b"\n", 1)[0].lower() + b"\n" + c.split(b"\n", 1)[1], None),
+    ("focus", _focus_renamed, "column 'BilledCost': required FOCUS column missing; also missing: ChargePeriodStart"),
+])
+def test_cli_refusals_are_one_line_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str,
+                                               mutate: Callable[[bytes], bytes], expected: str | None) -> None:
+    """Issue 15.8 at the command line: the message names the file (and row or the missing columns), exit 2,
+    no traceback; a lowercased FOCUS header is not an error at all."""
+    seed = next(s for s in ALL if s.kind == kind)
+    path, _ = _write(tmp_path, seed, mutate(seed.content))
+    code = main(["ingest", kind, str(path), "--warehouse", str(tmp_path / "w.duckdb"), *(
+        ["--timezone", "UTC"] if seed.options.timezone else [])])
+    err = capsys.readouterr().err
+    if expected is None:
+        assert (code, err) == (0, "")
+        return
+    assert (code, err) == (2, f"opsreview: error: {path}, {expected}\n")

@@ -16,6 +16,7 @@ import pytest
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from analytics.errors import ParameterError, UnknownNameError
+from analytics.metrics import incidents as im
 from analytics.metrics import quarterly as qr
 from analytics.params import QuarterlyReviewParams
 from analytics.reports import html_exporter, resolve_names
@@ -109,6 +110,27 @@ def test_incident_kpis_by_hand(incidents: duckdb.DuckDBPyConnection) -> None:
     assert repeat.value == pytest.approx(1 / 6) and repeat.status == "off track"  # 16.7% > 15%
     # incidents are loaded but no page (notify event) is: the on-call KPI says what to load
     assert kpis["pages_per_responder_week"].missing == qr.LOAD["pages"]
+
+
+def test_the_incident_kpis_only_format_the_incident_summary(incidents: duckdb.DuckDBPyConnection) -> None:
+    kpis = by_key(qr.incident_kpis(incidents, "2026Q3", TargetBook()))
+    periods = qr.review_periods("2026Q3")
+    summaries = im.incident_summaries(incidents, periods)
+    loaded = [s.total > 0 for s in summaries]
+    for key, value in [("time_to_restore_sev1_minutes", lambda s: s.sev1.median.value),
+                       ("time_to_restore_critical_minutes", lambda s: s.critical.median.value),
+                       ("incidents_major", lambda s: s.major), ("incidents_total", lambda s: s.total),
+                       ("repeat_incident_rate", lambda s: s.repeats.repeat_rate),
+                       ("actionable_alert_share", lambda s: s.noise.actionable_share)]:
+        expected = [None if not ok or value(s) is None else float(value(s))
+                    for s, ok in zip(summaries, loaded, strict=True)]
+        assert [v for _, v in kpis[key].history] == expected, key
+    now = summaries[-1]
+    critical = kpis["time_to_restore_critical_minutes"]
+    assert (critical.ci_low, critical.ci_high) == (now.critical.median.low, now.critical.median.high)
+    assert critical.details["restored_within_target"] == now.restores.restored
+    assert critical.details["change_is_real"] == now.critical.change_is_real
+    assert kpis["incidents_total"].details["by_severity"] == dict(now.by_severity)
 
 
 def test_incidents_without_a_catalogue_ask_for_the_tiers(con: duckdb.DuckDBPyConnection) -> None:

@@ -28,20 +28,23 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from analytics.errors import ExportFormatError, UsageError
+from analytics.sources._files import json_lines_problem
 from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for the cost loaders
     ROW,
     Column,
     _literal,
     duckdb_error,
     read_text_table,
+    read_text_view,
     reading,
     table_schema,
 )
 from analytics.sources._values import bound_params, instant_checks, nul_check
-from analytics.warehouse import run
-from analytics.warehouse.ledger import LoadTransaction, PeriodTotal
+from analytics.warehouse import run, run_quietly
+from analytics.warehouse.ledger import LoadTransaction, PeriodTotal, period_order
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class Staged:
     view: str
     file: str
     columns: dict[str, str]  # source column -> DuckDB type in the view
+    notes: tuple[str, ...] = ()  # how the file had to be read (recorded as the load's warnings)
 
     def has(self, name: str) -> bool:
         """Whether the view has the column (exact name)."""
@@ -94,10 +98,14 @@ class Staged:
 
 
 # -- staging -------------------------------------------------------------------------------------
-def stage_csv(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",)) -> Staged:
-    """Stage a CSV (or CSV.gz) strictly, every column as text."""
-    columns = read_text_table(con, path, view, null_strings=nulls)
-    return Staged(view, str(path), {c: "VARCHAR" for c in columns})
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",),
+    short_rows_ok: bool = False,
+) -> Staged:
+    """Stage a CSV (or CSV.gz) strictly, every column as text (``short_rows_ok``: rows that all lack
+    the same trailing header columns read them as NULL, noted in :attr:`Staged.notes`)."""
+    table = read_text_view(con, path, view, null_strings=nulls, short_rows_ok=short_rows_ok)
+    return Staged(view, str(path), {c: "VARCHAR" for c in table.columns}, tuple(table.notes))
 
 
 def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
@@ -105,7 +113,7 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[st
     try:
         rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({_literal(str(path))})")
     except duckdb.Error as exc:
-        raise ExportFormatError(f"not a readable parquet file: {_first_line(exc)}", file=path) from exc
+        raise ExportFormatError(f"not a readable parquet file: {_parquet_problem(exc)}", file=path) from exc
     return [(str(r[0]), str(r[1])) for r in rows]
 
 
@@ -143,7 +151,7 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_t
 def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> Staged:
     """Stage newline-delimited JSON (or a JSON array) as one JSON value per row in column ``__j``."""
     reader = f"read_json_objects({_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
-    with reading(path):
+    try:
         run(
             con,
             f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
@@ -159,6 +167,8 @@ def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> S
             f"SELECT v.{ROW}, t.key FROM {quote_identifier(view)} AS v, json_tree(v.__j) AS t "
             f"WHERE t.key IS NOT NULL GROUP BY v.{ROW}, t.parent, t.key HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1",
         )
+    except duckdb.Error as exc:  # DuckDB refused the file: Python's json names the record, key and problem
+        raise json_lines_problem(path) or duckdb_error(exc, path) from exc
     if twice:
         row, key = twice[0]
         raise ExportFormatError(f"duplicate key {str(key)[:60]!r} in a JSON object", file=path, row=int(row),
@@ -166,9 +176,16 @@ def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> S
     return Staged(view, str(path), {"__j": "JSON"})
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return lines[0] if lines else type(exc).__name__
+def _parquet_problem(exc: BaseException) -> str:
+    """Why a parquet file cannot be opened, in words (not DuckDB's message)."""
+    text = str(exc).casefold()
+    if "too small" in text:
+        return "the file is too small to be parquet (truncated, or empty)"
+    if "magic" in text or "footer" in text:
+        return "it has no parquet footer (truncated, or another format named .parquet)"
+    if "metadata" in text or "thrift" in text:
+        return "its metadata is corrupt (truncated or damaged file)"
+    return "DuckDB cannot open it as parquet (truncated, damaged or another format)"
 
 
 def require_columns(staged: Staged, names: Sequence[str], *, label: Mapping[str, str] | None = None) -> None:
@@ -319,13 +336,6 @@ def braces(expr: str) -> str:
 
 
 # -- the write -----------------------------------------------------------------------------------
-@dataclass
-class _Problem:
-    row: int
-    order: int
-    check: Check
-
-
 def load_cost_view(
     tx: LoadTransaction,
     staged: Staged,
@@ -340,6 +350,11 @@ def load_cost_view(
 
     ``billed_exact`` / ``effective_exact`` give the source totals over the raw values (default:
     the BilledCost / EffectiveCost expressions at :data:`EXACT` precision).
+
+    A row failing a check refuses the file, or, when the user opted into quarantine
+    (``--quarantine``), is set aside in ``ingest_quarantine`` with its first problem, its billing
+    period, currency and raw amounts (:func:`_quarantine_bad_rows`); the good rows load and the
+    ledger reconciles source = loaded + quarantined per billing period.
     """
     con = tx.con
     bound = {**bound_params(), **(params or {})}
@@ -358,7 +373,43 @@ def load_cost_view(
     f = fields
     billed = billed_exact or exact(f["BilledCost"].expr)
     effective = effective_exact or exact(f["EffectiveCost"].expr)
-    firsts = ", ".join(f"min({ROW}) FILTER (WHERE {c.bad})" for c in all_checks) or "NULL"
+    groups = _period_groups(con, staged, view, fields, billed, effective, all_checks, bound)
+    if not groups:
+        raise ExportFormatError("no data rows", file=staged.file)
+    source = view
+    loaded_groups = groups
+    if tx.quarantines and _first_problem(groups) is not None:
+        source = _quarantine_bad_rows(tx, staged, fields, all_checks, bound, billed=billed, effective=effective)
+        loaded_groups = _period_groups(con, staged, source, fields, billed, effective, (), bound)
+    _raise_first_problem(con, staged, groups if source == view else [], all_checks, bound)
+    currency_source = f["BillingCurrency"].source
+    _check_currencies(con, staged, loaded_groups, currency_source)
+    _merge_totals(tx, groups, spans=loaded_groups)
+    types = {n: schema[n].dtype for n in fields}
+    select = ", ".join(f"CAST(({fld.expr}) AS {types[n]}) AS {quote_identifier(n)}" for n, fld in fields.items())
+    with reading(staged.file):
+        insert = f"SELECT {select} FROM {source}"
+        try:
+            return tx.insert_query("cost", insert, used_params(bound, insert))
+        finally:
+            if source != view:  # the quarantine's temp objects go with the file
+                run_quietly(con, f"DROP VIEW IF EXISTS {GOOD_ROWS}")
+                run_quietly(con, f"DROP TABLE IF EXISTS {QUARANTINE}")
+
+
+def _period_groups(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    view: str,
+    f: Mapping[str, Field],
+    billed: str,
+    effective: str,
+    checks: Sequence[Check],
+    bound: Mapping[str, Any],
+) -> list[tuple]:
+    """One aggregate scan: per billing period and currency the rows, exact source totals, first row,
+    charge span and the first row failing each check (columns 8…)."""
+    firsts = ", ".join(f"min({ROW}) FILTER (WHERE {c.bad})" for c in checks) or "NULL"
     sql = (
         f"SELECT TRY_CAST(({f['BillingPeriodStart'].expr}) AS TIMESTAMPTZ) AS p, "
         f"CAST(({f['BillingCurrency'].expr}) AS VARCHAR) AS c, count(*), sum({billed}), sum({effective}), "
@@ -368,22 +419,120 @@ def load_cost_view(
     )
     with reading(staged.file):
         try:
-            groups = run(con, sql, used_params(bound, sql))
+            return run(con, sql, used_params(bound, sql))
         except duckdb.OutOfRangeException as exc:
             raise ExportFormatError(
-                f"amounts too large to total exactly: {_first_line(exc)}", file=staged.file
+                "amounts too large to total exactly: a billing period's sum exceeds 10^20", file=staged.file
             ) from exc
-    if not groups:
-        raise ExportFormatError("no data rows", file=staged.file)
-    _raise_first_problem(con, staged, groups, all_checks, bound)
-    currency_source = f["BillingCurrency"].source
-    _check_currencies(con, staged, groups, currency_source)
-    _merge_totals(tx, groups)
-    types = {n: schema[n].dtype for n in fields}
-    select = ", ".join(f"CAST(({fld.expr}) AS {types[n]}) AS {quote_identifier(n)}" for n, fld in fields.items())
+
+
+QUARANTINE = "__cost_quarantine"  # temp table of the rows set aside from the file being loaded
+GOOD_ROWS = "__cost_good_rows"  # temp view: the staged rows that were not set aside
+
+
+def _quarantine_bad_rows(
+    tx: LoadTransaction,
+    staged: Staged,
+    fields: Mapping[str, Field],
+    checks: Sequence[Check],
+    params: Mapping[str, Any],
+    *,
+    billed: str,
+    effective: str,
+) -> str:
+    """Set every row failing a check aside in ``ingest_quarantine`` (its first problem in check
+    order, the same message a refusal gives, its billing period, currency, provider, exact raw
+    amounts and the raw row) and return a view of the remaining rows."""
+    con = tx.con
+    view = quote_identifier(staged.view)
+    first = "CASE " + " ".join(f"WHEN coalesce(({c.bad}), false) THEN {i}" for i, c in enumerate(checks)) + " END"
+    shows = [(i, c.show) for i, c in enumerate(checks) if c.show is not None]
+    shown = (
+        "CASE __check " + " ".join(f"WHEN {i} THEN CAST(({show}) AS VARCHAR)" for i, show in shows) + " END"
+        if shows else "NULL::VARCHAR"
+    )
+    f = fields
+    sql = (
+        f"CREATE OR REPLACE TEMP TABLE {QUARANTINE} AS "
+        f"SELECT {ROW}, __check, {shown} AS __shown, "
+        f"TRY_CAST(({f['BillingPeriodStart'].expr}) AS TIMESTAMPTZ) AS billing_period_start, "
+        f"CAST(({f['BillingCurrency'].expr}) AS VARCHAR) AS billing_currency, "
+        f"TRY_CAST(({f['ProviderName'].expr}) AS VARCHAR) AS provider, "
+        f"{billed} AS billed_cost, {effective} AS effective_cost, "
+        f"{raw_row_json(staged)} AS raw "
+        f"FROM (SELECT *, {first} AS __check FROM {view}) WHERE __check IS NOT NULL"
+    )
     with reading(staged.file):
-        insert = f"SELECT {select} FROM {view}"
-        return tx.insert_query("cost", insert, used_params(bound, insert))
+        run(con, sql, used_params(params, sql))
+        problems = run(con, f"SELECT {ROW}, __check, __shown FROM {QUARANTINE} ORDER BY {ROW}")
+    frame = pa.table({
+        "__r": pa.array([int(r) for r, _, _ in problems], pa.int64()),
+        "column_name": pa.array([checks[i].column for _, i, _ in problems], pa.string()),
+        "problem": pa.array([describe_problem(checks[i], v) for _, i, v in problems], pa.string()),
+    })
+    name = f"{QUARANTINE}_problems"
+    con.register(name, frame)
+    try:
+        tx.quarantine_query(
+            f"SELECT q.{ROW} AS row_number, p.column_name, p.problem, q.raw, $__data_file AS data_file, "
+            "q.billing_period_start, q.billing_currency, q.provider, q.billed_cost, q.effective_cost "
+            f"FROM {QUARANTINE} AS q JOIN {name} AS p ON p.__r = q.{ROW}",
+            {"__data_file": Path(staged.file).name},
+        )
+    finally:
+        con.unregister(name)
+    log.warning(
+        "%s: %s rows quarantined (first: row %s, %s)", staged.file, f"{len(problems):,}", problems[0][0],
+        checks[problems[0][1]].column,
+    )
+    run(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {GOOD_ROWS} AS SELECT v.* FROM {view} AS v "
+        f"ANTI JOIN {QUARANTINE} AS q ON v.{ROW} = q.{ROW}",
+    )
+    return GOOD_ROWS
+
+
+def refuse_first_bad_row(
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    checks: Sequence[Check],
+    *,
+    file: str | Path,
+    params: Mapping[str, Any] | None = None,
+) -> None:
+    """One scan of a staged text view (with ``__row``): raise the earliest (row, check order) row
+    failing a check as an ExportFormatError naming file, row and column (for tables other than
+    ``cost``, whose checks run inside :func:`load_cost_view`)."""
+    if not checks:
+        return
+    sql = f"SELECT {', '.join(f'min({ROW}) FILTER (WHERE {c.bad})' for c in checks)} FROM {quote_identifier(view)}"
+    firsts = run(con, sql, used_params(params or {}, sql))[0]
+    problems = sorted((int(r), i) for i, r in enumerate(firsts) if r is not None)
+    if not problems:
+        return
+    row, i = problems[0]
+    check = checks[i]
+    shown = None
+    if check.show:
+        value = run(con, f"SELECT CAST(({check.show}) AS VARCHAR) FROM {quote_identifier(view)} WHERE {ROW} = $__r",
+                    {**used_params(params or {}, check.show), "__r": row})  # fmt: skip
+        shown = value[0][0] if value else None
+    raise ExportFormatError(describe_problem(check, shown), file=file, row=row, column=check.column)
+
+
+def raw_row_json(staged: Staged) -> str:
+    """SQL for a staged row as JSON text, the source's column names as keys (``__row`` left out)."""
+    pairs = [f"{_literal(c)}, {quote_identifier(c)}" for c in staged.columns if c != ROW]
+    return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)" if pairs else "NULL::VARCHAR"
+
+
+def describe_problem(check: Check, shown: str | None) -> str:
+    """A check's message, prefixed with the offending value (quoted, cut at 60 characters) when known."""
+    if shown is None:
+        return check.message
+    text = shown if len(shown) <= 60 else shown[:57] + "..."
+    return f"{text!r} {check.message}"
 
 
 def used_params(params: Mapping[str, Any], sql: str) -> dict[str, Any]:
@@ -451,6 +600,16 @@ def _tuple(values: Sequence[str]) -> str:
     return "(" + ", ".join(_literal(v) for v in values) + ")"
 
 
+def _first_problem(groups: list[tuple]) -> tuple[int, int] | None:
+    """(row, check index) of the earliest problem the aggregate scan found, if any."""
+    best: tuple[int, int] | None = None
+    for group in groups:
+        for i, row in enumerate(group[8:]):
+            if row is not None and (best is None or (int(row), i) < best):
+                best = (int(row), i)
+    return best
+
+
 def _raise_first_problem(
     con: duckdb.DuckDBPyConnection,
     staged: Staged,
@@ -459,26 +618,21 @@ def _raise_first_problem(
     params: Mapping[str, Any],
 ) -> None:
     """Raise the earliest (row, check order) problem found by the aggregate scan."""
-    best: _Problem | None = None
-    for group in groups:
-        for i, row in enumerate(group[8:]):
-            if row is not None and (best is None or (int(row), i) < (best.row, best.order)):
-                best = _Problem(int(row), i, checks[i])
-    if best is None:
+    found = _first_problem(groups)
+    if found is None:
         return
-    message = best.check.message
-    if best.check.show is not None:
+    row, order = found
+    check = checks[order]
+    shown = None
+    if check.show is not None:
         value = run(
             con,
-            f"SELECT CAST(({best.check.show}) AS VARCHAR) FROM {quote_identifier(staged.view)} "
+            f"SELECT CAST(({check.show}) AS VARCHAR) FROM {quote_identifier(staged.view)} "
             f"WHERE {ROW} = $__r LIMIT 1",
-            {**used_params(params, best.check.show), "__r": best.row},
+            {**used_params(params, check.show), "__r": row},
         )
         shown = value[0][0] if value else None
-        if shown is not None:
-            text = shown if len(shown) <= 60 else shown[:57] + "..."
-            message = f"{text!r} {message}"
-    raise ExportFormatError(message, file=staged.file, row=best.row, column=best.check.column)
+    raise ExportFormatError(describe_problem(check, shown), file=staged.file, row=row, column=check.column)
 
 
 def _check_currencies(con: duckdb.DuckDBPyConnection, staged: Staged, groups: list[tuple], column: str | None) -> None:
@@ -511,25 +665,29 @@ def rates_link(con: duckdb.DuckDBPyConnection, month: date, currencies: Sequence
     return any(all(c == t or (c, t) in pairs for c in currencies) for t in currencies)
 
 
-def _merge_totals(tx: LoadTransaction, groups: list[tuple]) -> None:
-    """Add one file's per-period totals, rows and charge span to the delivery's."""
+def _merge_totals(tx: LoadTransaction, groups: list[tuple], *, spans: list[tuple]) -> None:
+    """Add one file's per-period source totals and rows (``groups``: every row, quarantined ones
+    too) and the charge span of the rows it loads (``spans``) to the delivery's."""
     merged: dict[tuple[datetime, str], PeriodTotal] = {
         (p.billing_period_start, p.currency): p for p in tx.period_totals or []
     }
-    for period, currency, n, billed, effective, _first, start, end, *_ in groups:
+    for period, currency, n, billed, effective, *_ in groups:
         key = (period, currency)
         old = merged.get(key)
         merged[key] = PeriodTotal(
             period,
             currency,
-            (old.billed if old else Decimal(0)) + Decimal(billed),
-            (old.effective if old else Decimal(0)) + Decimal(effective),
+            (old.billed if old else Decimal(0)) + Decimal(billed or 0),
+            (old.effective if old else Decimal(0)) + Decimal(effective or 0),
             (old.rows if old else 0) + int(n),
         )
         tx.rows_read += int(n)
-        tx.period_start = start if tx.period_start is None else min(tx.period_start, start)
-        tx.period_end = end if tx.period_end is None else max(tx.period_end, end)
-    tx.period_totals = [merged[k] for k in sorted(merged)]
+    for *_, start, end in (g[:8] for g in spans):
+        if start is not None:
+            tx.period_start = start if tx.period_start is None else min(tx.period_start, start)
+        if end is not None:
+            tx.period_end = end if tx.period_end is None else max(tx.period_end, end)
+    tx.period_totals = [merged[k] for k in sorted(merged, key=period_order)]
 
 
 # -- options -------------------------------------------------------------------------------------

@@ -149,3 +149,30 @@ def record_duplicate_rows(tx: LoadTransaction, staged: Staged, *, refuse: bool, 
         )
     tx.record_duplicates(count, first_row=first, part=part)
     return count
+
+
+def refuse_rows_already_loaded(tx: LoadTransaction, staged: Staged, *, column: str | None, cost_column: str) -> None:
+    """Refuse a file of an **incremental** export (OCI cost reports: each file adds rows, nothing is
+    replaced) whose row id (``column``, kept in ``cost_column``) a current earlier load of the same
+    kind already holds: loading the same rows twice would count them twice. Runs after the rows are
+    inserted (``cost_column`` exists then); rows of this load are not compared with themselves."""
+    if column is None:
+        return
+    view = quote_identifier(staged.view)
+    found = run(
+        tx.con,
+        f"SELECT v.{quote_identifier(ROW)}, v.{quote_identifier(column)}, c.source_file_id FROM {view} v "
+        f"JOIN cost c ON c.{quote_identifier(cost_column)} = v.{quote_identifier(column)} "
+        "WHERE c.source_file_id <> $f AND c.source_file_id IN "
+        "(SELECT file_id FROM ingest_ledger WHERE source_kind = $k AND status <> 'superseded') "
+        f"ORDER BY v.{quote_identifier(ROW)} LIMIT 1",
+        {"f": tx.file_id, "k": tx.kind},
+    )
+    if found:
+        row, value, file_id = found[0]
+        shown = str(value) if len(str(value)) <= 60 else str(value)[:57] + "..."
+        raise ExportFormatError(
+            f"{shown!r} is already loaded (file {file_id}): {tx.kind} files add to each other, so a row "
+            "delivered twice would count twice; load only the files not loaded yet",
+            file=staged.file, row=int(row), column=column,
+        )

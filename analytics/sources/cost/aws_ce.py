@@ -74,9 +74,10 @@ def load_aws_ce(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions)
         except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
             raise ExportFormatError(f"not a JSON file of Cost Explorer responses: {exc}", file=file) from exc
         pages = doc if isinstance(doc, list) else [doc]
-        label, account = str(file.resolve()), options.extra.get("billing_account")
-        if not account:
+        label, given = str(file.resolve()), options.extra.get("billing_account")
+        if not given:
             raise UsageError(f"{file}: saved Cost Explorer responses need --option billing_account=…")
+        account = given
     digest = hashlib.sha256(json.dumps(pages, sort_keys=True, default=str).encode()).hexdigest()
     source = SourceFile(label, label.rsplit("/", 1)[-1], digest, None)
     rows, totals = ce_rows(pages, file=label)
@@ -232,7 +233,7 @@ def ce_rows(pages: list[Any], *, file: str) -> tuple[pa.Table, list[PeriodTotal]
             keys = group.get("Keys") or []
             if not isinstance(keys, list):
                 raise ExportFormatError("Keys is not a list", file=file, row=n, column="Keys")
-            row = {c: None for c in COLUMNS}
+            row: dict[str, Any] = dict.fromkeys(COLUMNS)
             tags: dict[str, str] = {}
             categories: dict[str, str] = {}
             for definition, key in zip(definitions, keys, strict=False):

@@ -61,6 +61,7 @@ from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._files import parse_json
 from analytics.sources._tabular import file_format
 from analytics.sources.cost._common import (
+    NESTED_TYPES,
     Check,
     Field,
     Staged,
@@ -214,6 +215,7 @@ TIMESTAMPS: tuple[str, ...] = (
     "bill_billing_period_start_date",
     "bill_billing_period_end_date",
 )
+VARIANTS: dict[str, str] = {"legacy": "legacy CUR (category/Name columns)", "cur2": "CUR 2.0 (Data Exports)"}
 TAG_PREFIXES: tuple[tuple[str, str], ...] = (("user_", ""), ("aws_", "aws:"))
 
 
@@ -321,6 +323,7 @@ def cur_fields(cur: CurColumns) -> tuple[dict[str, Field], list[Check], dict[str
             file=staged.file,
             column=shown[0],
         )
+    check_parquet_types(cur)
     c = cur.col
     t = c("line_item_line_item_type")
     checks = [
@@ -478,6 +481,36 @@ def cur_fields(cur: CurColumns) -> tuple[dict[str, Field], list[Check], dict[str
     }
     params = {"__codes": list(SERVICE_CATEGORIES), "__categories": list(SERVICE_CATEGORIES.values())}
     return fields, checks, params, billed, effective
+
+
+# the type families a typed (parquet) CUR column may have; text is always accepted (checked row by row)
+_NUMERIC = ("DECIMAL", "DOUBLE", "FLOAT", "REAL", "INTEGER", "BIGINT", "HUGEINT", "SMALLINT", "TINYINT", "UBIGINT",
+            "UINTEGER", "USMALLINT", "UTINYINT", "UHUGEINT")  # fmt: skip
+TYPE_FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{n: ("a number", _NUMERIC) for n in (*AMOUNTS, *NUMBERS)},
+    **{n: ("a timestamp", ("TIMESTAMP", "DATE")) for n in TIMESTAMPS},
+    "line_item_line_item_type": ("text", ()),
+    "line_item_currency_code": ("text", ()),
+    "bill_payer_account_id": ("text or an integer id", _NUMERIC[4:]),
+    "line_item_usage_account_id": ("text or an integer id", _NUMERIC[4:]),
+}
+
+
+def check_parquet_types(cur: CurColumns) -> None:
+    """A typed column must have a type its role can use (a BOOLEAN cost or an INTEGER timestamp would
+    otherwise cast silently or fail inside DuckDB): refused naming the column and both types."""
+    for name, (expected, prefixes) in TYPE_FAMILIES.items():
+        if not cur.has(name):
+            continue
+        dtype = cur.staged.columns[cur.flat[name]]
+        nested = any(marker in dtype for marker in NESTED_TYPES)
+        if not nested and (dtype == "VARCHAR" or (prefixes and dtype.startswith(prefixes))):
+            continue
+        alternative = "" if expected == "text" else " (or text)"
+        raise ExportFormatError(
+            f"has type {dtype} in the file's schema; expected {expected}{alternative}",
+            file=cur.staged.file, column=cur.flat[name],
+        )
 
 
 def _legacy_name(name: str) -> str:
@@ -742,18 +775,25 @@ def _load_delivery(con: duckdb.DuckDBPyConnection, delivery: Delivery, options: 
             if fmt == "json":
                 raise ExportFormatError("CUR data files are CSV, CSV.gz or parquet", file=data)
             with reading(data):
-                staged = stage_parquet(con, data, VIEW) if fmt == "parquet" else stage_csv(con, data, VIEW)
+                # legacy CUR CSVs whose header names trailing columns no row fills: those read as NULL (warned)
+                staged = (
+                    stage_parquet(con, data, VIEW) if fmt == "parquet"
+                    else stage_csv(con, data, VIEW, short_rows_ok=True)
+                )
                 cur = cur_columns(staged)
                 fields, checks, params, billed, effective = cur_fields(cur)
                 load_cost_view(
                     tx, staged, fields, checks=checks, params=params, billed_exact=billed, effective_exact=effective
                 )
                 record_duplicate_rows(tx, staged, refuse=refuse, part=data.name if several else None)
+            for note in staged.notes:
+                tx.warn(f"{data.name}: {note}" if several else note)
             variants.add("legacy" if cur.legacy else "cur2")
         with reading(delivery.label):
             tx.replace_cost_periods()
         tx.details.update(delivery.details)
         tx.details["variant"] = ",".join(sorted(variants))
+        tx.variant = " and ".join(VARIANTS[v] for v in sorted(variants))
 
     try:
         return run_load(

@@ -1,10 +1,33 @@
-"""Azure Cost Management exports (kind ``azure``): EA and MCA, actual or amortised cost, CSV or
-CSV.gz (or parquet).
+"""Azure Cost Management exports (kind ``azure``): EA and MCA cost details, partner exports and the
+older pay-as-you-go usage details, actual or amortised cost, CSV or CSV.gz (or parquet).
 
-Headers are matched case-insensitively through an alias table (EA PascalCase, the EA
-cost-details variant, MCA camelCase). Dates are ``M/D/YYYY`` (with or without zero padding) or ISO
-``YYYY-MM-DD``, detected per file from every date value (a file mixing both is refused); the
-locale never guesses. ``Tags`` is a JSON object body, with or without the outer braces.
+Variants (docs/cost-loaders.md, "Azure variants"), told apart by their columns:
+
+* **EA cost details** (PascalCase: ``CostInBillingCurrency`` or ``Cost``, ``BillingAccountId``,
+  ``BillingPeriodStartDate``, ``Date`` as ``MM/DD/YYYY``; ``Tags`` without the outer braces);
+* **MCA cost details, camelCase v2** (``billingAccountId``, ``costInBillingCurrency``, ``date`` as
+  ``MM/DD/YYYY``, quoted JSON in ``additionalInfo`` and ``tags``, a UTF-8 BOM and CRLF), and
+  **partner (MPA) customer exports** (``partnerName``, ``customerTenantId``; no ``billingAccountId``):
+  the customer tenant is the billing account;
+* **usage details v1**, PascalCase (``SubscriptionGuid``, ``UsageDateTime``, ``PreTaxCost``,
+  ``InstanceId``, ``Tags`` with or without braces row by row) or camelCase (``subscriptionGuid``,
+  ``usageDateTime``, ``preTaxCost``), and other subscription-scoped exports without billing
+  columns: they carry no billing account, billing period or charge type, so the subscription is the
+  billing account (pay-as-you-go subscriptions are billed one by one), the billing period is the
+  calendar month (UTC) of the usage date and every row is usage (unless a ChargeType column says
+  otherwise);
+* **localised headers**: ``Kategorie der Verbrauchseinheit (MeterCategory)`` maps by the name in
+  parentheses, display names alone through a table per supported language
+  (``analytics/sources/cost/_azure_headers.py``); an export in an unsupported language is refused
+  listing the headers that could not be mapped.
+
+Headers are matched case-insensitively, spaces and punctuation ignored, through an alias table. In
+an export with billing columns, an empty billing period on **every** row (partner and some MCA
+exports leave ``billingPeriodStartDate`` / ``billingPeriodEndDate`` empty) also means the calendar
+month of ``date``; a billing period empty on some rows only is refused at the first such row. Dates
+are ``M/D/YYYY`` (with or without zero padding) or ISO ``YYYY-MM-DD``, detected per file from every
+date value (a file mixing both is refused); the locale never guesses. ``Tags`` is a JSON object
+body, with or without the outer braces.
 
 Actual or amortised: ``--option basis=actual`` (default) or ``basis=amortized``. Actual cost is the
 billed basis: BilledCost = cost; EffectiveCost = cost, except commitment purchases (ChargeType
@@ -26,7 +49,9 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources._files import label_key
 from analytics.sources._tabular import ROW, file_format
+from analytics.sources.cost._azure_headers import HeaderMap, english_name, header_map, unmapped_message
 from analytics.sources.cost._common import (
     Check,
     Field,
@@ -59,17 +84,21 @@ VIEW = "__azure_src"
 OPTIONS: tuple[str, ...] = ("basis", "duplicates")
 PROVIDER = "Microsoft"
 
-# canonical name -> accepted header spellings (compared lower-case)
+# canonical name -> accepted header spellings (compared through label_key: case, spaces and
+# punctuation ignored), first match wins
 ALIASES: dict[str, tuple[str, ...]] = {
     "cost": ("costinbillingcurrency", "cost", "pretaxcost"),
     "currency": ("billingcurrencycode", "billingcurrency", "currency"),
-    "date": ("date", "usagedate"),
+    "date": ("date", "usagedate", "usagedatetime"),
     "billing_period_start": ("billingperiodstartdate",),
     "billing_period_end": ("billingperiodenddate",),
     "billing_account_id": ("billingaccountid",),
     "billing_account_name": ("billingaccountname",),
     "billing_profile_id": ("billingprofileid",),
     "invoice_id": ("invoiceid",),
+    "invoice_section": ("invoicesectionname", "invoicesection", "invoicesectionid"),
+    "customer_tenant_id": ("customertenantid",),
+    "partner_name": ("partnername",),
     "subscription_id": ("subscriptionid", "subscriptionguid"),
     "subscription_name": ("subscriptionname",),
     "resource_group": ("resourcegroup", "resourcegroupname"),
@@ -83,7 +112,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "unit": ("unitofmeasure",),
     "quantity": ("quantity", "usagequantity"),
     "effective_price": ("effectiveprice",),
-    "unit_price": ("unitprice",),
+    "unit_price": ("unitprice", "resourcerate"),
     "payg_price": ("paygprice",),
     "payg_cost": ("paygcostinbillingcurrency",),
     "charge_type": ("chargetype",),
@@ -100,8 +129,17 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "product_name": ("productname", "product"),
     "pricing_currency": ("pricingcurrency", "pricingcurrencycode"),
 }
-REQUIRED: tuple[str, ...] = ("cost", "currency", "date", "billing_period_start", "billing_period_end",
-                             "billing_account_id", "charge_type")
+ALWAYS_REQUIRED: tuple[str, ...] = ("cost", "currency", "date")
+# columns only usage details v1 have, and the v1 names of the canonical columns (for messages)
+V1_MARKERS: frozenset[str] = frozenset({"pretaxcost", "usagedatetime", "subscriptionguid", "usagequantity",
+                                        "resourcerate", "instanceid"})
+V1_NAMES: dict[str, str] = {"cost": "PreTaxCost", "date": "UsageDateTime", "subscription_id": "SubscriptionGuid",
+                            "currency": "Currency", "quantity": "UsageQuantity"}
+# columns only exports with a billing account (EA, MCA, partner) have; an export without any of them is
+# subscription-scoped (pay-as-you-go usage details)
+BILLING_COLUMNS: tuple[str, ...] = ("billing_account_id", "billing_account_name", "billing_profile_id",
+                                    "billing_period_start", "billing_period_end", "invoice_id", "invoice_section")
+BILLING_REQUIRED: tuple[str, ...] = ("billing_period_start", "billing_period_end", "billing_account_id", "charge_type")
 CHARGE_TYPES: dict[str, str] = {"Usage": "Usage", "UnusedReservation": "Usage", "UnusedSavingsPlan": "Usage",
                                 "Purchase": "Purchase", "Tax": "Tax", "Credit": "Credit", "Refund": "Adjustment",
                                 "RoundingAdjustment": "Adjustment"}
@@ -124,17 +162,22 @@ SERVICE_CATEGORIES: dict[str, str] = {
 
 
 class Columns:
-    """The file's headers under canonical names (case-insensitive aliases)."""
+    """The file's headers under canonical names: localised headers mapped to English, then matched
+    through :data:`ALIASES`."""
 
-    def __init__(self, staged: Staged) -> None:
+    def __init__(self, staged: Staged, headers: HeaderMap | None = None) -> None:
         self.staged = staged
-        lowered = {c.lower(): c for c in staged.columns if c != ROW}
-        self.found: dict[str, str] = {}
+        self.headers = headers or header_map([c for c in staged.columns if c != ROW])
+        by_key: dict[str, str] = {}
+        for header, english in self.headers.english.items():
+            by_key.setdefault(label_key(english), header)
+        self.found: dict[str, str] = {}  # canonical name -> header as written in the file
         for name, aliases in ALIASES.items():
             for alias in aliases:
-                if alias in lowered:
-                    self.found[name] = lowered[alias]
+                if alias in by_key:
+                    self.found[name] = by_key[alias]
                     break
+        self.period_in_file = True  # False when the billing period comes from the usage date
 
     def col(self, name: str) -> str:
         """The quoted source column, or NULL."""
@@ -144,11 +187,72 @@ class Columns:
         """How the file spells a column."""
         return self.found.get(name, name)
 
+    def english(self, name: str) -> str:
+        """The English name of a canonical column in this file ('' when absent)."""
+        return self.headers.english.get(self.found.get(name, ""), "")
+
+    def missing_name(self, name: str) -> str:
+        """How this file would spell a canonical column it lacks: the usage-details-v1 name in a v1
+        file (``PreTaxCost``, ``UsageDateTime``, ``SubscriptionGuid``), else the EA name; camelCase
+        when the file's headers are."""
+        english = [e for e in self.headers.english.values() if e[:1].isalpha()]
+        v1 = any(label_key(e) in V1_MARKERS for e in english)
+        spelled = V1_NAMES.get(name) if v1 else None
+        spelled = spelled or english_name(ALIASES[name][0])
+        camel = sum(e[:1].islower() for e in english) > len(english) / 2
+        return spelled[:1].lower() + spelled[1:] if camel else spelled
+
+    @property
+    def subscription_scoped(self) -> bool:
+        """No billing columns at all: pay-as-you-go usage details and the like."""
+        return not any(n in self.found for n in BILLING_COLUMNS)
+
+    @property
+    def partner(self) -> bool:
+        """A partner (MPA) customer export: customer tenant and partner, no billing account id."""
+        return "billing_account_id" not in self.found and "customer_tenant_id" in self.found
+
+    @property
+    def account_source(self) -> str:
+        """The canonical column the BillingAccountId comes from."""
+        if self.subscription_scoped:
+            return "subscription_id"
+        return "customer_tenant_id" if self.partner else "billing_account_id"
+
+    def required(self) -> list[str]:
+        """Canonical columns this variant must have."""
+        if self.subscription_scoped:
+            return [*ALWAYS_REQUIRED, "subscription_id"]
+        extra = [n for n in BILLING_REQUIRED if not (n == "billing_account_id" and self.partner)]
+        return [*ALWAYS_REQUIRED, *extra, *(["customer_tenant_id"] if self.partner else [])]
+
     @property
     def variant(self) -> str:
-        """EA or MCA (MCA headers are camelCase)."""
-        cost = self.found.get("cost", "")
-        return "MCA" if cost[:1].islower() else "EA"
+        """What the export is, in words (recorded in the ledger and shown in the load message)."""
+        cost = self.english("cost")
+        case = "camelCase" if cost[:1].islower() else "PascalCase"
+        if label_key(cost) == "pretaxcost":
+            layout = f"usage details v1 ({case})"
+        elif self.subscription_scoped:
+            layout = f"subscription usage details ({case})"
+        elif self.partner:
+            layout = "partner (MPA) customer cost details (camelCase)"
+        elif case == "camelCase":
+            layout = "MCA cost details (camelCase v2)"
+        else:
+            layout = "EA cost details (PascalCase)"
+        return layout if not self.headers.localised else f"{layout}, {self.headers.describe()}"
+
+    @property
+    def short_variant(self) -> str:
+        """ea, mca, partner, usage-v1 or subscription."""
+        if label_key(self.english("cost")) == "pretaxcost":
+            return "usage-v1"
+        if self.subscription_scoped:
+            return "subscription"
+        if self.partner:
+            return "partner"
+        return "mca" if self.english("cost")[:1].islower() else "ea"
 
 
 def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
@@ -167,23 +271,65 @@ def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
     def load(tx: LoadTransaction) -> None:
         with reading(file):
             staged = stage_parquet(con, file, VIEW, as_text=True) if fmt == "parquet" else stage_csv(con, file, VIEW)
-            cols = Columns(staged)
-            missing = [n for n in REQUIRED if n not in cols.found]
-            if missing:
-                raise ExportFormatError(f"required column missing (also missing: {', '.join(missing[1:]) or 'none'})",
-                                        file=file, column=ALIASES[missing[0]][0])
+            cols = azure_columns(staged)
+            cols.period_in_file = billing_period_in_file(con, cols)
             date_format = detect_date_format(con, cols)
             fields, checks, params = azure_fields(cols, date_format=date_format, amortized=basis != "actual")
             load_cost_view(tx, staged, fields, checks=checks, params=params)
             record_duplicate_rows(tx, staged, refuse=refuse)
             tx.replace_cost_periods()
-        tx.details.update({"variant": cols.variant, "basis": "amortized" if basis != "actual" else "actual",
-                           "date_format": date_format})
+        for note in staged.notes:
+            tx.warn(note)
+        tx.variant = cols.variant + (", UTF-8 BOM" if _starts_with_bom(file) else "")
+        tx.details.update({
+            "variant": cols.short_variant, "variant_description": cols.variant,
+            "header_language": cols.headers.describe(), "basis": "amortized" if basis != "actual" else "actual",
+            "date_format": date_format, "billing_account_from": cols.label(cols.account_source),
+            "billing_period_from": cols.label("billing_period_start") if cols.period_in_file
+            else f"calendar month of {cols.label('date')}",
+        })
 
     try:
         return [run_load(con, kind=KIND, file=source, target_table="cost", load=load, options=options.as_record())]
     finally:
         run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
+
+
+def _starts_with_bom(file: Path) -> bool:
+    """Whether a CSV starts with a UTF-8 byte-order mark (the Azure portal writes one)."""
+    if file_format(file) != "csv" or file.name.lower().endswith(".gz"):
+        return False
+    with file.open("rb") as handle:
+        return handle.read(3) == b"\xef\xbb\xbf"
+
+
+def azure_columns(staged: Staged) -> Columns:
+    """The canonical columns of a staged export; refuses one that lacks a column its variant needs
+    (naming the headers that could not be mapped when the header row is in an unknown language)."""
+    cols = Columns(staged)
+    missing = [n for n in cols.required() if n not in cols.found]
+    if missing:
+        names = [cols.missing_name(n) for n in missing]
+        if cols.headers.unmapped:
+            raise ExportFormatError(unmapped_message(cols.headers, names), file=staged.file, column=names[0])
+        raise ExportFormatError(
+            f"required column missing for {cols.variant} (also missing: {', '.join(names[1:]) or 'none'})",
+            file=staged.file, column=names[0],
+        )
+    return cols
+
+
+def billing_period_in_file(con: duckdb.DuckDBPyConnection, cols: Columns) -> bool:
+    """Whether the billing period comes from the file: False for subscription-scoped exports and for
+    exports that leave both billing period columns empty on every row (then: the month of the date)."""
+    if cols.subscription_scoped:
+        return False
+    filled = run(
+        con,
+        f"SELECT count(*) FILTER (WHERE nullif(trim({cols.col('billing_period_start')}), '') IS NOT NULL "
+        f"OR nullif(trim({cols.col('billing_period_end')}), '') IS NOT NULL) FROM {quote_identifier(cols.staged.view)}",
+    )[0][0]
+    return bool(filled)
 
 
 DATE_FORMATS: dict[str, str] = {"us": "%m/%d/%Y", "iso": "%Y-%m-%d"}
@@ -235,10 +381,19 @@ def azure_fields(cols: Columns, *, date_format: str,
         checks.append(Check(f"{col} IS NOT NULL AND {day(name)} IS NULL",
                             f"is not a date ({'M/D/YYYY' if date_format == 'us' else 'YYYY-MM-DD'})",
                             cols.label(name), show=col))
-    charge = c("charge_type")
-    checks.append(Check(f"{charge} IS NOT NULL AND {charge} NOT IN ({', '.join(lit(k) for k in CHARGE_TYPES)})",
-                        f"is not a known ChargeType ({', '.join(CHARGE_TYPES)})", cols.label("charge_type"),
-                        show=charge))
+    # usage details v1 have no ChargeType: every row is usage
+    charge = c("charge_type") if "charge_type" in cols.found else lit("Usage")
+    if "charge_type" in cols.found:
+        checks.append(Check(f"{charge} IS NOT NULL AND {charge} NOT IN ({', '.join(lit(k) for k in CHARGE_TYPES)})",
+                            f"is not a known ChargeType ({', '.join(CHARGE_TYPES)})", cols.label("charge_type"),
+                            show=charge))
+    if cols.period_in_file:
+        period_start, period_source = day("billing_period_start"), cols.label("billing_period_start")
+        period_end, end_source = f"{day('billing_period_end')} + INTERVAL 1 DAY", cols.label("billing_period_end")
+    else:  # the calendar month (UTC) of the usage date
+        period_start = f"date_trunc('month', {day('date')})"
+        period_end = f"date_trunc('month', {day('date')}) + INTERVAL 1 MONTH"
+        period_source = end_source = cols.label("date")
     if "tags" in cols.found:
         checks.append(json_text_check(staged, cols.found["tags"], wrap_braces=True))
     cost = exact(c("cost"))
@@ -267,17 +422,16 @@ def azure_fields(cols: Columns, *, date_format: str,
         "EffectiveCost": Field(effective, cols.label("cost"), trusted=True),
         "ListCost": Field(list_cost, cols.label("payg_price")),
         "ContractedCost": Field(contracted, cols.label("unit_price")),
-        "BillingAccountId": Field(f"nullif(trim({c('billing_account_id')}), '')", cols.label("billing_account_id")),
+        "BillingAccountId": Field(f"nullif(trim({c(cols.account_source)}), '')", cols.label(cols.account_source)),
         "BillingAccountName": Field(c("billing_account_name")),
         "BillingCurrency": Field(f"upper(trim({c('currency')}))", cols.label("currency")),
-        "BillingPeriodStart": Field(day("billing_period_start"), cols.label("billing_period_start"), trusted=True),
-        "BillingPeriodEnd": Field(f"{day('billing_period_end')} + INTERVAL 1 DAY", cols.label("billing_period_end"),
-                                  trusted=True),
+        "BillingPeriodStart": Field(period_start, period_source, trusted=True),
+        "BillingPeriodEnd": Field(period_end, end_source, trusted=True),
         "ChargePeriodStart": Field(day("date"), cols.label("date"), trusted=True),
         "ChargePeriodEnd": Field(f"{day('date')} + INTERVAL 1 DAY", cols.label("date"), trusted=True),
         "ChargeCategory": Field(category, cols.label("charge_type")),
         "ChargeClass": Field(f"CASE WHEN {charge} IN ('Refund', 'Credit') AND {day('date')} < "
-                             f"{day('billing_period_start')} THEN 'Correction' END"),
+                             f"{period_start} THEN 'Correction' END"),
         "ChargeDescription": Field(f"coalesce(nullif({c('product_name')}, ''), nullif({c('meter_name')}, ''))"),
         "ChargeFrequency": Field(frequency),
         "CommitmentDiscountId": Field(f"CASE WHEN {committed} OR {charge} = 'Purchase' THEN {commitment_id} END"),
@@ -329,11 +483,13 @@ def azure_fields(cols: Columns, *, date_format: str,
 
 
 def sniff_azure(path: Path, head: bytes) -> bool:
-    """An Azure cost export: MeterCategory and a cost-in-billing-currency or ChargeType column."""
-    names = {c.strip().lower() for c in sniff_columns(path, head)}
+    """An Azure cost export (headers mapped from any supported language): MeterCategory and a cost
+    column (CostInBillingCurrency, Cost or PreTaxCost), and not a FOCUS file."""
+    names = {label_key(n) for n in header_map(sniff_columns(path, head)).english.values()}
     return "metercategory" in names and bool(names & {"costinbillingcurrency", "cost", "pretaxcost"}) \
         and "billedcost" not in names
 
 
-register(SourceKind(KIND, "cost", "Azure Cost Management exports, EA and MCA, actual or amortised (CSV, parquet)",
+register(SourceKind(KIND, "cost", "Azure Cost Management exports: EA, MCA, partner, usage details v1; localised "
+                    "headers; actual or amortised (CSV, parquet)",
                     load_azure, sniff=sniff_azure))

@@ -29,7 +29,7 @@ from analytics.periods import parse_period
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._tabular import ROW, read_text_table
 from analytics.sources._values import EARLIEST, bound_params, instant_checks, latest_instant, nul_check, range_text
-from analytics.sources.cost._common import Check, reading, sniff_columns, used_params
+from analytics.sources.cost._common import Check, reading, refuse_first_bad_row, sniff_columns
 from analytics.warehouse import NATURAL_KEYS, run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
 from analytics.warehouse.sqlutil import quote_identifier
@@ -175,22 +175,7 @@ def _first_problem(
     con: duckdb.DuckDBPyConnection, checks: list[Check], file: Path, params: dict[str, Any] | None = None
 ) -> None:
     """Raise the earliest row failing a check."""
-    if not checks:
-        return
-    sql = f"SELECT {', '.join(f'min({ROW}) FILTER (WHERE {c.bad})' for c in checks)} FROM {VIEW}"
-    firsts = run(con, sql, used_params(params or {}, sql))[0]
-    problems = sorted((int(r), i) for i, r in enumerate(firsts) if r is not None)
-    if not problems:
-        return
-    row, i = problems[0]
-    check = checks[i]
-    message = check.message
-    if check.show:
-        value = run(con, f"SELECT CAST(({check.show}) AS VARCHAR) FROM {VIEW} WHERE {ROW} = $r", {"r": row})
-        if value and value[0][0] is not None:
-            text = value[0][0] if len(value[0][0]) <= 60 else value[0][0][:57] + "..."
-            message = f"{text!r} {message}"
-    raise ExportFormatError(message, file=file, row=row, column=check.column)
+    refuse_first_bad_row(con, VIEW, checks, file=file, params=params)
 
 
 def _range_checks(parsed: str, column: str, show: str) -> list[Check]:

@@ -13,7 +13,17 @@ files do is tolerated:
   object becomes NULL;
 * FOCUS 1.3 ``ServiceProviderName`` fills ``ProviderName`` (and the other way round for ≤ 1.2);
 * unknown columns are kept as ``x_…`` text columns (the FOCUS 1.0 sample's ``Id`` → ``x_Id``,
-  1.3's ``ContractApplied`` → ``x_ContractApplied``);
+  1.3's ``AllocatedMethodId`` → ``x_AllocatedMethodId``); 1.3's ``ContractApplied`` is a JSON column of
+  ``cost`` (migration 0009), joined to ``contract_commitments``;
+* a FOCUS 1.3 **Contract Commitment** dataset (``ContractCommitmentId`` … and no ``BilledCost``) given
+  to ``focus`` loads into ``contract_commitments`` (:mod:`analytics.sources.cost.focus_commitments`);
+* the FOCUS 1.0-preview names that OCI's own FOCUS reports still write are read as their 1.0 names
+  when the file lacks those (:data:`PREVIEW_NAMES`: ``Provider`` → ProviderName, ``Publisher``,
+  ``InvoiceIssuer``, ``Region`` → RegionName, ``UsageQuantity`` / ``UsageUnit`` → ConsumedQuantity /
+  ConsumedUnit); OCI's ``oci_…`` columns are kept as ``x_oci_…``;
+* OCI's FOCUS reports (files with ``oci_ReferenceNumber``) are daily **increments**, not restatements:
+  such a delivery adds to the billing periods it carries instead of replacing them, and a row whose
+  ``oci_ReferenceNumber`` a current earlier load holds refuses the file (it would count twice);
 * partial files such as the FOCUS specification's worked examples may lack mandatory columns:
   ``--option provider=… billing_account=… currency=…`` fill ProviderName, BillingAccountId and
   BillingCurrency where the file has no such column.
@@ -26,12 +36,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
 
 from analytics.errors import ExportFormatError
-from analytics.sources import LoadOptions, SourceKind, register
+from analytics.sources import SNIFF_BYTES, LoadOptions, SourceKind, register
 from analytics.sources._tabular import file_format, table_schema
 from analytics.sources.cost._common import (
     Check,
@@ -53,8 +64,10 @@ from analytics.sources.cost._deliveries import (
     delivery_policy,
     file_sets,
     record_duplicate_rows,
+    refuse_rows_already_loaded,
     refuses_duplicates,
 )
+from analytics.sources.cost.focus_commitments import is_contract_commitment_file, load_commitments
 from analytics.warehouse import run_quietly
 from analytics.warehouse.ledger import DeliveryPolicy, LoadResult, LoadTransaction, run_load
 from analytics.warehouse.sqlutil import extra_column_name, is_extra_column, quote_identifier
@@ -70,6 +83,16 @@ FILLABLE: dict[str, str] = {
     "BillingAccountId": "billing_account",
     "BillingCurrency": "currency",
 }
+# FOCUS 1.0-preview column -> its 1.0 name (used only when the file lacks the 1.0 column)
+PREVIEW_NAMES: dict[str, str] = {
+    "provider": "ProviderName",
+    "publisher": "PublisherName",
+    "invoiceissuer": "InvoiceIssuerName",
+    "region": "RegionName",
+    "usagequantity": "ConsumedQuantity",
+    "usageunit": "ConsumedUnit",
+}
+OCI_REFERENCE = "oci_ReferenceNumber"  # OCI FOCUS row id: its files are increments (module docstring)
 # columns introduced by each version (to record the detected version in the ledger)
 SINCE: tuple[tuple[str, frozenset[str]], ...] = (
     ("1.3", frozenset({"serviceprovidername", "hostprovidername", "contractapplied", "allocatedmethodid"})),
@@ -93,10 +116,29 @@ def load_focus_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str], optio
     (the parts of a sharded export), replacing the billing periods they carry with the whole set."""
     check_options(options.extra, OPTIONS, kind=KIND)
     policy, refuse = delivery_policy(options.extra), refuses_duplicates(options.extra)
-    return [
-        _load_set(con, fileset, options, policy=policy, refuse_duplicates=refuse)
-        for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND)
-    ]
+    results: list[LoadResult] = []
+    for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND):
+        commitments = [f for f in fileset.files if is_contract_commitment_file(header_of(f))]
+        if commitments and len(commitments) < len(fileset.files):
+            raise ExportFormatError(
+                "a FOCUS Contract Commitment file among Cost and Usage files of one delivery; load it on its own",
+                file=commitments[0],
+            )
+        if commitments:  # the FOCUS 1.3 companion dataset: its own table
+            extra = {k: v for k, v in options.extra.items() if k == "provider"}
+            for file in commitments:
+                log.info("%s: a FOCUS Contract Commitment dataset; loading it into contract_commitments", file)
+                results += load_commitments(con, str(file), replace(options, extra=extra))
+            continue
+        results.append(_load_set(con, fileset, options, policy=policy, refuse_duplicates=refuse))
+    return results
+
+
+def header_of(file: Path) -> list[str]:
+    """The column names of a CSV / CSV.gz / parquet file ([] when they cannot be read here; the
+    loader then reports the problem)."""
+    with file.open("rb") as handle:
+        return sniff_columns(file, handle.read(SNIFF_BYTES))
 
 
 def _load_set(
@@ -107,7 +149,7 @@ def _load_set(
     several = len(fileset.files) > 1
 
     def load(tx: LoadTransaction) -> None:
-        versions, data_files = set(), []
+        versions, data_files, increments = set(), [], []
         for file, part in zip(fileset.files, source.parts, strict=True):
             with reading(file):
                 staged = (
@@ -117,12 +159,20 @@ def _load_set(
                 )
                 fields, checks, params = focus_fields(tx, staged, options)
                 rows = load_cost_view(tx, staged, fields, checks=checks, params=params)
+                reference = oci_reference(staged)
+                increments.append(reference is not None)
+                if reference is not None:
+                    refuse_rows_already_loaded(tx, staged, column=reference, cost_column=extra_column_name(reference))
                 dups = record_duplicate_rows(tx, staged, refuse=refuse_duplicates, part=file.name if several else None)
             versions.add(focus_version(list(staged.columns)))
             data_files.append({"name": part.name, "sha256": part.sha256, "rows": rows, "duplicate_rows": dups})
-        with reading(source.path):
-            tx.replace_cost_periods()
+        if not all(increments):
+            with reading(source.path):
+                tx.replace_cost_periods()
+        else:
+            tx.details["periods"] = "added"  # OCI FOCUS increments
         tx.details["focus_version"] = ",".join(sorted(versions))
+        tx.variant = f"FOCUS {' and '.join(sorted(versions))} cost and usage"
         tx.details["data_files"] = data_files
 
     try:
@@ -142,16 +192,26 @@ def focus_version(columns: list[str]) -> str:
     return "1.0"
 
 
+def oci_reference(staged: Staged) -> str | None:
+    """The ``oci_ReferenceNumber`` column of an OCI FOCUS report (any case), if the file has one."""
+    return next((c for c in staged.columns if c.lower() == OCI_REFERENCE.lower()), None)
+
+
 def column_targets(staged: Staged, focus_columns: list[str]) -> dict[str, str]:
-    """cost column for each source column: FOCUS names case-insensitively, the rest as ``x_…``."""
+    """cost column for each source column: FOCUS names case-insensitively (1.0-preview names as their
+    1.0 names when the file lacks those), the rest as ``x_…``."""
     by_lower = {c.lower(): c for c in focus_columns}
+    present = {c.lower() for c in staged.columns}
     targets: dict[str, str] = {}
     taken: dict[str, str] = {}
     for name in staged.columns:
         if name == "__row":
             continue
+        preview = PREVIEW_NAMES.get(name.lower())
         if name.lower() in by_lower:
             target = by_lower[name.lower()]
+        elif preview is not None and preview.lower() not in present:
+            target = preview
         elif is_extra_column(name):
             target = name
         else:
@@ -215,7 +275,8 @@ def _coalesce(source_of: dict[str, str], first: str, second: str) -> str:
 def sniff_focus(path: Path, head: bytes) -> bool:
     """A CSV or parquet file with FOCUS's BilledCost and ChargePeriodStart columns."""
     names = {c.strip().lower() for c in sniff_columns(path, head)}
-    return {"billedcost", "chargeperiodstart"} <= names and bool(names & {"providername", "serviceprovidername"})
+    return {"billedcost", "chargeperiodstart"} <= names and bool(names & {"providername", "serviceprovidername",
+                                                                          "provider"})
 
 
 register(

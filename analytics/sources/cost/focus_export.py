@@ -1,7 +1,7 @@
 """Export the ``cost`` table as a FOCUS 1.2 dataset (CSV or parquet).
 
 Only FOCUS 1.2 columns (in ``cost``'s order) and the ``x_`` extension columns are written; the
-FOCUS 1.3 provider columns and the lineage column stay behind. Ids are text; money keeps its
+FOCUS 1.3 columns (provider columns, ContractApplied) and the lineage column stay behind. Ids are text; money keeps its
 ``DECIMAL(38, 10)`` type in parquet; timestamps are UTC (``TIMESTAMP WITH TIME ZONE`` in parquet,
 ``YYYY-MM-DDTHH:MM:SSZ`` in CSV, where NULL is an empty field).
 
@@ -25,7 +25,9 @@ from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
 
 log = logging.getLogger(__name__)
 
-NOT_FOCUS_1_2: frozenset[str] = frozenset({"ServiceProviderName", "HostProviderName", "source_file_id"})
+NOT_FOCUS_1_2: frozenset[str] = frozenset(
+    {"ServiceProviderName", "HostProviderName", "ContractApplied", "source_file_id"}
+)
 
 
 def export_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -40,7 +40,8 @@ import duckdb
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
-from analytics.sources._tabular import _literal, file_format
+from analytics.sources._literals import LiteralError, python_literal_json
+from analytics.sources._tabular import ROW, _literal, file_format
 from analytics.sources._values import instant_checks
 from analytics.sources.cost._common import (
     AMOUNT_LIMIT,
@@ -122,6 +123,23 @@ REQUIRED: tuple[str, ...] = (
     "usage_end_time",
     "invoice.month",
 )
+# repeated fields that pandas / the BigQuery client write to CSV as Python literals
+LITERAL_FIELDS: tuple[str, ...] = ("credits", "labels", "system_labels", "project.labels", "project.ancestors", "tags")
+LABEL_FIELDS: tuple[str, ...] = ("labels", "system_labels", "project.labels")  # arrays of {key, value}
+EXTRA_COLUMNS: dict[str, str] = {
+    "system_labels": "x_SystemLabels",
+    "project.labels": "x_ProjectLabels",
+    "project.ancestors": "x_ProjectAncestors",
+}
+# columns of today's export that older (28-29 column) exports lack; they load as NULL
+NEWER_COLUMNS: tuple[str, ...] = (
+    "cost_at_list", "cost_type", "resource.name", "resource.global_name", "price.effective_price",
+    "price.tier_start_amount", "price.unit", "price.pricing_unit_quantity", "subscription.instance_id",
+    "adjustment_info.id", "adjustment_info.description", "adjustment_info.mode", "adjustment_info.type",
+    "transaction_type", "seller_name", "tags", "project.ancestors",
+)  # fmt: skip
+LITERALS = "__gcp_literals"
+JSON_VIEW = "__gcp_billing_json"
 BQ_URI = re.compile(r"^bq://(?P<project>[A-Za-z0-9.:_-]+)\.(?P<dataset>[A-Za-z0-9_]+)\.(?P<table>[A-Za-z0-9_$-]+)$")
 MONTH = re.compile(r"^(\d{4})-?(0[1-9]|1[0-2])$")
 
@@ -154,6 +172,16 @@ class Access:
     def label(self, path: str) -> str:
         """How the file spells the field."""
         return self.lowered.get(path.lower(), path)
+
+    @property
+    def variant(self) -> str:
+        """How the export was written, in words (the load message and the ledger)."""
+        if self.json:
+            return "nested records (JSON lines or parquet)"
+        shape = f"flattened CSV, {len(self.staged.columns)} columns"
+        if self.staged.view == JSON_VIEW:
+            return f"{shape}, repeated fields as Python literals (pandas / BigQuery client)"
+        return shape
 
 
 def _json_path(path: str) -> str:
@@ -200,22 +228,34 @@ def _load_set(
 
     def load(tx: LoadTransaction) -> None:
         data_files = []
+        variants: set[str] = set()
+        absent: set[str] = set()
         for file in files:
             fmt = file_format(file)
             with reading(file):
                 if fmt == "csv":
-                    staged = stage_csv(con, file, VIEW)
+                    staged = literals_as_json(con, stage_csv(con, file, VIEW))
                 elif fmt == "json":
                     staged = stage_json_lines(con, file, VIEW)
                 else:
                     staged = _stage_parquet_as_json(con, file)
-                fields, checks, params = gcp_fields(Access(staged), zone=zone)
+                access = Access(staged)
+                fields, checks, params = gcp_fields(access, zone=zone, extras=extra_label_fields(con, access))
                 rows = load_cost_view(tx, staged, fields, checks=checks, params=params)
                 dups = record_duplicate_rows(tx, staged, refuse=refuse, part=file.name if several else None)
+            for note in staged.notes:
+                tx.warn(f"{file.name}: {note}" if several else note)
+            variants.add(access.variant)
+            if not access.json:
+                absent.update(n for n in NEWER_COLUMNS if not access.present(n))
             data_files.append({"name": file.name, "rows": rows, "duplicate_rows": dups})
         with reading(source.path):
             tx.replace_cost_periods()
         tx.details["invoice_timezone"] = zone
+        tx.variant = "; ".join(sorted(variants))
+        tx.details["variant"] = tx.variant
+        if absent:  # an older export: the columns Google added later load as NULL
+            tx.details["absent_columns"] = sorted(absent)
         if source.parts:
             tx.details["data_files"] = [
                 {**d, "sha256": p.sha256} for d, p in zip(data_files, source.parts, strict=True)
@@ -227,6 +267,8 @@ def _load_set(
             delivery=delivery_policy(options.extra),
         )
     finally:
+        run_quietly(con, f"DROP VIEW IF EXISTS {JSON_VIEW}")
+        run_quietly(con, f"DROP TABLE IF EXISTS {LITERALS}")
         run_quietly(con, f"DROP VIEW IF EXISTS {VIEW}")
 
 
@@ -244,7 +286,9 @@ def _stage_parquet_as_json(con: duckdb.DuckDBPyConnection, file: Path) -> Staged
     return Staged(VIEW, str(file), {"__j": "JSON"})
 
 
-def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], dict[str, Any]]:
+def gcp_fields(
+    a: Access, *, zone: str, extras: Sequence[str] = ()
+) -> tuple[dict[str, Field], list[Check], dict[str, Any]]:
     """The FOCUS mapping of a billing export."""
     staged = a.staged
     if not a.json:
@@ -278,7 +322,8 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
             show=f"CAST({credits} AS VARCHAR)",
         ),
         Check(
-            f"{t('credits')} IS NOT NULL AND {credits} IS NULL", "is not JSON", a.label("credits"), show=t("credits")
+            f"{t('credits')} IS NOT NULL AND trim({t('credits')}) <> '' AND {credits} IS NULL",
+            "is neither JSON nor a Python literal list", a.label("credits"), show=t("credits")
         ),
         Check(
             f"{month} IS NOT NULL AND NOT regexp_full_match({month}, '\\d{{4}}(0[1-9]|1[0-2])')",
@@ -306,7 +351,17 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
             Check(f"{t(path)} IS NOT NULL AND ({condition})", message, a.label(path), show=t(path))
             for message, condition in instant_checks(f"TRY_CAST({t(path)} AS TIMESTAMPTZ)", t(path))
         ]
-    for path in ("labels",):
+    for path in ("usage.amount", "usage.amount_in_pricing_units"):
+        # quantities are DOUBLE: without this, NaN, Infinity or 1e999 would be stored as nan / inf
+        checks.append(
+            Check(
+                f"{t(path)} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({t(path)} AS DOUBLE)), false)",
+                "is not a finite number",
+                a.label(path),
+                show=t(path),
+            )
+        )
+    for path in LABEL_FIELDS:
         value = a.json_value(path)
         checks.append(
             Check(
@@ -318,11 +373,25 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
                 show=f"CAST({value} AS VARCHAR)",
             )
         )
-    labels = a.json_value("labels")
-    entries = (
-        f"list_transform(CAST(json_extract({labels}, '$[*]') AS JSON[]), lambda x: "
-        "{'key': trim(json_extract_string(x, '$.key')), 'value': json_extract_string(x, '$.value')})"
+    ancestors = a.json_value("project.ancestors")
+    checks.append(
+        Check(
+            f"{ancestors} IS NOT NULL AND (json_type({ancestors}) <> 'ARRAY' OR len(list_filter("
+            f"CAST(json_extract({ancestors}, '$[*]') AS JSON[]), lambda x: json_type(x) <> 'OBJECT')) > 0)",
+            "is not a JSON array of {resource_name, display_name} objects",
+            a.label("project.ancestors"),
+            show=f"CAST({ancestors} AS VARCHAR)",
+        )
     )
+    for path in (*LABEL_FIELDS, "project.ancestors"):
+        if not a.json and a.present(path):
+            raw = a.text(path)
+            checks.append(
+                Check(f"{raw} IS NOT NULL AND trim({raw}) <> '' AND {a.json_value(path)} IS NULL",
+                      "is neither JSON nor a Python literal list", a.label(path), show=raw)
+            )
+    labels = a.json_value("labels")
+    entries = _label_entries(labels)
     net = f"{exact(cost)} + {credit_sum}"
     service = t("service.description")
     fields: dict[str, Field] = {
@@ -376,6 +445,13 @@ def gcp_fields(a: Access, *, zone: str) -> tuple[dict[str, Field], list[Check], 
         "x_InvoiceMonth": Field(month),
         "x_SourceLineItemType": Field(kind),
     }
+    for path in extras:  # project and system labels, and the project's ancestors, when the file has some
+        value = a.json_value(path)
+        if path == "project.ancestors":
+            expr = f"CASE WHEN json_array_length({value}) > 0 THEN CAST({value} AS VARCHAR) END"
+        else:
+            expr = f"CASE WHEN json_type({value}) = 'ARRAY' THEN {tags_entries_json(_label_entries(value))} END"
+        fields[EXTRA_COLUMNS[path]] = Field(expr, a.label(path), trusted=True)
     params = {"__zone": zone, "__services": list(SERVICE_CATEGORIES), "__categories": list(SERVICE_CATEGORIES.values())}
     return fields, checks, params
 
@@ -387,6 +463,103 @@ def _amount(expr: str, label: str) -> Check:
         "is not a finite amount",
         label,
         show=expr,
+    )
+
+
+def _label_entries(labels: str) -> str:
+    """SQL: the {key, value} structs of a JSON array of labels (keys trimmed)."""
+    return (
+        f"list_transform(CAST(json_extract({labels}, '$[*]') AS JSON[]), lambda x: "
+        "{'key': trim(json_extract_string(x, '$.key')), 'value': json_extract_string(x, '$.value')})"
+    )
+
+
+def extra_label_fields(con: duckdb.DuckDBPyConnection, a: Access) -> list[str]:
+    """The repeated fields beyond ``labels`` and ``credits`` that hold something in this file
+    (system_labels, project.labels, project.ancestors): kept as x_ columns. A file without any adds
+    no column to ``cost``."""
+    candidates = [p for p in EXTRA_COLUMNS if a.present(p)]
+    if not candidates:
+        return []
+    counts = ", ".join(
+        f"count(*) FILTER (WHERE json_type({a.json_value(p)}) = 'ARRAY' AND json_array_length({a.json_value(p)}) > 0)"
+        for p in candidates
+    )
+    with reading(a.staged.file):
+        found = run(con, f"SELECT {counts} FROM {quote_identifier(a.staged.view)}")[0]
+    return [p for p, n in zip(candidates, found, strict=True) if n]
+
+
+def literals_as_json(con: duckdb.DuckDBPyConnection, staged: Staged) -> Staged:
+    """A flattened CSV whose repeated fields hold Python literals (``[{'key': 'env', …}]``, written by
+    pandas or the BigQuery client) as a view where they hold JSON; values that already are JSON are
+    untouched. Each distinct literal is converted once (exports repeat the same labels and credits
+    on many rows) by :func:`analytics.sources._literals.python_literal_json` (never ``eval``); a
+    value that is neither JSON nor a supported literal is refused naming the first row holding it,
+    its column and what was expected."""
+    present = [c for c in staged.columns if c.lower() in LITERAL_FIELDS]
+    if not present:
+        return staged
+    view = quote_identifier(staged.view)
+    converted: dict[str, list[str]] = {"col": [], "raw": [], "json": []}
+    bad: dict[str, dict[str, LiteralError]] = {}
+    with reading(staged.file):
+        for column in present:
+            col = quote_identifier(column)
+            values = run(con, f"SELECT DISTINCT {col} FROM {view} WHERE nullif(trim({col}), '') IS NOT NULL "
+                              f"AND NOT json_valid(trim({col}))")
+            for (value,) in values:
+                try:
+                    text = python_literal_json(str(value).strip())
+                except LiteralError as exc:
+                    bad.setdefault(column, {})[str(value)] = exc
+                    continue
+                converted["col"].append(column)
+                converted["raw"].append(str(value))
+                converted["json"].append(text)
+        if bad:
+            _raise_first_bad_literal(con, staged, bad)
+    if not converted["raw"]:
+        return staged
+    import pyarrow as pa
+
+    con.register("__gcp_literal_values", pa.table({k: pa.array(v, type=pa.string()) for k, v in converted.items()}))
+    try:
+        run(con, f"CREATE OR REPLACE TEMP TABLE {LITERALS} AS SELECT * FROM __gcp_literal_values")
+    finally:
+        con.unregister("__gcp_literal_values")
+    joins, replaced = [], []
+    for i, column in enumerate(present):
+        col = quote_identifier(column)
+        joins.append(f"LEFT JOIN (SELECT raw, json FROM {LITERALS} WHERE col = {_literal(column)}) AS l{i} "
+                     f"ON v.{col} = l{i}.raw")
+        replaced.append(f"coalesce(l{i}.json, v.{col}) AS {col}")
+    run(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {JSON_VIEW} AS SELECT v.* REPLACE ({', '.join(replaced)}) "
+        f"FROM {view} AS v {' '.join(joins)}",
+    )
+    log.info("%s: %s distinct Python literals in %s read as JSON", staged.file, len(converted["raw"]),
+             ", ".join(present))
+    return Staged(JSON_VIEW, staged.file, dict(staged.columns), staged.notes)
+
+
+def _raise_first_bad_literal(
+    con: duckdb.DuckDBPyConnection, staged: Staged, bad: dict[str, dict[str, LiteralError]]
+) -> None:
+    """Refuse the file at the earliest row holding a value that is neither JSON nor a literal."""
+    view = quote_identifier(staged.view)
+    found = []
+    for order, (column, errors) in enumerate(bad.items()):
+        col = quote_identifier(column)
+        row, value = run(con, f"SELECT {ROW}, {col} FROM {view} WHERE list_contains($bad, {col}) "
+                              f"ORDER BY {ROW} LIMIT 1", {"bad": list(errors)})[0]
+        found.append((int(row), order, column, str(value)))
+    row, _, column, value = min(found)
+    shown = value if len(value) <= 60 else value[:57] + "..."
+    raise ExportFormatError(
+        f"{shown!r} is neither JSON nor a Python literal list ({bad[column][value]})",
+        file=staged.file, row=row, column=column,
     )
 
 
@@ -439,6 +612,7 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
     if not match:
         raise UsageError(f"{uri}: expected bq://project.dataset.table")
     months = requested_months(options.extra)
+    import requests
     from google.api_core import exceptions as gexc
     from google.auth import exceptions as auth_exc
     from google.cloud import bigquery
@@ -472,6 +646,15 @@ def _load_bigquery(con: duckdb.DuckDBPyConnection, uri: str, options: LoadOption
             raise UsageError(
                 f"{uri}: cannot use the Google credentials ({type(exc).__name__}): check "
                 "GOOGLE_APPLICATION_CREDENTIALS or `gcloud auth application-default login`"
+            ) from None
+        except requests.exceptions.RequestException as exc:  # no network, a proxy refusing, DNS
+            raise UsageError(f"{uri}: cannot reach BigQuery ({type(exc).__name__})") from None
+        except OSError as exc:  # GOOGLE_APPLICATION_CREDENTIALS names a folder or a file we may not read
+            if exc.filename is None or Path(str(exc.filename)) == spool:
+                raise
+            raise UsageError(
+                f"{uri}: cannot read the Google credentials file {str(exc.filename)!r} "
+                f"({exc.strerror or type(exc).__name__}): check GOOGLE_APPLICATION_CREDENTIALS"
             ) from None
         if count == 0:
             raise ExportFormatError(f"no rows for invoice months {', '.join(months)}", file=label)

@@ -40,6 +40,7 @@ from analytics.sources._tabular import ROW, csv_header, read_text_table, reading
 from analytics.sources._values import bound_params, instant_checks, plausible_instant
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadTransaction
+from analytics.warehouse.schema import canonical_schema
 from analytics.warehouse.sqlutil import quote_identifier
 
 log = logging.getLogger(__name__)
@@ -49,17 +50,10 @@ MAX_ID = 2**63 - 1
 DEFAULT_PRODUCTION = ("production", "prod")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
 _OFFSET = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
-_TS = pa.timestamp("us", tz="UTC")
 
-DEPLOYMENT_SCHEMA: dict[str, pa.DataType] = {
-    "deployment_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "service": pa.string(),
-    "team": pa.string(), "repo": pa.string(), "environment": pa.string(), "deployed_at": _TS,
-    "status": pa.string(), "commit_sha": pa.string(), "is_rollback": pa.bool_(), "is_rework": pa.bool_(),
-}
-CHANGE_SCHEMA: dict[str, pa.DataType] = {
-    "change_id": pa.string(), "source": pa.string(), "repo": pa.string(), "service": pa.string(),
-    "team": pa.string(), "commit_sha": pa.string(), "committed_at": _TS, "deployment_id": pa.string(),
-    "head_sha": pa.string(), "__pos": pa.int64(),
+DEPLOYMENT_SCHEMA: dict[str, pa.DataType] = canonical_schema("deployments")  # from the migration DDL
+CHANGE_SCHEMA: dict[str, pa.DataType] = {  # the changes table, and what matching a change to its deployment needs
+    **canonical_schema("changes"), "head_sha": pa.string(), "__pos": pa.int64(),
 }
 
 
@@ -352,7 +346,7 @@ def link_and_write_changes(tx: LoadTransaction, staged: str, *, production: Sequ
         """, {"production": list(production)})
         tx.rows_updated += tx.delete_matching("changes", key=("change_id",), source=final)
         written = tx.insert_query("changes", f"SELECT * FROM {final}")
-        linked = int(scalar(con, f"SELECT count(deployment_id) FROM {final}"))  # type: ignore[arg-type]
+        linked = int(scalar(con, f"SELECT count(deployment_id) FROM {final}"))
         tx.details["changes_linked_to_a_deployment"] = linked
         tx.details["changes_without_a_deployment"] = written - linked
         return written

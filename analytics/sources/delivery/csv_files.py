@@ -113,7 +113,7 @@ def _read(con: duckdb.DuckDBPyConnection, file: Path, fields: tuple[Field, ...],
     sql, params = typed_select(con, VIEW, fields, columns, file=file, zone=source_zone(options))
     with reading(file):  # the text view is read lazily: bad bytes surface here
         run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
-    rows = int(scalar(con, f"SELECT count(*) FROM {typed}"))  # type: ignore[arg-type]
+    rows = int(scalar(con, f"SELECT count(*) FROM {typed}"))
     if rows == 0:
         raise ExportFormatError("the file holds no rows", file=file)
     return rows
@@ -138,7 +138,7 @@ def load_deployments_csv(con: duckdb.DuckDBPyConnection, path: str, options: Loa
                 FROM {typed}
                 QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY deployed_at DESC, {ROW} DESC) = 1
             """, {"source": source})
-            kept = int(scalar(con, f"SELECT count(*) FROM {staged}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {staged}"))
             if kept < tx.rows_read:
                 tx.details["duplicate_deployment_rows"] = tx.rows_read - kept
             upsert_staged(tx, "deployments", staged, key=("deployment_id",))

@@ -83,6 +83,7 @@ from analytics.sources.delivery._common import (
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
+from analytics.warehouse.schema import canonical_schema
 
 ACTIONS_OPTIONS = ("workflow", "branch", "environment", "service", "team", "repo", "production", "rework")
 DEPLOYMENTS_OPTIONS = ("service", "team", "repo", "production")
@@ -97,14 +98,7 @@ MAX_TITLE = 2000
 _REPO = re.compile(r"[^/\s]+/[^/\s]+")
 _ZERO_SHA = re.compile(r"^0+$")
 _DEPLOYMENT_URL = re.compile(r"/deployments/(\d{1,19})/?$")
-_TS = pa.timestamp("us", tz="UTC")
-PIPELINE_SCHEMA: dict[str, pa.DataType] = {
-    "run_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "repo": pa.string(),
-    "service": pa.string(), "team": pa.string(), "workflow": pa.string(), "workflow_id": pa.string(),
-    "event": pa.string(), "head_branch": pa.string(), "head_sha": pa.string(), "run_attempt": pa.int32(),
-    "status": pa.string(), "conclusion": pa.string(), "started_at": _TS, "finished_at": _TS,
-    "is_deployment": pa.bool_(),
-}
+PIPELINE_SCHEMA: dict[str, pa.DataType] = canonical_schema("pipeline_runs")  # from the migration DDL
 
 
 @dataclass(frozen=True)
@@ -508,11 +502,11 @@ def final_deployments(out: Delivery, *, file: Path) -> list[dict[str, Any]]:
                                 "the deployments", file=file)
     rows = []
     for deploy_id, (_, staged) in sorted(out.deployments.items(), key=lambda kv: int(kv[0])):
-        status, at, how = deployment_outcome(by_parent.get(deploy_id, []), staged["created_at"])
+        outcome, at, how = deployment_outcome(by_parent.get(deploy_id, []), staged["created_at"])
         if how != "status":
             out.counts[f"deployments_{how}"] += 1
         row = {k: v for k, v in staged.items() if k != "created_at"}
-        rows.append({**row, "status": status, "deployed_at": at})
+        rows.append({**row, "status": outcome, "deployed_at": at})
     return rows
 
 
@@ -522,18 +516,18 @@ def _write_runs(tx: LoadTransaction, runs: list[dict[str, Any]]) -> None:
     if not runs:
         return
     con = tx.con
-    staged = f"__pipeline_stage_{tx.file_id}"
-    stage(con, staged, runs, PIPELINE_SCHEMA)
+    staged_runs = f"__pipeline_stage_{tx.file_id}"
+    stage(con, staged_runs, runs, PIPELINE_SCHEMA)
     try:
-        replaced = int(scalar(con, f"SELECT count(*) FROM pipeline_runs WHERE run_id IN "  # type: ignore[arg-type]
-                                   f"(SELECT run_id FROM {staged})"))
-        run(con, f"DELETE FROM pipeline_runs WHERE run_id IN (SELECT run_id FROM {staged})")
-        run(con, f"INSERT INTO pipeline_runs BY NAME SELECT *, $f::BIGINT AS source_file_id FROM {staged}",
+        replaced = int(scalar(con, f"SELECT count(*) FROM pipeline_runs WHERE run_id IN "
+                                   f"(SELECT run_id FROM {staged_runs})"))
+        run(con, f"DELETE FROM pipeline_runs WHERE run_id IN (SELECT run_id FROM {staged_runs})")
+        run(con, f"INSERT INTO pipeline_runs BY NAME SELECT *, $f::BIGINT AS source_file_id FROM {staged_runs}",
             {"f": tx.file_id})
         tx.details["pipeline_runs"] = len(runs)
         tx.details["pipeline_runs_replaced"] = replaced
     finally:
-        run_quietly(con, f"DROP TABLE IF EXISTS {staged}")
+        run_quietly(con, f"DROP TABLE IF EXISTS {staged_runs}")
 
 
 def _load(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions, *, kind: str) -> list[LoadResult]:

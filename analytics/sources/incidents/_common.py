@@ -46,12 +46,14 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     delivery_files,
     fingerprint_delivery,
     label_key,
+    parse_json,
     read_json,
     source_zone,
 )
 from analytics.sources._values import EARLIEST, latest_instant, plausible_instant
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
+from analytics.warehouse.schema import canonical_schema
 
 log = logging.getLogger(__name__)
 
@@ -61,24 +63,8 @@ EVENT_TYPES: tuple[str, ...] = ("trigger", "notify", "acknowledge", "unacknowled
                                 "state_change", "resolve", "reopen", "note")
 _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
 _TS = pa.timestamp("us", tz="UTC")
-INCIDENT_COLUMNS: dict[str, pa.DataType] = {
-    "incident_id": pa.string(), "source": pa.string(), "source_id": pa.string(), "number": pa.string(),
-    "title": pa.string(), "service": pa.string(), "team": pa.string(), "severity": pa.string(),
-    "severity_rank": pa.int16(), "severity_raw": pa.string(), "priority_raw": pa.string(), "urgency": pa.string(),
-    "status": pa.string(), "status_raw": pa.string(), "created_at": _TS, "impact_started_at": _TS,
-    "acknowledged_at": _TS, "mitigated_at": _TS, "resolved_at": _TS, "closed_at": _TS,
-    "seconds_to_first_ack": pa.float64(), "seconds_to_resolve": pa.float64(), "ack_is_proxy": pa.bool_(),
-    "is_major": pa.bool_(), "auto_resolved": pa.bool_(), "category": pa.string(), "failure_mode": pa.string(),
-    "fingerprint": pa.string(), "problem_id": pa.string(), "change_id": pa.string(), "deployment_id": pa.string(),
-    "reopen_count": pa.int32(), "reassignment_count": pa.int32(), "escalation_count": pa.int32(),
-    "alert_count": pa.int32(), "interruptions_total": pa.int32(), "interruptions_business": pa.int32(),
-    "interruptions_off_hours": pa.int32(), "interruptions_sleep": pa.int32(), "engaged_seconds": pa.float64(),
-    "responders": pa.list_(pa.string()), "raw": pa.string(),
-}
-EVENT_COLUMNS: dict[str, pa.DataType] = {
-    "incident_id": pa.string(), "event_at": _TS, "event_type": pa.string(), "actor": pa.string(),
-    "channel": pa.string(), "detail": pa.string(),
-}
+INCIDENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incidents")  # from the migration DDL
+EVENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incident_events")  # seq is assigned on write
 _STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64()}
 _EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
                                         "__agent": pa.string()}
@@ -187,6 +173,68 @@ def read_csv(file: Path, *, allow_duplicate_names: bool = False, max_field: int 
     return CsvTable(file, header, rows, bad)
 
 
+# -- Apache DevLake raw tables ---------------------------------------------------------------------
+DEVLAKE_COLUMNS: tuple[str, ...] = ("id", "params", "data", "url", "input", "created_at")
+
+
+def file_head(file: Path, size: int = 64 * 1024) -> bytes:
+    """The first bytes of a file (to read its header without parsing it all)."""
+    with file.open("rb") as handle:
+        return handle.read(size)
+
+
+def is_devlake_raw_table(header: Sequence[str]) -> bool:
+    """Whether a CSV header is an Apache DevLake raw table (``id,params,data,url,input,created_at``:
+    one API object per row, as JSON text in ``data``)."""
+    return [h.strip().lower() for h in header] == list(DEVLAKE_COLUMNS)
+
+
+def is_devlake_like(header: Sequence[str]) -> bool:
+    """Whether a header has most of the DevLake raw-table columns (a renamed or dropped one)."""
+    return len({h.strip().lower() for h in header} & set(DEVLAKE_COLUMNS)) >= len(DEVLAKE_COLUMNS) - 2
+
+
+def sniff_devlake(path: Path, head: bytes, *markers: str) -> bool:
+    """A DevLake raw-table CSV whose first bytes contain every marker (JSON keys inside a CSV cell
+    have their quotes doubled: pass ``'""incident_number""'``)."""
+    if not (path.is_file() and path.name.lower().endswith(".csv")) or not is_devlake_raw_table(csv_head(head)):
+        return False
+    text = utf8_text(head)
+    return all(m in text for m in markers)
+
+
+@dataclass(frozen=True)
+class DevLakeRow:
+    """One row of a DevLake raw table: its 1-based row number, request URL and the API object."""
+
+    row: int
+    url: str
+    record: Any
+
+
+def devlake_rows(file: Path, writer: IncidentWriter) -> list[DevLakeRow]:
+    """The API objects of a DevLake raw-table CSV. A row with the wrong field count or a ``data``
+    cell that is not strict JSON fails the file naming row and column (or is quarantined)."""
+    table = read_csv(file)
+    if not is_devlake_raw_table(table.header):
+        raise ExportFormatError(f"expected a DevLake raw table with columns {', '.join(DEVLAKE_COLUMNS)}", file=file,
+                                column=table.header[0] if table.header else None)  # fmt: skip
+    for row_no, problem, raw in table.bad_rows:
+        writer.read()
+        writer.reject(file, row_no, None, problem, raw)
+    out: list[DevLakeRow] = []
+    for row_no, cells in table.rows:
+        try:
+            record = parse_json(cells[2])
+        except (ValueError, RecursionError) as exc:
+            writer.read()
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)[:120] or type(exc).__name__
+            writer.reject(file, row_no, "data", f"not valid JSON: {reason}", cells[2])
+            continue
+        out.append(DevLakeRow(row_no, cells[3], record))
+    return out
+
+
 def header_index(header: Sequence[str], aliases: Mapping[str, str]) -> dict[str, int]:
     """Map canonical field names to column positions through an alias table (case/space-insensitive)."""
     found: dict[str, int] = {}
@@ -271,7 +319,7 @@ def as_float(value: Any, column: str) -> float | None:
         raise RowError(column, "expected a number, got true/false")
     try:
         number = float(value) if isinstance(value, int | float | str) else math.nan
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a JSON integer too large for a float
         number = math.nan
     if not math.isfinite(number):
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
@@ -550,7 +598,7 @@ class IncidentWriter:
         if not self.options.quarantine:
             raise ExportFormatError(message, file=file, row=row, column=column)
         text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
-        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text)
+        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text, data_file=file.name)
         self.rejected += 1
 
     def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:
@@ -631,7 +679,7 @@ class IncidentWriter:
             if derive is not None:
                 derive(tx, final, unique)
             self._check_time_order(final)
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if kept == 0 and self.rejected == 0:
                 raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
             updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
@@ -657,7 +705,7 @@ class IncidentWriter:
         if staged > ids:
             run(con, f"CREATE TEMP TABLE {final} AS SELECT * EXCLUDE (__rn) FROM (SELECT *, row_number() "
                      f"OVER (PARTITION BY incident_id ORDER BY __pos DESC) AS __rn FROM {self.stage}) WHERE __rn = 1")
-            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))  # type: ignore[arg-type]
+            kept = int(scalar(con, f"SELECT count(*) FROM {final}"))
             if staged > kept:
                 self.details["duplicate_incident_records"] = staged - kept
                 log.warning("%s: %d incident(s) appear more than once; the last copy was kept",
@@ -687,7 +735,7 @@ class IncidentWriter:
                    e.event_at, e.event_type, e.actor, e.channel, e.detail
             FROM {delivered}
         """)
-        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))  # type: ignore[arg-type]
+        total = int(scalar(self.con, f"SELECT count(*) FROM {self.event_stage}"))
         if total > landed:
             self.details["timeline_entries_skipped"] = total - landed
 

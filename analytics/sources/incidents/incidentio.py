@@ -250,7 +250,8 @@ def incidentio_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMa
         value = _custom_value(obj)
         if column is not None and value is not None and column not in custom:
             custom[column] = value
-    leads, others = [], []
+    leads: list[str] = []
+    others: list[str] = []
     for j, item in enumerate(as_list(rec.get("incident_role_assignments"), "incident_role_assignments")):
         obj = as_object(item, f"incident_role_assignments[{j}]") or {}
         person = ref_name(obj.get("assignee"), "incident_role_assignments.assignee")

@@ -29,8 +29,8 @@ Low/Minor → SEV4, Lowest/Trivial → SEV5, and Sev-1…Sev-5 / P1…P5 spellin
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from datetime import datetime
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -44,12 +44,16 @@ from analytics.sources.incidents._common import (
     RowError,
     SeverityMap,
     csv_head,
+    devlake_rows,
+    file_head,
+    is_devlake_raw_table,
     label_key,
     load_delivery,
     rank_of,
     raw_json,
     read_csv,
     severity_map,
+    sniff_devlake,
     source_zone,
     to_utc,
 )
@@ -77,6 +81,9 @@ def load_jira(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
     types = {t.strip().casefold() for t in wanted.split(",") if t.strip()} if wanted else None
 
     def parse(file: Path, writer: IncidentWriter) -> None:
+        if is_devlake_raw_table(csv_head(file_head(file))):
+            _parse_devlake(file, writer, severities=severities, types=types)
+            return
         table = read_csv(file, allow_duplicate_names=True)
         groups: dict[str, list[int]] = defaultdict(list)
         for i, name in enumerate(table.header):
@@ -111,6 +118,95 @@ def load_jira(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
 
     return load_delivery(con, path, options, kind="jira", source=SOURCE, suffixes=(".csv",), parse=parse,
                          timeline=False)
+
+
+def _parse_devlake(file: Path, writer: IncidentWriter, *, severities: SeverityMap, types: set[str] | None) -> None:
+    """Apache DevLake's ``_raw_jira_api_issues`` table: one Jira REST issue (Agile board API, with
+    ``changelog`` expanded) per row, read as the CSV export's row of the same issue
+    (:func:`rest_issue_record`) and filtered by issue type the same way. Timestamps carry their
+    offset (``2020-06-12T08:13:13.360+0800``), so no ``--timezone`` is needed. The changelog table
+    (``_raw_jira_api_issue_changelogs``) holds histories, not issues: refused, saying so."""
+    rows = devlake_rows(file, writer)
+    skipped: Counter[str] = Counter()
+    for r in rows:
+        if "/changelog" in r.url or (isinstance(r.record, dict) and "items" in r.record and "fields" not in r.record):
+            raise ExportFormatError(
+                "a DevLake raw table of Jira issue changelogs (histories, not issues): nothing to load as "
+                "incidents on its own; load _raw_jira_api_issues.csv, whose issues embed their changelog",
+                file=file, row=r.row, column="url",
+            )
+        writer.read()
+        try:
+            rec = rest_issue_record(r.record)
+            issue_type = _first(rec.get("Issue Type"))
+            if issue_type is not None and not _is_incident(issue_type, types):
+                skipped[issue_type] += 1
+                continue
+            row = jira_row(rec, zone=_UTC, severities=severities)
+        except RowError as exc:
+            writer.reject(file, r.row, exc.column, exc.message, r.record)
+            continue
+        row["raw"] = raw_json(r.record)
+        writer.incident(row, file=file, row_no=r.row)
+    if rows and sum(skipped.values()) == len(rows):
+        found = ", ".join(f"{t} {n}" for t, n in skipped.most_common())
+        raise ExportFormatError(
+            f"none of the {len(rows)} Jira issues has an incident issue type (found: {found}); name the types to "
+            "load as incidents with --option issue_types=…", file=file, column="fields.issuetype",
+        )
+    writer.details["skipped_other_issue_types"] = (writer.details.get("skipped_other_issue_types", 0)
+                                                   + sum(skipped.values()))  # fmt: skip
+    writer.details["devlake_rows"] = writer.details.get("devlake_rows", 0) + len(rows)
+
+
+_UTC = ZoneInfo("UTC")
+_STATUS_CATEGORIES = {"new": "To Do", "indeterminate": "In Progress", "done": "Done"}
+
+
+def rest_issue_record(issue: Any) -> dict[str, Any]:
+    """A Jira REST issue (``{id, key, fields: {…}}``) as the CSV export's row of that issue, its
+    timestamps in UTC (``YYYY-MM-DD HH:MM:SS``; read with ``zone=UTC``)."""
+    if not isinstance(issue, dict):
+        raise RowError("data", f"expected a Jira issue object, got {type(issue).__name__}")
+    fields = issue.get("fields")
+    if not isinstance(fields, dict):
+        raise RowError("fields", "a Jira REST issue has 'fields'; this object has none")
+
+    def name(key: str, attr: str = "name") -> Any:
+        value = fields.get(key)
+        return value.get(attr) if isinstance(value, dict) else None
+
+    status: dict[str, Any] = fields["status"] if isinstance(fields.get("status"), dict) else {}
+    category: dict[str, Any] = status["statusCategory"] if isinstance(status.get("statusCategory"), dict) else {}
+    components: list[Any] = fields["components"] if isinstance(fields.get("components"), list) else []
+    return {
+        "Issue key": _text(issue.get("key")), "Issue id": _text(issue.get("id")),
+        "Summary": _text(fields.get("summary")),
+        "Issue Type": _text(name("issuetype")), "Created": _rest_date(fields.get("created"), "fields.created"),
+        "Resolved": _rest_date(fields.get("resolutiondate"), "fields.resolutiondate"),
+        "Priority": _text(name("priority")), "Status": _text(status.get("name")),
+        "Status Category": _STATUS_CATEGORIES.get(str(category.get("key"))),
+        "Resolution": _text(name("resolution")), "Assignee": _text(name("assignee", "displayName")),
+        "Component/s": [c["name"] for c in components if isinstance(c, dict) and isinstance(c.get("name"), str)],
+    }  # fmt: skip
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _rest_date(value: Any, column: str) -> str | None:
+    """A Jira REST timestamp (``2020-06-12T08:13:13.360+0800``) as UTC ``YYYY-MM-DD HH:MM:SS``."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S%z"):
+        try:
+            moment = datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    raise RowError(column, f"cannot read {text[:60]!r} as a Jira REST timestamp (like 2020-06-12T08:13:13.360+0800)")
 
 
 def collapse(groups: dict[str, list[int]], cells: list[str]) -> dict[str, Any]:
@@ -252,6 +348,8 @@ def jira_row(rec: dict[str, Any], *, zone: ZoneInfo, severities: SeverityMap) ->
 def _sniff(path: Path, head: bytes) -> bool:
     if not (path.is_file() and path.name.lower().endswith(".csv")):
         return False
+    if sniff_devlake(path, head, "atlassian.net"):
+        return True
     header = set(csv_head(head))
     return "Issue key" in header and bool({"Summary", "Issue Type", "Created"} & header)
 

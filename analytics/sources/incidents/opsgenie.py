@@ -45,8 +45,12 @@ from analytics.sources.incidents._common import (
     as_object,
     as_text,
     csv_head,
+    devlake_rows,
     extra_option,
+    file_head,
     header_index,
+    is_devlake_like,
+    is_devlake_raw_table,
     json_head,
     label_key,
     load_delivery,
@@ -58,6 +62,7 @@ from analytics.sources.incidents._common import (
     read_json,
     ref_name,
     severity_map,
+    sniff_devlake,
     source_zone,
     utf8_text,
 )
@@ -88,6 +93,10 @@ def load_opsgenie(con: duckdb.DuckDBPyConnection, path: str, options: LoadOption
     unit = extra_option(options, "ack_unit", ("ms", "s")) or "ms"
 
     def parse(file: Path, writer: IncidentWriter) -> None:
+        header = csv_head(file_head(file)) if file.name.lower().endswith(".csv") else []
+        if is_devlake_raw_table(header) or is_devlake_like(header):  # a near miss is refused there, not misread
+            _parse_devlake(file, writer, zone=zone, severities=severities, unit=unit)
+            return
         if file.name.lower().endswith(".csv"):
             _parse_csv(file, writer, zone=zone, severities=severities, unit=unit)
             return
@@ -113,6 +122,38 @@ def load_opsgenie(con: duckdb.DuckDBPyConnection, path: str, options: LoadOption
 
     return load_delivery(con, path, options, kind="opsgenie", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=False)
+
+
+def _parse_devlake(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap,
+                   unit: str) -> None:
+    """Apache DevLake's ``_raw_opsgenie_incidents`` (or alerts) table: one Incident API v1 (or Alert
+    API v2) object per row. Its teams and users tables hold no incident: refused, saying so."""
+    rows = devlake_rows(file, writer)
+    for r in rows:
+        endpoint = _endpoint(r.url)
+        if endpoint in NOT_INCIDENTS:
+            raise ExportFormatError(
+                f"a DevLake raw table of Opsgenie {endpoint} ({r.url.split('?')[0]}), not incidents or alerts: "
+                "there is nothing to load from it (load _raw_opsgenie_incidents.csv)",
+                file=file, row=r.row, column="url",
+            )
+        writer.read()
+        try:
+            row = opsgenie_row(r.record, zone=zone, severities=severities, unit=unit)
+        except RowError as exc:
+            writer.reject(file, r.row, exc.column, exc.message, r.record)
+            continue
+        writer.incident(row, file=file, row_no=r.row)
+    writer.details["devlake_rows"] = writer.details.get("devlake_rows", 0) + len(rows)
+
+
+NOT_INCIDENTS = ("teams", "users", "services", "schedules")  # Opsgenie API collections without incidents
+
+
+def _endpoint(url: str) -> str:
+    """The collection an Opsgenie API URL names: ``https://api.opsgenie.com/v2/teams?…`` → ``teams``."""
+    path = url.split("?", 1)[0].rstrip("/").split("/")
+    return path[-1].lower() if len(path) > 1 else ""
 
 
 def _parse_csv(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap,
@@ -167,7 +208,7 @@ def _tag(tags: list[Any], name: str) -> str | None:
             for sep in (":", "="):
                 key, found, value = tag.partition(sep)
                 if found and key.strip().lower() == name and value.strip():
-                    return value.strip()
+                    return as_text(value, "tags")  # NUL and over-long values refused like any text
     return None
 
 
@@ -254,7 +295,7 @@ def opsgenie_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap,
 
 def _sniff(path: Path, head: bytes) -> bool:
     if path.is_file() and path.name.lower().endswith(".csv"):
-        return "tinyId" in header_index(csv_head(head), CSV_ALIASES)
+        return sniff_devlake(path, head, "api.opsgenie.com") or "tinyId" in header_index(csv_head(head), CSV_ALIASES)
     if path.is_file() and not path.name.lower().endswith(".json"):
         return False
     return '"tinyId"' in utf8_text(json_head(path, head))

@@ -49,6 +49,7 @@ import duckdb
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, ExportFormatError, UsageError
+from analytics.redact import MASK, redact
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources.incidents._common import (
     NOT_PLAIN,
@@ -62,6 +63,7 @@ from analytics.sources.incidents._common import (
     as_object,
     as_text,
     csv_head,
+    devlake_rows,
     header_index,
     instant_text,
     json_head,
@@ -76,6 +78,7 @@ from analytics.sources.incidents._common import (
     read_json,
     ref_name,
     severity_map,
+    sniff_devlake,
     source_zone,
     utf8_text,
 )
@@ -129,13 +132,17 @@ def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -
     """Load REST ``/incidents`` pages (+ log entries) from a JSON file or a folder of them."""
     parse = partial(parse_rest_page, zone=source_zone(options),
                     severities=severity_map(SOURCE, DEFAULT_SEVERITY, options))
-    return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json",),
+    return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=lambda w: bool(w.details.get("log_entries")),
                          derive=derive_from_log_entries)
 
 
 def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap) -> None:
-    """One REST page (``incidents``, ``incident`` and/or ``log_entries``) → staged incidents and events."""
+    """One REST page (``incidents``, ``incident`` and/or ``log_entries``) → staged incidents and events;
+    a DevLake raw table (``.csv``) → :func:`parse_devlake_incidents`."""
+    if file.name.lower().endswith(".csv"):
+        parse_devlake_incidents(file, writer, zone=zone, severities=severities)
+        return
     doc = read_json(file)
     if not isinstance(doc, dict) or not ({"incidents", "incident", "log_entries"} & set(doc)):
         raise ExportFormatError("expected a PagerDuty REST page with 'incidents', 'incident' or "
@@ -152,24 +159,45 @@ def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None
         _stage_log_entries(file, entries, writer, zone=zone)
 
 
+def parse_devlake_incidents(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None,
+                            severities: SeverityMap) -> None:
+    """Apache DevLake's ``_raw_pagerduty_incidents`` table: one REST Incident object per row with its
+    ``log_entries[]`` embedded (DevLake collects them per incident); the entries are the timeline,
+    exactly as if they came from an ``/incidents/{id}/log_entries`` page."""
+    rows = devlake_rows(file, writer)
+    _stage_incidents(file, [r.record for r in rows], writer, zone=zone, severities=severities,
+                     numbers=[r.row for r in rows])
+    entries: list[Any] = []
+    for r in rows:
+        embedded = r.record.get("log_entries") if isinstance(r.record, dict) else None
+        if embedded is not None and not isinstance(embedded, list):
+            writer.reject(file, r.row, "log_entries", "'log_entries' must be a list", r.record)
+            continue
+        entries += embedded or []
+    writer.details["log_entries"] = writer.details.get("log_entries", 0) + len(entries)
+    writer.details["devlake_rows"] = writer.details.get("devlake_rows", 0) + len(rows)
+    _stage_log_entries(file, entries, writer, zone=zone)
+
+
 def _not_list(file: Path, key: str) -> list[Any]:
     raise ExportFormatError(f"'{key}' must be a list", file=file, column=key)
 
 
 def _stage_incidents(file: Path, records: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None,
-                     severities: SeverityMap) -> None:
-    """The incidents of one page → one block of staged rows (bad records fail the file or are quarantined)."""
+                     severities: SeverityMap, numbers: list[int] | None = None) -> None:
+    """The incidents of one page → one block of staged rows (bad records fail the file or are
+    quarantined); ``numbers`` are their row numbers in the file (default 1, 2, …)."""
     writer.read(len(records))
     rows: list[tuple[Any, ...]] = []
-    numbers: list[int] = []
-    for i, record in enumerate(records, start=1):
+    staged: list[int] = []
+    for i, record in zip(numbers or range(1, len(records) + 1), records, strict=True):
         try:
             rows.append(rest_incident_values(record, zone=zone, severities=severities))
         except RowError as exc:
             writer.reject(file, i, exc.column, exc.message, record)
             continue
-        numbers.append(i)
-    writer.incident_rows(REST_COLUMNS, rows, numbers, file=file)
+        staged.append(i)
+    writer.incident_rows(REST_COLUMNS, rows, staged, file=file)
 
 
 def _stage_log_entries(file: Path, entries: list[Any], writer: IncidentWriter, *, zone: ZoneInfo | None) -> None:
@@ -624,6 +652,8 @@ def _names(value: Any, column: str) -> list[str]:
 
 # -- sniffing ---------------------------------------------------------------------------------
 def _sniff_rest(path: Path, head: bytes) -> bool:
+    if path.is_file() and path.name.lower().endswith(".csv"):
+        return sniff_devlake(path, head, '""incident_number""')
     if path.is_file() and not path.name.lower().endswith(".json"):
         return False
     text = utf8_text(json_head(path, head))
@@ -698,15 +728,49 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL (the port made explicit): what "the same server" means.
+
+    >>> _origin("https://api.pagerduty.com/incidents?x=1") == _origin("https://API.pagerduty.com:443/")
+    True
+    """
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    return scheme, (parts.hostname or "").lower(), parts.port or {"https": 443, "http": 80}.get(scheme)
+
+
+class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to the API's own scheme, host and port. urllib copies every request
+    header, the token included, to wherever a redirect points; a redirect elsewhere is refused."""
+
+    def __init__(self, base_url: str) -> None:
+        self.origin = _origin(base_url)
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        if _origin(newurl) != self.origin:
+            fp.close()
+            scheme, host, port = _origin(newurl)
+            raise PagerDutyApiError(
+                f"PagerDuty API {urllib.parse.urlsplit(req.full_url).path}: HTTP {code} redirect to "
+                f"{scheme}://{host}:{port} refused; the API token is only sent to "
+                f"{self.origin[0]}://{self.origin[1]}:{self.origin[2]}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 class _Client:
-    """GET requests with the token header, retries on 429 (Retry-After) and on 5xx/network errors."""
+    """GET requests with the token header, retries on 429 (Retry-After) and on 5xx/network errors.
+    The token goes only to ``base_url``'s server (:class:`_SameOriginRedirects`), and an error names
+    the HTTP status and reason, never the response body (which can echo the request's token)."""
 
     def __init__(self, token: str, base_url: str, *, max_retries: int, timeout: float,
                  sleep: Callable[[float], None], backoff: float, max_wait: float) -> None:
+        self._token = token
         self._headers = {"Authorization": f"Token token={token}",
                          "Accept": "application/vnd.pagerduty+json;version=2",
                          "User-Agent": f"opsreview/{__version__}"}
         self.base_url = base_url.rstrip("/")
+        self._opener = urllib.request.build_opener(_SameOriginRedirects(self.base_url))
         self.max_retries = max_retries
         self.timeout = timeout
         self.sleep = sleep
@@ -723,29 +787,31 @@ class _Client:
             log.debug("GET %s", url)
             try:
                 request = urllib.request.Request(url, headers=self._headers, method="GET")
-                with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                with self._opener.open(request, timeout=self.timeout) as response:
                     body = response.read()
                 break
             except urllib.error.HTTPError as exc:
                 status = exc.code
-                message = _api_message(exc)
+                message = self._reason(exc)
+                exc.close()
                 if status == 429 or status >= 500:
                     if attempt == self.max_retries:
-                        raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} after {attempt} retries "
-                                                f"({message})") from None
+                        raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} {message} after {attempt} "
+                                                "retries") from None
                     wait = self._retry_after(exc.headers.get("Retry-After"), attempt)
                     log.warning("PagerDuty API %s: HTTP %d, retrying in %.1f s", path, status, wait)
                     self.retries += 1
                     self.sleep(wait)
                     continue
                 if status in (401, 403):
-                    raise UsageError(f"PagerDuty API refused the token (HTTP {status}): {message}") from None
-                raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status}: {message}") from None
+                    raise UsageError(f"PagerDuty API refused the token (HTTP {status} {message})") from None
+                raise PagerDutyApiError(f"PagerDuty API {path}: HTTP {status} {message}") from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
+                reason = self._masked(str(getattr(exc, "reason", exc)))
                 if attempt == self.max_retries:
-                    raise PagerDutyApiError(f"PagerDuty API {path}: {getattr(exc, 'reason', exc)}") from None
+                    raise PagerDutyApiError(f"PagerDuty API {path}: {reason}") from None
                 wait = self._retry_after(None, attempt)
-                log.warning("PagerDuty API %s: %s, retrying in %.1f s", path, getattr(exc, "reason", exc), wait)
+                log.warning("PagerDuty API %s: %s, retrying in %.1f s", path, reason, wait)
                 self.retries += 1
                 self.sleep(wait)
         try:
@@ -755,6 +821,14 @@ class _Client:
         if not isinstance(doc, dict):
             raise PagerDutyApiError(f"PagerDuty API {path}: expected a JSON object")
         return doc, body
+
+    def _masked(self, text: str) -> str:
+        """``text`` without the token (or any other credential :func:`analytics.redact.redact` knows)."""
+        return redact(text.replace(self._token, MASK))
+
+    def _reason(self, exc: urllib.error.HTTPError) -> str:
+        """The HTTP reason phrase only (``Unauthorized``): the body is never read into a message."""
+        return self._masked(" ".join(str(exc.reason or "").split())[:80])
 
     def _retry_after(self, header: str | None, attempt: int) -> float:
         """Seconds to wait: the Retry-After header (seconds or HTTP date), else exponential backoff."""
@@ -768,17 +842,6 @@ class _Client:
                 except (TypeError, ValueError):
                     pass
         return min(self.backoff * 2**attempt, self.max_wait)
-
-
-def _api_message(exc: urllib.error.HTTPError) -> str:
-    """The ``error.message`` of a PagerDuty error body, or the HTTP reason."""
-    try:
-        body = json.loads(exc.read() or b"{}")
-        error = body.get("error", {}) if isinstance(body, dict) else {}
-        text = error.get("message") if isinstance(error, dict) else None
-        return str(text or exc.reason)[:200]
-    except (ValueError, OSError):
-        return str(exc.reason)[:200]
 
 
 def fetch_incidents(

@@ -141,7 +141,7 @@ def incident_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap,
         "impact_started_at": parse_instant(rec.get("started_at"), "started_at", zone=zone),
         "mitigated_at": mitigated,
         "resolved_at": parse_instant(rec.get("resolved_at"), "resolved_at", zone=zone),
-        "category": ", ".join(components) or None,
+        "category": ", ".join(c for c in components if c is not None) or None,
         "is_major": impact in ("major", "critical") if impact else None,
         "raw": raw_json(rec),
     }, updates

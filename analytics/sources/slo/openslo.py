@@ -62,6 +62,7 @@ from analytics.sources.delivery._common import (
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, fingerprint, run_load
+from analytics.warehouse.schema import canonical_schema
 
 API_VERSION = "openslo/v1"
 METHODS = ("Occurrences", "Timeslices", "RatioTimeslices")
@@ -69,11 +70,7 @@ SKIPPED_KINDS = ("Service", "DataSource", "AlertPolicy", "AlertCondition", "Aler
 MAX_DESCRIPTION = 1050
 _NAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9._:/-]{0,251}[A-Za-z0-9])?$")
 _DURATION = re.compile(r"^[1-9]\d{0,5}[smhdwMQY]$")
-SLO_SCHEMA: dict[str, pa.DataType] = {
-    "slo": pa.string(), "service": pa.string(), "display_name": pa.string(), "description": pa.string(),
-    "target": pa.float64(), "budgeting_method": pa.string(), "time_window": pa.string(), "is_rolling": pa.bool_(),
-    "journey": pa.string(), "time_slice_target": pa.float64(), "time_slice_window": pa.string(),
-}
+SLO_SCHEMA: dict[str, pa.DataType] = canonical_schema("slos")  # from the migration DDL
 SLI_VIEW = "__sli_src"
 SLI_FIELDS: tuple[Field, ...] = (
     Field("slo", "text", ("slo", "slo_name", "objective", "name"), required_column=True, required_value=True,
@@ -340,7 +337,7 @@ def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
             sql, params = typed_select(con, SLI_VIEW, SLI_FIELDS, columns, file=file, zone=zone)
             with reading(file):  # the text view is read lazily: bad bytes surface here
                 run(con, f"CREATE TEMP TABLE {typed} AS {sql}", params)
-            tx.rows_read = int(scalar(con, f"SELECT count(*) FROM {typed}"))  # type: ignore[arg-type]
+            tx.rows_read = int(scalar(con, f"SELECT count(*) FROM {typed}"))
             if tx.rows_read == 0:
                 raise ExportFormatError("the file holds no rows", file=file)
             _check_counts(con, typed, columns, file)
@@ -383,7 +380,7 @@ def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
 
 def _first(con: duckdb.DuckDBPyConnection, sql: str) -> int | None:
     found = scalar(con, sql)
-    return None if found is None else int(found)  # type: ignore[call-overload]
+    return None if found is None else int(found)
 
 
 def _check_counts(con: duckdb.DuckDBPyConnection, typed: str, columns: dict[str, str], file: Path) -> None:

@@ -13,6 +13,11 @@
 --   incident_no_resolve_time(p_row)       resolved or closed, but without any resolve time.
 --   incident_backfilled(p_row)            Statuspage history whose resolved_at = created_at: a zero
 --                                         duration that was never measured.
+--   incident_is_major(p_row)              SEV1–SEV2 (severity_rank <= 2; no severity: not major): the
+--                                         "major incident" of the volume KPI and of the incident load.
+--   incident_is_critical(p_row, p_tier)   a major incident of a service whose catalogue tier is p_tier
+--                                         (tier1: the critical services); p_row needs service_tier,
+--                                         i.e. a row of incident_facts() or incidents_in_scope().
 --   incident_normalised_title(p_title)    lower case, hex runs of 8+ and tokens with a digit → '#',
 --                                         whitespace collapsed (the repeat/failure-mode fallback key).
 --   incident_repeat_key(p_row)            problem record, else de-duplication key (fingerprint),
@@ -51,6 +56,11 @@ CREATE OR REPLACE TEMP MACRO incident_no_resolve_time(p_row) AS
 
 CREATE OR REPLACE TEMP MACRO incident_backfilled(p_row) AS
     (p_row.source = 'statuspage' AND p_row.seconds_to_resolve IS NULL AND p_row.resolved_at = p_row.created_at);
+
+CREATE OR REPLACE TEMP MACRO incident_is_major(p_row) AS coalesce(p_row.severity_rank <= 2, FALSE);
+
+CREATE OR REPLACE TEMP MACRO incident_is_critical(p_row, p_tier) AS
+    (coalesce(p_row.service_tier = p_tier, FALSE) AND incident_is_major(p_row));
 
 CREATE OR REPLACE TEMP MACRO incident_normalised_title(p_title) AS
     trim(regexp_replace(regexp_replace(regexp_replace(

@@ -1,4 +1,4 @@
--- 0009 cost tags: the tags of the cost rows parsed once, at load, instead of in every statement.
+-- 0010 cost tags: the tags of the cost rows parsed once, at load, instead of in every statement.
 --
 -- Measured (issue 10): parsing Tags in a statement, TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[key],
 -- costs ~0.9 s per million rows per statement, and a quarterly report runs dozens of statements
