@@ -36,6 +36,17 @@ def _err(text: str) -> None:
     sys.stderr.write(f"{text}\n")
 
 
+def _jobs(text: str) -> int:
+    """``--jobs`` value: notebooks at a time, 1 to 16."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 16, got {text!r}")
+    return value
+
+
 def _seconds(text: str) -> float:
     """``--wait`` value: seconds from 0 up to a day."""
     try:
@@ -134,6 +145,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, help="output folder (default reports/<period>)")
     report.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                         help="extra notebook parameter, repeatable (checked against the notebook)")
+    report.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                        help="run N notebooks at a time, each in its own kernel (default 1; 2 suits a 2-core "
+                        "machine); the quarterly review still runs after the others")
 
     export = sub.add_parser("export", help="export canonical data: opsreview export focus --out FILE")
     _common(export)
@@ -278,7 +292,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     params = _pairs(args.param, "--param")
     summary = run_reports(args.names, args.period, settings=_settings(args), out_dir=args.out,
-                          parameters=params, progress=sys.stderr.isatty())
+                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs)
     for result in summary.results:
         state = "ok    " if result.ok else "FAILED"
         _out(f"{state} {result.name} ({result.seconds:.1f} s){'' if result.ok else ': ' + str(result.error)}")

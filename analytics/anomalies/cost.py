@@ -66,6 +66,7 @@ from analytics.errors import ParameterError
 from analytics.metrics.cost import billing_currencies
 from analytics.money import money
 from analytics.periods import Period
+from analytics.runcache import cached, is_cached
 from analytics.sql import query
 from analytics.warehouse import run, scalar
 
@@ -77,6 +78,7 @@ __all__ = [
     "NOT_SET",
     "CostAnomalies",
     "CostAnomalySettings",
+    "MemberRequest",
     "alerts",
     "annotate",
     "anomalies_artifact",
@@ -85,6 +87,7 @@ __all__ = [
     "cost_anomalies",
     "cost_anomalies_of_periods",
     "cost_series",
+    "member_costs",
     "scheduled_charges",
     "scope_label",
     "scope_part",
@@ -567,25 +570,67 @@ def _child_frame(long: pd.DataFrame, row: Any) -> list[tuple[str, pd.DataFrame]]
     return []
 
 
-def _scope_params(row: Any, *, tag_key: str) -> dict[str, Any]:
-    """Bound scope filters of ``anomaly_cost_by_member.sql`` for a row."""
-    params: dict[str, Any] = {"provider": scope_part(row.provider), "service": scope_part(row.service),
-                              "account": None, "region": None, "usage_type": None, "tag": None, "tag_key": tag_key}
-    if row.level in LEAF_LEVELS:
-        params[row.level] = scope_part(row.member)
-    return params
+MEMBER_DIMENSIONS: Final[tuple[str, ...]] = ("resource", "account", "region", "usage_type", "tag", "annotation_tag")
+"""Member dimensions ``anomaly_cost_by_member.sql`` splits a scope by (``tag``: the level's tag key,
+``annotation_tag``: :data:`ANNOTATION_TAG`)."""
 
 
-def member_costs(con: duckdb.DuckDBPyConnection, row: Any, *, start: date, end: date, tag_key: str,
-                 member_dim: str, member_tag_key: str | None = None) -> pd.DataFrame:
-    """Daily cost inside a row's scope per resource, account, region, usage type or value of a tag."""
-    if member_dim not in ("resource", "account", "region", "usage_type", "tag"):
-        raise ParameterError(f"unknown member dimension {member_dim!r}")
-    params = _scope_params(row, tag_key=tag_key) | {"start": _ts(start), "end": _ts(end), "member_dim": member_dim,
-                                                    "member_tag_key": member_tag_key}
+@dataclass(frozen=True)
+class MemberRequest:
+    """Daily cost inside one finding's scope over ``[start, end)``, split by ``member_dim``."""
+
+    member_dim: str
+    provider: str | None
+    service: str | None
+    start: date
+    end: date
+    leaf: str | None = None
+    """The finding's own leaf level (account, region, usage_type, tag) when it is a leaf finding."""
+    member: str | None = None
+    """That leaf's member."""
+
+    @classmethod
+    def of(cls, row: Any, member_dim: str, *, start: date, end: date) -> MemberRequest:
+        """The request for a finding row (its level's scope) and a member dimension."""
+        if member_dim not in MEMBER_DIMENSIONS:
+            raise ParameterError(f"unknown member dimension {member_dim!r}")
+        leaf = row.level if row.level in LEAF_LEVELS else None
+        return cls(member_dim, scope_part(row.provider), scope_part(row.service), start, end, leaf,
+                   scope_part(row.member) if leaf else None)
+
+
+def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberRequest], *,
+                 tag_key: str) -> list[pd.DataFrame]:
+    """Daily cost per member (``member, day, cost``) for each request, read in **one** statement.
+
+    ``tag`` members are values of ``tag_key``, ``annotation_tag`` members values of
+    :data:`ANNOTATION_TAG`; a leaf request keeps only the rows of its own member. Each frame holds
+    exactly what a separate statement per request would return, ordered by member and day.
+    """
+    if not requests:
+        return []
+    leaf_filter = {lvl: [r.member if r.leaf == lvl else None for r in requests] for lvl in LEAF_LEVELS}
+    params = {
+        "request_id": list(range(len(requests))),
+        "request_member_dim": [r.member_dim for r in requests],
+        "request_provider": [r.provider for r in requests],
+        "request_service": [r.service for r in requests],
+        "request_account": leaf_filter["account"],
+        "request_region": leaf_filter["region"],
+        "request_usage_type": leaf_filter["usage_type"],
+        "request_tag": leaf_filter["tag"],
+        "request_start": [r.start for r in requests],
+        "request_end": [r.end for r in requests],
+        "tag_key": tag_key,
+        "annotation_tag_key": ANNOTATION_TAG,
+    }
     frame = query(con, "anomaly_cost_by_member", params)
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
-    return frame
+    empty = pd.DataFrame({"member": pd.Series(dtype=object), "day": pd.Series(dtype=object),
+                          "cost": pd.Series(dtype=float)})
+    parts = {int(i): part[["member", "day", "cost"]].reset_index(drop=True)
+             for i, part in frame.groupby("request", sort=True)}
+    return [parts.get(i, empty) for i in range(len(requests))]
 
 
 def contributions(
@@ -637,10 +682,29 @@ def contributions(
     return out.iloc[order].reset_index(drop=True)[columns]
 
 
-def _drivers(con: duckdb.DuckDBPyConnection, long: pd.DataFrame, r: Any, *, scan: Scan | None,
+def _driver_window(r: Any, settings: CostAnomalySettings) -> tuple[date, date]:
+    """``[first, end)`` of the days a finding's root causes read: its baseline and its days."""
+    return r.start - timedelta(days=settings.detector.level_days), r.end + timedelta(days=1)
+
+
+def _driver_requests(r: Any, *, settings: CostAnomalySettings) -> list[tuple[str, MemberRequest]]:
+    """(driver dimension, request) for the dimensions of a finding that the level series do not hold:
+    inside a leaf the other leaf dimensions (AWS-style root causes), below any provider its resources,
+    and always the annotation tag."""
+    lo, hi = _driver_window(r, settings)
+    dims = [other for other in LEAF_LEVELS if other != r.level] if r.level in LEAF_LEVELS else []
+    if r.level != "total":
+        dims.append("resource")
+    dims.append("annotation_tag")
+    return [(dim, MemberRequest.of(r, dim, start=lo, end=hi)) for dim in dims]
+
+
+def _drivers(long: pd.DataFrame, r: Any, members: Sequence[tuple[str, pd.DataFrame]], *, scan: Scan | None,
              scan_col: Mapping[str, int], day_index: Mapping[date, int], tag_key: str,
              settings: CostAnomalySettings) -> pd.DataFrame:
-    """Root-cause contributions of one finding over its anomalous days, every driver dimension."""
+    """Root-cause contributions of one finding over its anomalous days, every driver dimension: the
+    levels below it from the level series ``long``, the others from ``members`` (:func:`member_costs`
+    of :func:`_driver_requests`)."""
     window = [r.start + timedelta(days=i) for i in range((r.end - r.start).days + 1)]
     if r.kind == "new" or scan is None:
         exp = dict.fromkeys(window, 0.0)
@@ -648,17 +712,7 @@ def _drivers(con: duckdb.DuckDBPyConnection, long: pd.DataFrame, r: Any, *, scan
         j = scan_col[series_key(r.level, r.provider, r.service, r.member)]
         exp = {d: float(scan.expected[day_index[d], j]) for d in window if scan.flag[day_index[d], j] != 0}
     baseline = settings.detector.level_days
-    lo, hi = r.start - timedelta(days=baseline), r.end + timedelta(days=1)
-    dims = _child_frame(long, r)
-    if r.level in LEAF_LEVELS:  # the other dimensions inside a leaf: AWS-style root causes
-        for other in LEAF_LEVELS:
-            if other != r.level:
-                dims.append((other, member_costs(con, r, start=lo, end=hi, tag_key=tag_key, member_dim=other,
-                                                 member_tag_key=tag_key)))
-    if r.level != "total":
-        dims.append(("resource", member_costs(con, r, start=lo, end=hi, tag_key=tag_key, member_dim="resource")))
-    dims.append(("annotation_tag", member_costs(con, r, start=lo, end=hi, tag_key=tag_key, member_dim="tag",
-                                                member_tag_key=ANNOTATION_TAG)))
+    dims = [*_child_frame(long, r), *members]
     parts = []
     for dimension, frame in dims:
         if frame.empty:
@@ -910,19 +964,28 @@ def cost_anomalies_of_periods(
     as separate calls; the quarterly review judges two quarters this way)."""
     if not periods:
         return []
-    _validated_levels(levels)
+    chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
-    lasts = [_last_day(con, p, history_start(p, settings=settings)) for p in periods]
-    known = [d for d in lasts if d is not None]
-    start = min(history_start(p, settings=settings) for p in periods)
-    long = (cost_series(con, start, max(known) + timedelta(days=1), tag_key=tag_key) if known
-            else pd.DataFrame())
+    todo = [p for p in periods if not is_cached(con, _CACHE_NAME, _cache_arguments(p, chosen, tag_key, settings))]
+    lasts = {p: _last_day(con, p, history_start(p, settings=settings)) for p in todo}
+    known = [d for d in lasts.values() if d is not None]
+    long = (cost_series(con, min(history_start(p, settings=settings) for p in todo), max(known) + timedelta(days=1),
+                        tag_key=tag_key) if known else pd.DataFrame())
     out = []
-    for p, last in zip(periods, lasts, strict=True):
-        lo = history_start(p, settings=settings)
+    for p in periods:
+        lo, last = history_start(p, settings=settings), lasts.get(p)
         mine = None if last is None else long[[lo <= d <= last for d in long["day"]]].reset_index(drop=True)
-        out.append(cost_anomalies(con, p, levels=levels, tag_key=tag_key, settings=settings, series=mine))
+        out.append(cost_anomalies(con, p, levels=chosen, tag_key=tag_key, settings=settings, series=mine))
     return out
+
+
+_CACHE_NAME: Final = "cost_anomalies"
+
+
+def _cache_arguments(period: Period, levels: tuple[str, ...], tag_key: str,
+                     settings: CostAnomalySettings) -> tuple[Any, ...]:
+    """What a period's anomalies depend on besides the warehouse content (the run cache's key)."""
+    return (period.label, period.start, period.end, levels, tag_key, settings)
 
 
 def _validated_tag_key(tag_key: str) -> None:
@@ -944,9 +1007,22 @@ def cost_anomalies(
 
     ``series`` is the period's daily series (:func:`cost_series` over ``[history start, last day]``)
     when the caller already read it (:func:`cost_anomalies_of_periods`); otherwise it is read here.
+    Inside a report run the result is computed once and shared (:mod:`analytics.runcache`): the
+    quarterly review reads back what the cost anomalies page computed on the same snapshot.
     """
     chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
+    return cached(con, _CACHE_NAME, _cache_arguments(period, chosen, tag_key, settings),
+                  lambda: _cost_anomalies(con, period, levels=chosen, tag_key=tag_key, settings=settings,
+                                          series=series))
+
+
+def _cost_anomalies(
+    con: duckdb.DuckDBPyConnection, period: Period, *, levels: tuple[str, ...], tag_key: str,
+    settings: CostAnomalySettings, series: pd.DataFrame | None,
+) -> CostAnomalies:
+    """:func:`cost_anomalies` without the run cache."""
+    chosen = levels
     start = history_start(period, settings=settings)
     last = _last_day(con, period, start)
     scheduled = scheduled_charges(con, period)
@@ -982,14 +1058,19 @@ def cost_anomalies(
     scan_col = {matrix.keys["key"].iloc[col]: j for j, col in enumerate(scanned)}
     driver_rows, note_rows = [], []
     top_text, services_text, notes_text = [], [], []
-    for r in _rows(found):
+    # the member splits of every explained finding come from one statement (not one per finding and dimension)
+    asked = {i: _driver_requests(r, settings=settings) for i, r in enumerate(_rows(found))
+             if not isinstance(r.folded_into, str)}
+    answers = iter(member_costs(con, [req for one in asked.values() for _, req in one], tag_key=tag_key))
+    members_of = {i: [(dim, next(answers)) for dim, _ in one] for i, one in asked.items()}
+    for i, r in enumerate(_rows(found)):
         if isinstance(r.folded_into, str):  # reported under another row, which carries the drivers
             top_text.append("")
             services_text.append("")
             notes_text.append("")
             continue
-        drivers = _drivers(con, long, r, scan=scan, scan_col=scan_col, day_index=day_index, tag_key=tag_key,
-                           settings=settings)
+        drivers = _drivers(long, r, members_of[i], scan=scan, scan_col=scan_col, day_index=day_index,
+                           tag_key=tag_key, settings=settings)
         drivers["anomaly_id"] = r.anomaly_id
         driver_rows.append(drivers)
         top_text.append(_top_drivers_text(drivers, r.impact, tag_key, currency=currency))

@@ -46,7 +46,7 @@ from analytics.metrics._cost_scope import (
 from analytics.metrics.stats import MIN_N
 from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
-from analytics.sql import load_sql, parameters_of
+from analytics.sql import records
 
 __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
@@ -111,15 +111,7 @@ def _window_params(interval: Interval) -> dict[str, Any]:
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Run ``analytics/sql/<name>.sql`` with the parameters it uses; rows as dicts with exact Decimals."""
-    sql = load_sql(name)
-    wanted = parameters_of(sql)
-    missing = wanted - params.keys()
-    if missing:
-        raise ParameterError(f"SQL statement {name!r} needs parameters {sorted(missing)}")
-    result = con.execute(sql, {k: params[k] for k in wanted})
-    rows = result.fetchall()
-    columns = [d[0] for d in result.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    return records(con, name, params, error=ParameterError)
 
 
 def _to_float(value: Any) -> float | None:

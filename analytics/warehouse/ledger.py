@@ -492,6 +492,20 @@ def run_load(
     return result
 
 
+def refresh_cost_tags(con: duckdb.DuckDBPyConnection, *, file_id: int | None = None) -> int:
+    """Add the parsed tags of new tag sets to ``cost_tags`` (migration 0010); return the rows added.
+
+    Every load that writes cost rows calls it for its own rows (``file_id``) inside its transaction,
+    so the statements' tag lookups (``cost_tag_value``) see every tag set that is loaded; anything
+    else that writes ``cost`` directly (the benchmark's row copies, tests) calls it with no file id,
+    which looks at every row. Parsing is the ``cost_tags_missing`` macro, the one definition of it.
+    """
+    before = int(scalar(con, "SELECT count(*) FROM cost_tags"))  # type: ignore[arg-type]
+    run(con, "INSERT INTO cost_tags SELECT Tags, tag_key, tag_value FROM cost_tags_missing($f::BIGINT)",
+        {"f": file_id})
+    return int(scalar(con, "SELECT count(*) FROM cost_tags")) - before  # type: ignore[arg-type]
+
+
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the connection has an explicit transaction open."""
     try:
@@ -523,6 +537,8 @@ def _finish(tx: LoadTransaction) -> LoadResult:
     if tx.warnings:
         details["warnings"] = list(tx.warnings)
     delivery_id = tx.delivery_id if tx.delivery_id is not None else tx.file_id
+    if loaded["cost"]:
+        refresh_cost_tags(con, file_id=tx.file_id)
     for file_id in sorted(tx._affected):
         remaining = sum(count_rows(con, t, file_id) for t in CANONICAL_TABLES)
         run(

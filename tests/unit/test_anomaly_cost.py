@@ -17,6 +17,7 @@ from analytics.anomalies import cost as ca
 from analytics.errors import ParameterError
 from analytics.periods import parse_period
 from analytics.warehouse import connect, run
+from analytics.warehouse.ledger import refresh_cost_tags
 
 pytestmark = pytest.mark.unit
 
@@ -50,6 +51,7 @@ def _load(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
         run(con, "INSERT INTO cost BY NAME SELECT * FROM rows_in")
     finally:
         con.unregister("rows_in")
+    refresh_cost_tags(con)  # written around the ledger, so the tag dictionary is brought up to date here
 
 
 def _usage(cost_of: Any, **extra: Any) -> list[dict[str, Any]]:
