@@ -83,6 +83,7 @@ _STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string
 _EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
                                         "__agent": pa.string()}
 CHUNK_ROWS = 20_000
+FILE_BITS = 32  # staged positions are (file index << FILE_BITS) + the record's place in its file
 _INT32 = 2**31 - 1
 _RAW_LIMIT = 100_000  # characters of the source record kept in incidents.raw
 _SEEN_LIMIT = 10_000  # distinct raw severity labels remembered per load
@@ -212,9 +213,31 @@ def plain_text(value: Any) -> Any:
         return None
     if value.__class__ is str:
         text = value.strip()
-        if len(text) <= TEXT_LIMIT and "\x00" not in text:
+        if len(text) <= TEXT_LIMIT and "\x00" not in text and (text.isascii() or _encodable(text)):
             return text or None
     return NOT_PLAIN
+
+
+def _encodable(text: str) -> bool:
+    """Whether text can be stored (JSON's ``\\ud800`` escape decodes to a lone surrogate, which
+    UTF-8 cannot encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_error(column: str | None, text: str) -> RowError:
+    """The row error for a text with a lone surrogate (shown escaped)."""
+    found = next(c for c in text if "\ud800" <= c <= "\udfff")
+    return RowError(column, f"contains a lone surrogate \\u{ord(found):04x} (half of a UTF-16 pair), "
+                            "which is not text")
+
+
+def storable_text(text: str) -> str:
+    """Text as it can be stored: lone surrogates written as their ``\\udxxx`` escape."""
+    return text if text.isascii() or _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def as_text(value: Any, column: str, *, max_len: int = TEXT_LIMIT) -> str | None:
@@ -225,6 +248,8 @@ def as_text(value: Any, column: str, *, max_len: int = TEXT_LIMIT) -> str | None
             raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
         if "\x00" in text:
             raise RowError(column, "contains a NUL character")
+        if not (text.isascii() or _encodable(text)):
+            raise _surrogate_error(column, text)
         return text or None
     if value is None:
         return None
@@ -409,11 +434,35 @@ _RAW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), defau
 
 
 def raw_json(record: Any) -> str:
-    """The source record as compact JSON for ``incidents.raw`` (very long records are cut)."""
+    """The source record as compact JSON for ``incidents.raw`` (very long records are cut); a lone
+    surrogate anywhere in it is a row error naming its key path."""
+    text = _raw_text(record)
+    if not (text.isascii() or _encodable(text)):
+        path, value = _first_surrogate(record)
+        raise _surrogate_error(path, value)
+    return text
+
+
+def _raw_text(record: Any) -> str:
     text = _RAW_ENCODER.encode(record)
     if len(text) > _RAW_LIMIT:
         text = json.dumps({"truncated": True, "head": text[:_RAW_LIMIT]}, ensure_ascii=False)
     return text
+
+
+def _first_surrogate(value: Any, path: str | None = None) -> tuple[str | None, str]:
+    """The key path and text of the first key or string holding a lone surrogate in a parsed record."""
+    if isinstance(value, str):
+        return (path, value) if not _encodable(value) else (None, "")
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        where = f"{path or ''}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+        if isinstance(key, str) and not _encodable(key):
+            return storable_text(where), key
+        found = _first_surrogate(child, where)
+        if found[1]:
+            return (storable_text(found[0]) if found[0] else found[0]), found[1]
+    return None, ""
 
 
 # -- severity ----------------------------------------------------------------------------------
@@ -541,6 +590,11 @@ class IncidentWriter:
         ecols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**EVENT_COLUMNS, **_EVENT_EXTRA}.items())
         run(self.con, f"CREATE TEMP TABLE {self.event_stage} ({ecols})")
 
+    def start_file(self, index: int) -> None:
+        """Number the rows staged next from the position of file ``index`` of the delivery, so a file's
+        rows sort the same whether it is parsed here or staged in bulk."""
+        self._pos = max(self._pos, index << FILE_BITS)
+
     def read(self, n: int = 1) -> None:
         """Count source records read (``ingest_ledger.rows_read``)."""
         self.tx.rows_read += n
@@ -549,8 +603,10 @@ class IncidentWriter:
         """A bad record: quarantine it when the user opted in, else fail the whole file."""
         if not self.options.quarantine:
             raise ExportFormatError(message, file=file, row=row, column=column)
-        text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
-        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text)
+        text = raw if isinstance(raw, str) or raw is None else _raw_text(raw)
+        self.tx.quarantine(row=row, column=None if column is None else storable_text(column),
+                           problem=storable_text(f"{file.name}: {message}"),
+                           raw=None if text is None else storable_text(text))
         self.rejected += 1
 
     def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:
@@ -795,6 +851,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, batches: Sequence[pa.Tab
 
 # -- the load entry point ----------------------------------------------------------------------
 Parser = Callable[[Path, IncidentWriter], None]
+# stages the files of a delivery it can read in bulk; returns their indexes (the rest are parsed)
+BulkStager = Callable[[IncidentWriter, Sequence[Path]], frozenset[int]]
 
 
 @contextmanager
@@ -822,17 +880,24 @@ def load_delivery(
     parse: Parser,
     timeline: bool | Callable[[IncidentWriter], bool],
     derive: Deriver | None = None,
+    bulk: BulkStager | None = None,
 ) -> list[LoadResult]:
-    """Load one file or folder of one incident export kind as one ledger entry."""
+    """Load one file or folder of one incident export kind as one ledger entry.
+
+    With ``bulk``, the files it stages are not parsed again; the others go through ``parse`` in
+    file order, so the first problem reported is the one the per-record path alone would report."""
     root = Path(path)
     files = delivery_files(root, suffixes=suffixes)
     delivered = fingerprint_delivery(root, files)
 
     def load(tx: LoadTransaction) -> None:
         writer = IncidentWriter(tx, options, source)
+        staged = bulk(writer, files) if bulk is not None else frozenset()
         with _collector_paused():
-            for file in files:
-                _parse_file(parse, file, writer)
+            for index, file in enumerate(files):
+                if index not in staged:
+                    writer.start_file(index)
+                    _parse_file(parse, file, writer)
         if len(files) > 1:
             writer.details["files"] = len(files)
         has_timeline = timeline(writer) if callable(timeline) else timeline
