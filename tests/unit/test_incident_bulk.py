@@ -18,7 +18,7 @@ from unittest import mock
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import analytics
@@ -205,13 +205,14 @@ def mutated_delivery(draw: st.DrawFn, tmp: Path) -> Path:
     return folder
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data(), quarantine=st.booleans())
 def test_bulk_and_per_record_paths_agree(tmp_path_factory: pytest.TempPathFactory, data: st.DataObject,
                                          quarantine: bool) -> None:
     folder = data.draw(mutated_delivery(tmp_path_factory.mktemp("bulk")))
-    assert_same(folder, LoadOptions(quarantine=quarantine))
+    (status, _), taken = assert_same(folder, LoadOptions(quarantine=quarantine))
+    event(f"{status}, {'some' if taken else 'no'} files in bulk")
 
 
 # -- examples that must take the bulk path --------------------------------------------------------------
