@@ -49,7 +49,7 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
 BATCH_FILES = 400  # files per DuckDB pass: bounds the memory of the intermediate tables
 RAW_LIMIT = 100_000  # characters of incidents.raw (longer records are cut by the per-record path)
 INT32_MAX = 2**31 - 1
-MAX_DEPTH = 6  # containers nested below a record (PagerDuty objects nest 3 deep)
+MAX_CONTAINERS = 500  # objects and arrays in one record (a bound on its nesting depth)
 _UTC_SECONDS = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 _MAP = "'\"MAP(VARCHAR, JSON)\"'"
 _LIST = "'[\"JSON\"]'"
@@ -68,31 +68,29 @@ class RestVocabulary:
 
 
 # -- SQL building blocks (constants of this module only; every value is a bound parameter) -------
-def _text_ok(value: str, kind: str) -> str:
-    """The per-record ``as_text`` accepts the value as it is: absent, null, or text without NUL
-    within the length limit (numbers, which it would convert, are left to it)."""
-    return (f"({kind} IS NULL OR {kind} = 'NULL' OR ({kind} = 'VARCHAR' AND NOT contains({value}, chr(0)) "
-            f"AND length(trim({value}, $ws)) <= {TEXT_LIMIT}))")
+def _strip(value: str) -> str:
+    """``str.strip()``: DuckDB's trim with Python's whitespace, only where an end is whitespace."""
+    return (f"(CASE WHEN {value} = '' OR contains($ws, left({value}, 1)) OR contains($ws, right({value}, 1)) "
+            f"THEN trim({value}, $ws) ELSE {value} END)")
 
 
-def _text(value: str, kind: str) -> str:
-    """``as_text`` of a value :func:`_text_ok` accepts: stripped, blank as NULL."""
-    return f"(CASE WHEN {kind} = 'VARCHAR' THEN nullif(trim({value}, $ws), '') END)"
+def _text_ok(stripped: str, kind: str) -> str:
+    """``as_text`` accepts the value as it is: absent, null, or text (``stripped``) without NUL
+    within the length limit (numbers, which it would convert, are left to the per-record path)."""
+    return (f"({kind} IS NULL OR {kind} = 'NULL' OR ({kind} = 'VARCHAR' AND NOT contains({stripped}, chr(0)) "
+            f"AND (strlen({stripped}) <= {TEXT_LIMIT} OR length({stripped}) <= {TEXT_LIMIT})))")
 
 
-def _instant_ok(value: str) -> str:
+def _instant_of(stripped: str) -> str:
+    """The UTC instant of a stripped ``…Z`` whole-second text (NULL for any other text)."""
+    return (f"timezone('UTC', CASE WHEN regexp_full_match({stripped}, '{_UTC_SECONDS}') "
+            f"THEN try_strptime({stripped}, '%Y-%m-%dT%H:%M:%SZ') END)")
+
+
+def _instant_ok(value: str, stripped: str, instant: str) -> str:
     """``parse_instant`` accepts the value on its fast path: absent, null, blank, or a ``…Z``
     whole-second UTC time (a real calendar time) inside the plausible range."""
-    stripped = f"trim({value}, $ws)"
-    moment = f"try_strptime({stripped}, '%Y-%m-%dT%H:%M:%SZ')"
-    return (f"({value} IS NULL OR {stripped} = '' OR (regexp_full_match({stripped}, '{_UTC_SECONDS}') "
-            f"AND {moment} IS NOT NULL AND timezone('UTC', {moment}) >= $earliest "
-            f"AND timezone('UTC', {moment}) < $latest))")
-
-
-def _instant(value: str) -> str:
-    """``parse_instant`` of a value :func:`_instant_ok` accepts."""
-    return f"timezone('UTC', try_strptime(nullif(trim({value}, $ws), ''), '%Y-%m-%dT%H:%M:%SZ'))"
+    return f"({value} IS NULL OR {stripped} = '' OR ({instant} >= $earliest AND {instant} < $latest))"
 
 
 def _ascii(value: str) -> str:
@@ -103,11 +101,6 @@ def _ascii(value: str) -> str:
 def _label_key(value: str) -> str:
     """``label_key`` of ASCII text."""
     return f"regexp_replace(lower({value}), '[^0-9a-z]+', '', 'g')"
-
-
-def _severity(value: str) -> str:
-    """The severity table's SEVn for a label (NULL when unknown)."""
-    return f"map($sev_keys, $sev_values)[{_label_key(value)}]"
 
 
 def _count(text: str, needle: str) -> str:
@@ -121,17 +114,12 @@ def _scalar_ok(fragment: str) -> str:
             f"OR regexp_full_match({fragment}::VARCHAR, '-?[0-9]+'))")
 
 
-def _shape_ok(fragment: str, depth: int, level: int = 0) -> str:
-    """A JSON value whose objects repeat no key, whose numbers are integers and whose containers
-    nest at most ``depth`` deep (every object becomes a map: NULL when a key repeats)."""
-    if depth == 0:
-        return _scalar_ok(fragment)
-    x = f"v{level}"
-    children = (f"CASE WHEN left({fragment}::VARCHAR, 1) = '{{' THEN map_values(json_transform({fragment}, {_MAP})) "
-                f"ELSE json_transform({fragment}, {_LIST}) END")
-    return (f"(CASE WHEN {fragment} IS NULL THEN TRUE WHEN left({fragment}::VARCHAR, 1) IN ('{{', '[') "
-            f"THEN coalesce(len(list_filter({children}, lambda {x}: NOT {_shape_ok(x, depth - 1, level + 1)})) = 0, FALSE) "
-            f"ELSE {_scalar_ok(fragment)} END)")
+def _depth_ok(record: str) -> str:
+    """Fewer than :data:`MAX_CONTAINERS` objects and arrays in the record, so it nests less deep than
+    Python's parser goes (about 1,000 levels less the caller's stack); a container takes two
+    characters, so a shorter record needs no count."""
+    return (f"(strlen({record}) < {2 * MAX_CONTAINERS} OR "
+            f"{_count(record, '{')} + {_count(record, '[')} < {MAX_CONTAINERS})")
 
 
 class _Paths:
@@ -148,20 +136,59 @@ class _Paths:
         return f"{self.column}[{self.paths.index(path) + 1}]"
 
 
-def _ref(paths: _Paths, base: str, summary: str) -> tuple[str, str]:
-    """``ref_name`` of a reference object at ``base``: (accepted as it is, value). Absent or null
-    is NULL; an object's text ``summary`` is its name; an object with none of summary, name,
-    display_name, label is NULL; anything else goes to the per-record path."""
+def _ref_paths(base: str) -> list[str]:
+    return [base, *(f"{base}.{k}" for k in ("summary", "name", "display_name", "label"))]
+
+
+def _ref_ok(paths: _Paths, base: str, stripped_summary: str) -> str:
+    """``ref_name`` accepts the reference at ``base`` as it is: absent or null; an object with a text
+    ``summary``; or an object with none of summary, name, display_name, label (its name is NULL)."""
     t = paths.t
     kinds = [t(f"{base}.{k}") for k in ("summary", "name", "display_name", "label")]
     no_name = " AND ".join(f"({k} IS NULL OR {k} = 'NULL')" for k in kinds)
-    ok = (f"({t(base)} IS NULL OR {t(base)} = 'NULL' OR ({t(base)} = 'OBJECT' AND "
-          f"(({kinds[0]} = 'VARCHAR' AND {_text_ok(summary, kinds[0])}) OR ({no_name}))))")
-    return ok, f"(CASE WHEN {t(base)} = 'OBJECT' THEN {_text(summary, kinds[0])} END)"
+    return (f"({t(base)} IS NULL OR {t(base)} = 'NULL' OR ({t(base)} = 'OBJECT' AND "
+            f"(({kinds[0]} = 'VARCHAR' AND {_text_ok(stripped_summary, kinds[0])}) OR ({no_name}))))")
 
 
-def _ref_paths(base: str) -> list[str]:
-    return [base, *(f"{base}.{k}" for k in ("summary", "name", "display_name", "label"))]
+def _ref_summary(paths: _Paths, base: str, summary: str) -> str:
+    """The stripped text ``summary`` of the reference object at ``base`` (NULL when it has none)."""
+    t = paths.t
+    return f"(CASE WHEN {t(base)} = 'OBJECT' AND {t(base + '.summary')} = 'VARCHAR' THEN {_strip(summary)} END)"
+
+
+class _Query:
+    """Nested projections over a base select: each level's columns may use the earlier levels'."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.levels: list[dict[str, str]] = []
+
+    def level(self, **columns: str) -> None:
+        self.levels.append(columns)
+
+    def sql(self, final: Mapping[str, str]) -> str:
+        query = self.base
+        for columns in self.levels:
+            listed = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+            query = f"SELECT *, {listed} FROM ({query})"
+        return f"SELECT {', '.join(f'{expr} AS {name}' for name, expr in final.items())} FROM ({query})"
+
+
+def _all(items: str, var: str, condition: str) -> str:
+    """Every element of a list (NULL: none) satisfies a condition."""
+    return f"coalesce(len(list_filter({items}, lambda {var}: NOT coalesce({condition}, FALSE))) = 0, TRUE)"
+
+
+def _elements(items: str, paths: _Paths, **fields: str) -> str:
+    """Each element of a JSON array as a struct: the fragment ``e``, the types of ``paths`` in ``k``
+    and ``fields`` (name -> expression over ``e``); NULL for an empty or absent array."""
+    extra = "".join(f", '{name}': {expr}" for name, expr in fields.items())
+    return (f"(CASE WHEN len(coalesce({items}, [])) > 0 THEN list_transform({items}, lambda e: "
+            f"{{'e': e, 'k': {paths.sql('e')}{extra}}}) END)")
+
+
+def _plain(checks: Sequence[str]) -> str:
+    return " AND ".join(f"coalesce({c}, FALSE)" for c in checks)
 
 
 # -- incidents ------------------------------------------------------------------------------------
@@ -178,6 +205,7 @@ INCIDENT_SHAPE = json.dumps({
     "alert_counts": {"all": "VARCHAR"}, "acknowledgements": ["JSON"], "incidents_responders": ["JSON"],
     "custom_fields": ["JSON"],
 })
+_INCIDENT_TEXT = ("id", "title", "summary", "status", "urgency", "incident_key")
 _CUSTOM_TEXT = ("severity_raw", "category", "failure_mode", "problem_id", "change_id", "deployment_id")
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
@@ -187,146 +215,127 @@ JOINED_PATHS = _Paths("j.k", ["$.state", *_ref_paths("$.user")])
 CUSTOM_PATHS = _Paths("c.k", ["$.name", "$.display_name", "$.value"])
 
 
-def _elements(items: str, var: str, paths: _Paths, **fields: str) -> str:
-    """Each element of a JSON array as a struct: the fragment ``e``, the types of ``paths`` in ``k``
-    and ``fields`` (name -> expression over ``e``); NULL for an empty or absent array."""
-    extra = "".join(f", '{name}': {expr}" for name, expr in fields.items())
-    return (f"(CASE WHEN len(coalesce({items}, [])) > 0 THEN list_transform({items}, lambda e: "
-            f"{{'e': e, 'k': {paths.sql('e')}{extra}}}) END)")
-
-
-def _all(items: str, var: str, condition: str) -> str:
-    """Every element of a list (NULL: none) satisfies a condition."""
-    return f"coalesce(len(list_filter({items}, lambda {var}: NOT coalesce({condition}, FALSE))) = 0, TRUE)"
-
-
 def _count_ok(value: str, kind: str) -> str:
     """``as_int`` accepts it as it is: absent, null or a JSON integer within 0 … 2^31-1."""
     return f"({kind} IS NULL OR {kind} = 'NULL' OR ({kind} = 'UBIGINT' AND TRY_CAST({value} AS BIGINT) <= {INT32_MAX}))"
 
 
-def _array_ok(kind: str) -> str:
-    return f"({kind} IS NULL OR {kind} IN ('NULL', 'ARRAY'))"
+def _kind_in(kind: str, *kinds: str) -> str:
+    return f"({kind} IS NULL OR {kind} IN ({', '.join(repr(k) for k in kinds)}))"
 
 
 def _incident_select() -> str:
     """One row per incident record: its canonical values and whether it is plain."""
     t = INCIDENT_PATHS.t
-    checks: list[str] = [f"{t('$')} = 'OBJECT'", "NOT contains(r, '\\u')", f"length(r) <= {RAW_LIMIT}",
-                         _shape_ok("r", MAX_DEPTH)]
-    text = {}
-    for key in ("id", "title", "summary", "status", "urgency", "incident_key"):
-        checks.append(_text_ok(f"x.{key}", t(f"$.{key}")))
-        text[key] = _text(f"x.{key}", t(f"$.{key}"))
-    checks.append(f"{text['id']} IS NOT NULL")
-    # created_at, else the legacy created_on when created_at is absent
-    created_raw = f"(CASE WHEN {t('$.created_at')} IS NULL THEN x.created_on ELSE x.created_at END)"
-    checks += [_instant_ok(created_raw), f"nullif(trim({created_raw}, $ws), '') IS NOT NULL"]
-    status_raw = text["status"]
-    checks.append(f"({status_raw} IS NULL OR (regexp_full_match({status_raw}, '[A-Za-z]+') "
-                  f"AND list_contains($status_keys, lower({status_raw}))))")
-    status = f"map($status_keys, $status_values)[lower({status_raw})]"
-    resolved_direct = _instant("x.resolved_at")
-    checks += [_instant_ok("x.resolved_at"),
-               f"({resolved_direct} IS NOT NULL OR {status} IS DISTINCT FROM 'resolved' "
-               f"OR {_instant_ok('x.last_status_change_at')})"]
-    resolved = (f"(CASE WHEN {resolved_direct} IS NULL AND {status} = 'resolved' "
-                f"THEN {_instant('x.last_status_change_at')} ELSE {resolved_direct} END)")
-    title = f"(CASE WHEN {t('$.title')} IS NULL THEN {text['summary']} ELSE {text['title']} END)"
-    priority_ok, priority = _ref(INCIDENT_PATHS, "$.priority", "x.priority.summary")
-    service_ok, service = _ref(INCIDENT_PATHS, "$.service", "x.service.summary")
-    team_ok, team = _ref(INCIDENT_PATHS, "$.teams[0]", "x.teams[1].summary")
-    checks += [priority_ok, service_ok, _array_ok(t("$.teams")), team_ok]
-    checks += [_count_ok("x.incident_number", t("$.incident_number")),
-               f"({t('$.alert_counts')} IS NULL OR {t('$.alert_counts')} IN ('NULL', 'OBJECT'))",
-               _count_ok("x.alert_counts.all", t("$.alert_counts.all"))]
-    number = f"(CASE WHEN {t('$.incident_number')} = 'UBIGINT' THEN x.incident_number END)"
-    alert_count = f"(CASE WHEN {t('$.alert_counts.all')} = 'UBIGINT' THEN x.alert_counts.all::INTEGER END)"
-    # acknowledgements[]: objects or nulls; the earliest "at", the acknowledgers in order
-    a = ACK_PATHS.t
-    acker_ok, acker = _ref(ACK_PATHS, "$.acknowledger", "a.s")
-    ack_ok = (f"(a.e IS NULL OR (left(a.e::VARCHAR, 1) = '{{' AND ({a('$.at')} IS NULL OR {a('$.at')} IN ('NULL', 'VARCHAR')) "
-              f"AND {_instant_ok('a.at')} AND {acker_ok}))")
-    checks += [_array_ok(t("$.acknowledgements")), _all("acks", "a", ack_ok)]
-    first_ack = f"list_min(list_transform(acks, lambda a: {_instant('a.at')}))"
-    ackers = f"coalesce(list_transform(acks, lambda a: CASE WHEN a.e IS NOT NULL THEN {acker} END), [])"
-    # incidents_responders[]: objects or nulls; the joined ones' users in order
-    j = JOINED_PATHS.t
+    q = _Query(f"SELECT file_idx, idx, r, {INCIDENT_PATHS.sql('r')} AS t, json_transform(r, '{INCIDENT_SHAPE}') AS x "
+               f"FROM @records WHERE section = 0")
+    # 1: stripped texts, timestamps' texts, array elements as structs
+    created_raw = "(CASE WHEN t[{}] IS NULL THEN x.created_on ELSE x.created_at END)".format(
+        INCIDENT_PATHS.paths.index("$.created_at") + 1)
+    level1 = {f"s_{k}": f"(CASE WHEN {t('$.' + k)} = 'VARCHAR' THEN {_strip('x.' + k)} END)" for k in _INCIDENT_TEXT}
+    level1.update(
+        created_raw=created_raw, s_created=_strip(created_raw), s_resolved=_strip("x.resolved_at"),
+        s_lsc=_strip("x.last_status_change_at"),
+        s_priority=_ref_summary(INCIDENT_PATHS, "$.priority", "x.priority.summary"),
+        s_service=_ref_summary(INCIDENT_PATHS, "$.service", "x.service.summary"),
+        s_team=_ref_summary(INCIDENT_PATHS, "$.teams[0]", "x.teams[1].summary"),
+        acks=_elements("x.acknowledgements", ACK_PATHS, at=_strip("json_extract_string(e, '$.at')"),
+                       s=_strip("json_extract_string(e, '$.acknowledger.summary')")),
+        joined=_elements("x.incidents_responders", JOINED_PATHS, state="json_extract_string(e, '$.state')",
+                         s=_strip("json_extract_string(e, '$.user.summary')")),
+        fields=_elements("x.custom_fields", CUSTOM_PATHS, name="json_extract_string(e, '$.name')",
+                         dn="json_extract_string(e, '$.display_name')", value="json_extract_string(e, '$.value')"),
+    )
+    q.level(**level1)
+    # 2: text values, instants, the custom fields' target columns
+    level2 = {f"v_{k}": f"nullif(s_{k}, '')" for k in _INCIDENT_TEXT}
+    level2.update(
+        v_priority="nullif(s_priority, '')", v_service="nullif(s_service, '')", v_team="nullif(s_team, '')",
+        i_created=_instant_of("s_created"), i_resolved=_instant_of("s_resolved"), i_lsc=_instant_of("s_lsc"),
+        custom=f"list_transform(fields, lambda c: {{'c': c, 'col': {_custom_column()}}})",
+    )
+    q.level(**level2)
+    q.level(**_custom_last())
+    # 3: status, custom field values, acknowledgements, responders
+    a, j = ACK_PATHS.t, JOINED_PATHS.t
     joined_state = f"({j('$.state')} IS NULL OR ({j('$.state')} = 'VARCHAR' AND lower(j.state) = 'joined'))"
-    user_ok, user = _ref(JOINED_PATHS, "$.user", "j.s")
+    custom_ok, custom = _custom_fields()
+    level3 = {
+        "status": "map($status_keys, $status_values)[lower(v_status)]",
+        "first_ack": f"list_min(list_transform(acks, lambda a: {_instant_of('a.at')}))",
+        "ackers": "coalesce(list_transform(acks, lambda a: CASE WHEN a.e IS NOT NULL THEN nullif(a.s, '') END), [])",
+        "joined_names": (f"coalesce(list_transform(list_filter(joined, lambda j: j.e IS NULL OR {joined_state}), "
+                         f"lambda j: CASE WHEN j.e IS NOT NULL THEN nullif(j.s, '') END), [])"),
+        "custom_ok": custom_ok,
+        **{f"v_{k}": v for k, v in custom.items()},
+    }
+    q.level(**level3)
+    # 4: severity and the checks
+    acker_ok = _ref_ok(ACK_PATHS, "$.acknowledger", "a.s")
+    ack_ok = (f"(a.e IS NULL OR (left(a.e::VARCHAR, 1) = '{{' AND {_kind_in(a('$.at'), 'NULL', 'VARCHAR')} "
+              f"AND (a.at IS NULL OR a.at = '' OR ({_instant_of('a.at')} >= $earliest AND {_instant_of('a.at')} < $latest)) "
+              f"AND {acker_ok}))")
+    user_ok = _ref_ok(JOINED_PATHS, "$.user", "j.s")
     joined_ok = (f"(j.e IS NULL OR (left(j.e::VARCHAR, 1) = '{{' AND ({j('$.state')} IS NULL OR {j('$.state')} = 'NULL' OR "
                  f"({j('$.state')} = 'VARCHAR' AND {_ascii('j.state')})) AND (NOT {joined_state} OR {user_ok})))")
-    checks += [_array_ok(t("$.incidents_responders")), _all("joined", "j", joined_ok)]
-    joined_names = (f"coalesce(list_transform(list_filter(joined, lambda j: j.e IS NULL OR {joined_state}), "
-                    f"lambda j: CASE WHEN j.e IS NOT NULL THEN {user} END), [])")
-    custom_ok, custom = _custom_fields()
-    checks.append(custom_ok)
-    severity_raw = custom["severity_raw"]
-    urgency = text["urgency"]
-    checks.append(f"({severity_raw} IS NULL OR ({_ascii(severity_raw)} AND {_severity(severity_raw)} IS NOT NULL))")
-    checks.append(f"({severity_raw} IS NOT NULL OR {priority} IS NULL "
-                  f"OR ({_ascii(priority)} AND {_severity(priority)} IS NOT NULL))")
-    checks.append(f"({severity_raw} IS NOT NULL OR {priority} IS NOT NULL OR {urgency} IS NULL OR {_ascii(urgency)})")
-    severity = (f"(CASE WHEN {severity_raw} IS NOT NULL THEN {_severity(severity_raw)} "
-                f"WHEN {priority} IS NOT NULL THEN {_severity(priority)} "
-                f"WHEN {urgency} IS NOT NULL THEN {_severity(chr(39) + 'urgency ' + chr(39) + ' || ' + urgency)} END)")
-    responders = f"list_concat({ackers}, {joined_names})"
-    columns = {
-        "incident_id": f"$source || ':' || {text['id']}",
+    severity_key = {name: f"map($sev_keys, $sev_values)[{_label_key(expr)}]" for name, expr in
+                    (("raw", "v_severity_raw"), ("priority", "v_priority"), ("urgency", "'urgency ' || v_urgency"))}
+    checks = [
+        f"{t('$')} = 'OBJECT'", "NOT contains(r, '\\u')", f"(strlen(r) <= {RAW_LIMIT} OR length(r) <= {RAW_LIMIT})",
+        _depth_ok("r"),
+        *(_text_ok(f"s_{k}", t(f"$.{k}")) for k in _INCIDENT_TEXT), "v_id IS NOT NULL",
+        _instant_ok("created_raw", "s_created", "i_created"), "nullif(s_created, '') IS NOT NULL",
+        "(v_status IS NULL OR (regexp_full_match(v_status, '[A-Za-z]+') AND status IS NOT NULL))",
+        _instant_ok("x.resolved_at", "s_resolved", "i_resolved"),
+        f"(nullif(s_resolved, '') IS NOT NULL OR status IS DISTINCT FROM 'resolved' OR "
+        f"{_instant_ok('x.last_status_change_at', 's_lsc', 'i_lsc')})",
+        _ref_ok(INCIDENT_PATHS, "$.priority", "s_priority"), _ref_ok(INCIDENT_PATHS, "$.service", "s_service"),
+        _kind_in(t("$.teams"), "NULL", "ARRAY"), _ref_ok(INCIDENT_PATHS, "$.teams[0]", "s_team"),
+        _count_ok("x.incident_number", t("$.incident_number")), _kind_in(t("$.alert_counts"), "NULL", "OBJECT"),
+        _count_ok("x.alert_counts.all", t("$.alert_counts.all")),
+        _kind_in(t("$.acknowledgements"), "NULL", "ARRAY"), _all("acks", "a", ack_ok),
+        _kind_in(t("$.incidents_responders"), "NULL", "ARRAY"), _all("joined", "j", joined_ok),
+        "custom_ok",
+        f"(v_severity_raw IS NULL OR ({_ascii('v_severity_raw')} AND {severity_key['raw']} IS NOT NULL))",
+        f"(v_severity_raw IS NOT NULL OR v_priority IS NULL OR ({_ascii('v_priority')} "
+        f"AND {severity_key['priority']} IS NOT NULL))",
+        f"(v_severity_raw IS NOT NULL OR v_priority IS NOT NULL OR v_urgency IS NULL OR {_ascii('v_urgency')})",
+    ]
+    q.level(plain=_plain(checks),
+            severity=(f"(CASE WHEN v_severity_raw IS NOT NULL THEN {severity_key['raw']} "
+                      f"WHEN v_priority IS NOT NULL THEN {severity_key['priority']} "
+                      f"WHEN v_urgency IS NOT NULL THEN {severity_key['urgency']} END)"),
+            responders="list_concat(ackers, joined_names)")
+    return q.sql({
+        "file_idx": "file_idx", "idx": "idx", "plain": "plain",
+        "incident_id": "$source || ':' || v_id",
         "source": "$source",
-        "source_id": text["id"],
-        "number": number,
-        "title": title,
-        "service": service,
-        "team": team,
-        "severity": "__severity",
-        "severity_rank": "CAST(right(__severity, 1) AS SMALLINT)",
-        "severity_raw": severity_raw,
-        "priority_raw": priority,
-        "urgency": urgency,
-        "status": status,
-        "status_raw": status_raw,
-        "created_at": _instant(created_raw),
-        "acknowledged_at": first_ack,
-        "resolved_at": resolved,
-        "is_major": custom["is_major"],
-        "category": custom["category"],
-        "failure_mode": custom["failure_mode"],
-        "fingerprint": text["incident_key"],
-        "problem_id": custom["problem_id"],
-        "change_id": custom["change_id"],
-        "deployment_id": custom["deployment_id"],
-        "alert_count": alert_count,
-        "responders": f"list_filter({responders}, lambda n, i: n IS NOT NULL AND list_position({responders}, n) = i)",
+        "source_id": "v_id",
+        "number": f"(CASE WHEN {t('$.incident_number')} = 'UBIGINT' THEN x.incident_number END)",
+        "title": f"(CASE WHEN {t('$.title')} IS NULL THEN v_summary ELSE v_title END)",
+        "service": "v_service",
+        "team": "v_team",
+        "severity": "severity",
+        "severity_rank": "CAST(right(severity, 1) AS SMALLINT)",
+        "severity_raw": "v_severity_raw",
+        "priority_raw": "v_priority",
+        "urgency": "v_urgency",
+        "status": "status",
+        "status_raw": "v_status",
+        "created_at": "i_created",
+        "acknowledged_at": "first_ack",
+        "resolved_at": "(CASE WHEN i_resolved IS NULL AND status = 'resolved' THEN i_lsc ELSE i_resolved END)",
+        "is_major": "v_is_major",
+        "category": "v_category",
+        "failure_mode": "v_failure_mode",
+        "fingerprint": "v_incident_key",
+        "problem_id": "v_problem_id",
+        "change_id": "v_change_id",
+        "deployment_id": "v_deployment_id",
+        "alert_count": f"(CASE WHEN {t('$.alert_counts.all')} = 'UBIGINT' THEN x.alert_counts.all::INTEGER END)",
+        "responders": "list_filter(responders, lambda n, i: n IS NOT NULL AND list_position(responders, n) = i)",
         "raw": "r",
-    }
-    plain = " AND ".join(f"coalesce({c}, FALSE)" for c in checks)
-    outer = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-    acks = _elements("x.acknowledgements", "a", ACK_PATHS, at="json_extract_string(e, '$.at')",
-                     s="json_extract_string(e, '$.acknowledger.summary')")
-    joined = _elements("x.incidents_responders", "j", JOINED_PATHS, state="json_extract_string(e, '$.state')",
-                       s="json_extract_string(e, '$.user.summary')")
-    fields = _elements("x.custom_fields", "c", CUSTOM_PATHS, name="json_extract_string(e, '$.name')",
-                       dn="json_extract_string(e, '$.display_name')", value="json_extract_string(e, '$.value')")
-    return f"""
-        SELECT file_idx, idx, plain, {outer}
-        FROM (
-            SELECT *, {plain} AS plain, {severity} AS __severity
-            FROM (
-                SELECT file_idx, idx, r, t, x, acks, joined, fields,
-                       list_transform(fields, lambda c: {{'c': c, 'col': {_custom_column()}}}) AS custom
-                FROM (
-                    SELECT file_idx, idx, r, t, x, {acks} AS acks, {joined} AS joined, {fields} AS fields
-                    FROM (
-                        SELECT file_idx, idx, r, {INCIDENT_PATHS.sql('r')} AS t,
-                               json_transform(r, '{INCIDENT_SHAPE}') AS x
-                        FROM @records
-                        WHERE section = 0
-                    )
-                )
-            )
-        )
-    """
+    })
 
 
 def _custom_name() -> str:
@@ -341,33 +350,37 @@ def _custom_column() -> str:
     return f"map($custom_keys, $custom_values)[{_label_key(_custom_name())}]"
 
 
+def _custom_last() -> dict[str, str]:
+    """Per canonical column, the last custom_fields element naming it with a non-null value."""
+    return {f"last_{target}": (f"list_filter(custom, lambda m: m.c.e IS NOT NULL AND m.col = '{target}' "
+                               f"AND m.c.k[3] IS NOT NULL AND m.c.k[3] <> 'NULL')[-1].c")
+            for target in (*_CUSTOM_TEXT, "is_major")}
+
+
 def _custom_fields() -> tuple[str, dict[str, str]]:
-    """custom_fields as a list of {name, value} (the elements in ``custom``: {c, col}): (accepted,
-    canonical column -> value, the last non-null value of the elements naming it)."""
+    """custom_fields as a list of {name, value} (elements in ``fields``, the winners in ``last_…``):
+    (accepted, canonical column -> value)."""
     t = INCIDENT_PATHS.t
     k = CUSTOM_PATHS.t
     name = _custom_name()
-    element_ok = (f"(c.e IS NULL OR (left(c.e::VARCHAR, 1) = '{{' AND ({k('$.name')} IS NULL OR {k('$.name')} IN ('NULL', 'VARCHAR')) "
-                  f"AND ({k('$.display_name')} IS NULL OR {k('$.display_name')} IN ('NULL', 'VARCHAR')) "
-                  f"AND ({name} IS NULL OR {_ascii(name)})))")
+    element_ok = (f"(c.e IS NULL OR (left(c.e::VARCHAR, 1) = '{{' AND {_kind_in(k('$.name'), 'NULL', 'VARCHAR')} "
+                  f"AND {_kind_in(k('$.display_name'), 'NULL', 'VARCHAR')} AND ({name} IS NULL OR {_ascii(name)})))")
     checks = [f"({t('$.custom_fields')} IS NULL OR {t('$.custom_fields')} = 'NULL' OR "
               f"({t('$.custom_fields')} = 'ARRAY' AND {_all('fields', 'c', element_ok)}))"]
     found: dict[str, str] = {}
     for target in (*_CUSTOM_TEXT, "is_major"):
-        last = (f"list_filter(custom, lambda m: m.c.e IS NOT NULL AND m.col = '{target}' "
-                f"AND m.c.k[3] IS NOT NULL AND m.c.k[3] <> 'NULL')[-1].c")
-        kind, val = f"{last}.k[3]", f"{last}.value"
+        kind, val = f"last_{target}.k[3]", f"last_{target}.value"
         if target == "is_major":
-            key = f"lower(trim({val}, $ws))"
+            key = f"lower({_strip(val)})"
             checks.append(f"({kind} IS NULL OR {kind} = 'BOOLEAN' OR ({kind} = 'VARCHAR' AND {_ascii(val)} "
                           f"AND ({key} = '' OR {key} IN {_TRUE + _FALSE})))")
             found[target] = (f"(CASE WHEN {kind} = 'BOOLEAN' THEN {val} = 'true' WHEN {key} IN {_TRUE} THEN TRUE "
                              f"WHEN {key} IN {_FALSE} THEN FALSE END)")
         else:
-            checks.append(f"({kind} IS NULL OR {_text_ok(val, kind)})")
-            found[target] = _text(val, kind)
+            checks.append(f"({kind} IS NULL OR {_text_ok(_strip(val), kind)})")
+            found[target] = f"(CASE WHEN {kind} = 'VARCHAR' THEN nullif({_strip(val)}, '') END)"
     found = {key: f"(CASE WHEN {t('$.custom_fields')} = 'ARRAY' THEN {v} END)" for key, v in found.items()}
-    return " AND ".join(f"coalesce({c}, FALSE)" for c in checks), found
+    return _plain(checks), found
 
 
 # -- log entries ----------------------------------------------------------------------------------
@@ -382,103 +395,108 @@ EVENT_SHAPE = json.dumps({
     "channel": {"type": "VARCHAR", "notification": {"type": "VARCHAR"}}, "event_details": {"description": "VARCHAR"},
     "note": "VARCHAR", "id": "VARCHAR",
 })
+# name -> (path, transformed value)
+_EVENT_TEXT = {"kind": ("$.type", "x.type"), "incident": ("$.incident.id", "x.incident.id"),
+               "agent_type": ("$.agent.type", "x.agent.type"), "note": ("$.note", "x.note"),
+               "description": ("$.event_details.description", "x.event_details.description"), "key": ("$.id", "x.id"),
+               "ntype": ("$.channel.notification.type", "x.channel.notification.type"),
+               "ctype": ("$.channel.type", "x.channel.type")}
 
 
 def _event_select() -> str:
     """One row per log entry: its timeline event (EVENT_ROW values) and whether it is plain."""
     t = EVENT_PATHS.t
-    checks = [f"{t('$')} = 'OBJECT'", _shape_ok("r", MAX_DEPTH)]
-
-    def obj_ok(path: str) -> str:
-        return f"({t(path)} IS NULL OR {t(path)} IN ('NULL', 'OBJECT'))"
-
-    checks += [obj_ok("$.incident"), obj_ok("$.agent"), obj_ok("$.channel"), obj_ok("$.channel.notification"),
-               obj_ok("$.event_details")]
-    text = {}
-    for name, path, value in (("kind", "$.type", "x.type"), ("incident", "$.incident.id", "x.incident.id"),
-                              ("agent_type", "$.agent.type", "x.agent.type"), ("note", "$.note", "x.note"),
-                              ("description", "$.event_details.description", "x.event_details.description"),
-                              ("key", "$.id", "x.id")):
-        checks.append(_text_ok(value, t(path)))
-        text[name] = _text(value, t(path))
-    kind = f"coalesce({text['kind']}, '')"
-    checks += [f"{text['incident']} IS NOT NULL", _instant_ok("x.created_at"),
-               f"nullif(trim(x.created_at, $ws), '') IS NOT NULL"]
-    agent_ok, agent = _ref(EVENT_PATHS, "$.agent", "x.agent.summary")
-    user_ok, user = _ref(EVENT_PATHS, "$.user", "x.user.summary")
-    notify = f"{kind} = 'notify_log_entry'"
-    checks += [agent_ok, f"(NOT {notify} OR {user_ok})"]
-    # notification.type when truthy, else channel.type; either must be text, null or absent
-    ntype_kind, ctype_kind = t("$.channel.notification.type"), t("$.channel.type")
-    checks += [f"({ntype_kind} IS NULL OR {ntype_kind} IN ('NULL', 'VARCHAR'))",
-               f"({ctype_kind} IS NULL OR {ctype_kind} IN ('NULL', 'VARCHAR'))",
-               _text_ok("x.channel.notification.type", ntype_kind), _text_ok("x.channel.type", ctype_kind)]
-    channel_raw = (f"(CASE WHEN {ntype_kind} = 'VARCHAR' AND x.channel.notification.type <> '' "
-                   f"THEN {_text('x.channel.notification.type', ntype_kind)} ELSE {_text('x.channel.type', ctype_kind)} END)")
-    event_type = f"coalesce(map($type_keys, $type_events)[{kind}], 'note')"
-    detail = f"(CASE WHEN {kind} = 'annotate_log_entry' THEN {text['note']} ELSE {text['description']} END)"
-    unknown = f"({kind} <> '' AND NOT list_contains($type_keys, {kind}))"
-    columns = {
-        "incident_id": f"$source || ':' || {text['incident']}",
-        "event_at": _instant("x.created_at"),
-        "event_type": event_type,
-        "actor": f"coalesce(CASE WHEN {notify} THEN {user} END, {agent})",
-        "channel": f"(CASE WHEN {channel_raw} IS NOT NULL THEN coalesce(map($channel_keys, $channel_values)"
-                   f"[{channel_raw}], {channel_raw}) END)",
-        "detail": f"(CASE WHEN {unknown} THEN coalesce({detail}, {kind}) ELSE {detail} END)",
-        "__rank": f"coalesce(map($type_keys, $type_ranks)[{kind}], 5)::SMALLINT",
-        "__key": text["key"],
-        "__agent": text["agent_type"],
-    }
-    plain = " AND ".join(f"coalesce({c}, FALSE)" for c in checks)
-    outer = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-    return f"""
-        SELECT file_idx, idx, {plain} AS plain, {outer}
-        FROM (
-            SELECT file_idx, idx, r, {EVENT_PATHS.sql('r')} AS t, json_transform(r, '{EVENT_SHAPE}') AS x
-            FROM @records
-            WHERE section = 1
-        )
-    """
+    q = _Query(f"SELECT file_idx, idx, r, {EVENT_PATHS.sql('r')} AS t, json_transform(r, '{EVENT_SHAPE}') AS x "
+               f"FROM @records WHERE section = 1")
+    level1 = {f"s_{n}": f"(CASE WHEN {t(path)} = 'VARCHAR' THEN {_strip(v)} END)" for n, (path, v) in _EVENT_TEXT.items()}
+    level1.update(s_created=_strip("x.created_at"), s_agent=_ref_summary(EVENT_PATHS, "$.agent", "x.agent.summary"),
+                  s_user=_ref_summary(EVENT_PATHS, "$.user", "x.user.summary"))
+    q.level(**level1)
+    level2 = {f"v_{n}": f"nullif(s_{n}, '')" for n in _EVENT_TEXT}
+    level2.update(i_created=_instant_of("s_created"), v_agent="nullif(s_agent, '')", v_user="nullif(s_user, '')")
+    q.level(**level2)
+    # notification.type when truthy (non-empty text), else channel.type
+    q.level(kind="coalesce(v_kind, '')",
+            channel_raw=(f"(CASE WHEN {t('$.channel.notification.type')} = 'VARCHAR' AND x.channel.notification.type <> '' "
+                         f"THEN v_ntype ELSE v_ctype END)"))
+    checks = [
+        f"{t('$')} = 'OBJECT'", _depth_ok("r"),
+        *(_kind_in(t(p), "NULL", "OBJECT") for p in ("$.incident", "$.agent", "$.channel", "$.channel.notification",
+                                                       "$.event_details")),
+        *(_text_ok(f"s_{n}", t(path)) for n, (path, _) in _EVENT_TEXT.items()),
+        "v_incident IS NOT NULL", _instant_ok("x.created_at", "s_created", "i_created"),
+        "nullif(s_created, '') IS NOT NULL",
+        _ref_ok(EVENT_PATHS, "$.agent", "s_agent"),
+        f"(kind <> 'notify_log_entry' OR {_ref_ok(EVENT_PATHS, '$.user', 's_user')})",
+    ]
+    q.level(plain=_plain(checks),
+            detail="(CASE WHEN kind = 'annotate_log_entry' THEN v_note ELSE v_description END)")
+    return q.sql({
+        "file_idx": "file_idx", "idx": "idx", "plain": "plain",
+        "incident_id": "$source || ':' || v_incident",
+        "event_at": "i_created",
+        "event_type": "coalesce(map($type_keys, $type_events)[kind], 'note')",
+        "actor": "coalesce(CASE WHEN kind = 'notify_log_entry' THEN v_user END, v_agent)",
+        "channel": "(CASE WHEN channel_raw IS NOT NULL THEN coalesce(map($channel_keys, $channel_values)[channel_raw], "
+                   "channel_raw) END)",
+        "detail": "(CASE WHEN kind <> '' AND NOT list_contains($type_keys, kind) THEN coalesce(detail, kind) ELSE detail END)",
+        "__rank": "coalesce(map($type_keys, $type_ranks)[kind], 5)::SMALLINT",
+        "__key": "v_key",
+        "__agent": "v_agent_type",
+    })
 
 
 # -- pages ----------------------------------------------------------------------------------------
+PAGE_KEYS = ("incidents", "incident", "log_entries", "limit", "offset", "more", "total")
+PAGE_SHAPE = json.dumps({"incidents": ["JSON"], "incident": "JSON", "log_entries": ["JSON"], "limit": "JSON",
+                         "offset": "JSON", "more": "JSON", "total": "JSON"})
+
+
 def _pages_select() -> str:
-    """One row per file: the page as a map (NULL for invalid JSON or a repeated key) and the checks
-    on its own level: an object with the record keys, record arrays / object, scalar other values,
-    as many commas as its re-serialised form (no trailing comma) and no escaped comma."""
+    """One row per file: the page's records and the checks that need the whole file. The text is
+    UTF-8 JSON (no BOM, nothing after the value); the page is an object of the REST page keys whose
+    record keys hold arrays (``incident``: an object) and whose other values are scalars; no object
+    anywhere repeats a key (``$..*`` of the page wrapped in an array lists every object's keys, the
+    page's first) and no number is a float. ``commas`` is what the re-serialised page must count
+    for the file to have no trailing comma (checked against the records' commas in COUNTS_SELECT)."""
+    keys = PAGE_KEYS
+    scalars = [k for k in keys if k not in ("incidents", "incident", "log_entries")]
     return f"""
-        SELECT f.file_idx, p.page, p.text IS NOT NULL AND p.page IS NOT NULL
-            AND list_has_any(map_keys(p.page), ['incidents', 'incident', 'log_entries'])
-            AND len(list_filter(map_entries(p.page), lambda e:
-                    NOT CASE WHEN e.key IN ('incidents', 'log_entries') THEN coalesce(left(e.value::VARCHAR, 1) = '[', FALSE)
-                             WHEN e.key = 'incident' THEN coalesce(left(e.value::VARCHAR, 1) = '{{', FALSE)
-                             ELSE coalesce({_scalar_ok('e.value')}, FALSE) END)) = 0
-            AND NOT contains(p.text, '\\u002c') AND NOT contains(p.text, '\\u002C')
-            AND {_count('p.text', ',')} = len(map_keys(p.page)) - 1
-                + list_sum(list_transform(map_values(p.page), lambda v: coalesce({_count('v', ',')}, 0)))
-            AS page_ok
-        FROM (SELECT unnest($files) AS filename, generate_subscripts($files, 1) - 1 + $first AS file_idx) AS f
-        LEFT JOIN (
-            SELECT filename, text, try(json_transform(text, {_MAP})) AS page
-            FROM (SELECT filename, try(decode(content)) AS text FROM read_blob($files))
-        ) AS p USING (filename)
+        SELECT file_idx, doc, text IS NOT NULL AND doc IS NOT NULL AND key_lists IS NOT NULL AND types IS NOT NULL
+            AND list_has_any(key_lists[1], ['incidents', 'incident', 'log_entries'])
+            AND list_has_all({list(keys)}, key_lists[1])
+            AND len(list_filter(list_distinct(key_lists), lambda k: list_unique(k) < len(k))) = 0
+            AND NOT list_contains(types, 'DOUBLE')
+            AND (NOT list_contains(key_lists[1], 'incidents') OR doc.incidents IS NOT NULL)
+            AND (NOT list_contains(key_lists[1], 'log_entries') OR doc.log_entries IS NOT NULL)
+            AND (NOT list_contains(key_lists[1], 'incident') OR coalesce(left(doc.incident::VARCHAR, 1) = '{{', FALSE))
+            AND {" AND ".join(f"coalesce({_scalar_ok('doc.' + k)}, FALSE)" for k in scalars)}
+            AND NOT contains(text, '\\u002')
+            AS page_ok,
+            {_count('text', ',')} - (len(key_lists[1]) - 1)
+                - greatest(len(doc.incidents) - 1, 0) - greatest(len(doc.log_entries) - 1, 0)
+                {"".join(f" - coalesce({_count(f'doc.{k}::VARCHAR', ',')}, 0)" for k in scalars)} AS record_commas
+        FROM (
+            SELECT f.file_idx, p.text, try(json_transform(p.text, '{PAGE_SHAPE}')) AS doc,
+                   try(json_keys('[' || p.text || ']', '$..*')) AS key_lists, try(json_type(p.text, '$..*')) AS types
+            FROM (SELECT unnest($files) AS filename, generate_subscripts($files, 1) - 1 + $first AS file_idx) AS f
+            LEFT JOIN (SELECT filename, try(decode(content)) AS text FROM read_blob($files)) AS p USING (filename)
+        )
     """
 
 
 def _records_select(pages: str) -> str:
     """Every record of the clean-looking pages: (file, section 0 = incident / 1 = log entry, 1-based
-    index in the file's record list, compact JSON)."""
+    index in the file's record list, compact JSON, its commas)."""
     return f"""
-        SELECT file_idx, 0 AS section, i AS idx, r
-        FROM (SELECT file_idx, list_concat(coalesce(json_transform(page['incidents'], {_LIST}), []),
-                                           CASE WHEN page['incident'] IS NOT NULL THEN [page['incident']] ELSE [] END) AS recs
+        SELECT file_idx, 0 AS section, i AS idx, r, {_count('r', ',')} AS commas
+        FROM (SELECT file_idx, list_concat(coalesce(doc.incidents, []),
+                                           CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END) AS recs
               FROM {pages} WHERE page_ok),
              unnest(recs) WITH ORDINALITY AS u(r, i)
         UNION ALL
-        SELECT file_idx, 1 AS section, i AS idx, r
-        FROM (SELECT file_idx, json_transform(page['log_entries'], {_LIST}) AS recs FROM {pages}
-              WHERE page_ok AND page['log_entries'] IS NOT NULL),
+        SELECT file_idx, 1 AS section, i AS idx, r, {_count('r', ',')} AS commas
+        FROM (SELECT file_idx, doc.log_entries AS recs FROM {pages} WHERE page_ok AND doc.log_entries IS NOT NULL),
              unnest(recs) WITH ORDINALITY AS u(r, i)
     """
 
@@ -570,14 +588,16 @@ def _stage_batch(writer: IncidentWriter, tables: Mapping[str, str], values: Mapp
     return clean
 
 
-# per clean file: the incident records, whether it has a log_entries key and how many entries
+# per clean file: its incident records, whether it has a log_entries key and how many entries; a
+# file is clean when its page and every record are, and its commas are the re-serialised page's
 COUNTS_SELECT = """
-    SELECT p.file_idx, count(r.r) FILTER (WHERE r.section = 0) AS incidents,
-           any_value(p.page['log_entries'] IS NOT NULL) AS has_log_entries,
-           count(r.r) FILTER (WHERE r.section = 1) AS log_entries
-    FROM @pages AS p LEFT JOIN @records AS r USING (file_idx)
-    WHERE p.page_ok
+    SELECT p.file_idx, coalesce(r.incidents, 0) AS incidents, p.doc.log_entries IS NOT NULL AS has_log_entries,
+           coalesce(r.log_entries, 0) AS log_entries
+    FROM @pages AS p
+    LEFT JOIN (SELECT file_idx, count(*) FILTER (WHERE section = 0) AS incidents,
+                      count(*) FILTER (WHERE section = 1) AS log_entries, sum(commas) AS commas
+               FROM @records GROUP BY file_idx) AS r USING (file_idx)
+    WHERE p.page_ok AND p.record_commas = coalesce(r.commas, 0)
       AND p.file_idx NOT IN (SELECT file_idx FROM @incidents WHERE NOT plain)
       AND p.file_idx NOT IN (SELECT file_idx FROM @events WHERE NOT plain)
-    GROUP BY p.file_idx
 """
