@@ -47,10 +47,9 @@ log = logging.getLogger(__name__)
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 BATCH_FILES = 400  # files per DuckDB pass: bounds the memory of the intermediate tables
-RAW_LIMIT = 100_000  # characters of incidents.raw (longer records are cut by the per-record path)
 INT32_MAX = 2**31 - 1
 MAX_CONTAINERS = 500  # objects and arrays in one record (a bound on its nesting depth)
-_UTC_SECONDS = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
+_UTC_SECONDS = "[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"  # (DuckDB reads hour 24)
 _MAP = "'\"MAP(VARCHAR, JSON)\"'"
 _LIST = "'[\"JSON\"]'"
 
@@ -69,22 +68,40 @@ class RestVocabulary:
 
 # -- SQL building blocks (constants of this module only; every value is a bound parameter) -------
 def _strip(value: str) -> str:
-    """``str.strip()``: DuckDB's trim with Python's whitespace, only where an end is whitespace."""
-    return (f"(CASE WHEN {value} = '' OR contains($ws, left({value}, 1)) OR contains($ws, right({value}, 1)) "
-            f"THEN trim({value}, $ws) ELSE {value} END)")
+    """``str.strip()`` of a text of the record: DuckDB's trim with Python's whitespace, only in a
+    record where some text may start or end with whitespace (``__padded``)."""
+    return f"(CASE WHEN __padded THEN trim({value}, $ws) ELSE {value} END)"
 
 
-def _text_ok(stripped: str, kind: str) -> str:
-    """``as_text`` accepts the value as it is: absent, null, or text (``stripped``) without NUL
-    within the length limit (numbers, which it would convert, are left to the per-record path)."""
-    return (f"({kind} IS NULL OR {kind} = 'NULL' OR ({kind} = 'VARCHAR' AND NOT contains({stripped}, chr(0)) "
-            f"AND (strlen({stripped}) <= {TEXT_LIMIT} OR length({stripped}) <= {TEXT_LIMIT})))")
+def _padded() -> str:
+    """Some text of the record ``r`` may start or end with whitespace (compact JSON has none outside
+    its texts; ``\\t \\n \\r \\f`` are written escaped, other control characters as ``\\u``)."""
+    return "regexp_matches(r, $padded)"
+
+
+def _padded_pattern() -> str:
+    """The pattern of :func:`_padded`: a quote next to a whitespace character or escape."""
+    raw = "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE if c not in "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+    return f'"[{raw}]|[{raw}]"|"\\\\[tnrf]|\\\\[tnrf]"'
+
+
+def _text_ok(kind: str) -> str:
+    """``as_text`` accepts the value as it is: absent, null, or text (numbers, which it would
+    convert, are left to the per-record path). NUL characters (``\\u0000``) and over-long texts
+    are excluded for the whole record (see :func:`_record_ok`)."""
+    return f"({kind} IS NULL OR {kind} IN ('NULL', 'VARCHAR'))"
+
+
+def _record_ok() -> str:
+    """The record's compact JSON has no ``\\u`` escape (control characters, NUL among them, which
+    DuckDB also writes in upper case) and is short enough for any of its texts to be within the
+    length limit."""
+    return f"(NOT contains(r, '\\u') AND strlen(r) <= {TEXT_LIMIT})"
 
 
 def _instant_of(stripped: str) -> str:
     """The UTC instant of a stripped ``…Z`` whole-second text (NULL for any other text)."""
-    return (f"timezone('UTC', CASE WHEN regexp_full_match({stripped}, '{_UTC_SECONDS}') "
-            f"THEN try_strptime({stripped}, '%Y-%m-%dT%H:%M:%SZ') END)")
+    return f"(CASE WHEN regexp_full_match({stripped}, '{_UTC_SECONDS}') THEN TRY_CAST({stripped} AS TIMESTAMPTZ) END)"
 
 
 def _instant_ok(value: str, stripped: str, instant: str) -> str:
@@ -94,8 +111,9 @@ def _instant_ok(value: str, stripped: str, instant: str) -> str:
 
 
 def _ascii(value: str) -> str:
-    """Text whose case folding and label key DuckDB computes as Python does (ASCII only)."""
-    return f"NOT regexp_matches({value}, '[^\\x01-\\x7f]')"
+    """Text whose case folding and label key DuckDB computes as Python does (ASCII only: as many
+    bytes as characters)."""
+    return f"strlen({value}) = length({value})"
 
 
 def _label_key(value: str) -> str:
@@ -140,14 +158,14 @@ def _ref_paths(base: str) -> list[str]:
     return [base, *(f"{base}.{k}" for k in ("summary", "name", "display_name", "label"))]
 
 
-def _ref_ok(paths: _Paths, base: str, stripped_summary: str) -> str:
+def _ref_ok(paths: _Paths, base: str) -> str:
     """``ref_name`` accepts the reference at ``base`` as it is: absent or null; an object with a text
     ``summary``; or an object with none of summary, name, display_name, label (its name is NULL)."""
     t = paths.t
     kinds = [t(f"{base}.{k}") for k in ("summary", "name", "display_name", "label")]
     no_name = " AND ".join(f"({k} IS NULL OR {k} = 'NULL')" for k in kinds)
     return (f"({t(base)} IS NULL OR {t(base)} = 'NULL' OR ({t(base)} = 'OBJECT' AND "
-            f"(({kinds[0]} = 'VARCHAR' AND {_text_ok(stripped_summary, kinds[0])}) OR ({no_name}))))")
+            f"({kinds[0]} = 'VARCHAR' OR ({no_name}))))")
 
 
 def _ref_summary(paths: _Paths, base: str, summary: str) -> str:
@@ -227,7 +245,8 @@ def _kind_in(kind: str, *kinds: str) -> str:
 def _incident_select() -> str:
     """One row per incident record: its canonical values and whether it is plain."""
     t = INCIDENT_PATHS.t
-    q = _Query(f"SELECT file_idx, idx, r, {INCIDENT_PATHS.sql('r')} AS t, json_transform(r, '{INCIDENT_SHAPE}') AS x "
+    q = _Query(f"SELECT file_idx, idx, r, {INCIDENT_PATHS.sql('r')} AS t, json_transform(r, '{INCIDENT_SHAPE}') AS x, "
+               f"{_padded()} AS __padded "
                f"FROM @records WHERE section = 0")
     # 1: stripped texts, timestamps' texts, array elements as structs
     created_raw = "(CASE WHEN t[{}] IS NULL THEN x.created_on ELSE x.created_at END)".format(
@@ -271,26 +290,26 @@ def _incident_select() -> str:
     }
     q.level(**level3)
     # 4: severity and the checks
-    acker_ok = _ref_ok(ACK_PATHS, "$.acknowledger", "a.s")
+    acker_ok = _ref_ok(ACK_PATHS, "$.acknowledger")
     ack_ok = (f"(a.e IS NULL OR (left(a.e::VARCHAR, 1) = '{{' AND {_kind_in(a('$.at'), 'NULL', 'VARCHAR')} "
               f"AND (a.at IS NULL OR a.at = '' OR ({_instant_of('a.at')} >= $earliest AND {_instant_of('a.at')} < $latest)) "
               f"AND {acker_ok}))")
-    user_ok = _ref_ok(JOINED_PATHS, "$.user", "j.s")
+    user_ok = _ref_ok(JOINED_PATHS, "$.user")
     joined_ok = (f"(j.e IS NULL OR (left(j.e::VARCHAR, 1) = '{{' AND ({j('$.state')} IS NULL OR {j('$.state')} = 'NULL' OR "
                  f"({j('$.state')} = 'VARCHAR' AND {_ascii('j.state')})) AND (NOT {joined_state} OR {user_ok})))")
     severity_key = {name: f"map($sev_keys, $sev_values)[{_label_key(expr)}]" for name, expr in
                     (("raw", "v_severity_raw"), ("priority", "v_priority"), ("urgency", "'urgency ' || v_urgency"))}
     checks = [
-        f"{t('$')} = 'OBJECT'", "NOT contains(r, '\\u')", f"(strlen(r) <= {RAW_LIMIT} OR length(r) <= {RAW_LIMIT})",
+        f"{t('$')} = 'OBJECT'", _record_ok(),
         _depth_ok("r"),
-        *(_text_ok(f"s_{k}", t(f"$.{k}")) for k in _INCIDENT_TEXT), "v_id IS NOT NULL",
+        *(_text_ok(t(f"$.{k}")) for k in _INCIDENT_TEXT), "v_id IS NOT NULL",
         _instant_ok("created_raw", "s_created", "i_created"), "nullif(s_created, '') IS NOT NULL",
         "(v_status IS NULL OR (regexp_full_match(v_status, '[A-Za-z]+') AND status IS NOT NULL))",
         _instant_ok("x.resolved_at", "s_resolved", "i_resolved"),
         f"(nullif(s_resolved, '') IS NOT NULL OR status IS DISTINCT FROM 'resolved' OR "
         f"{_instant_ok('x.last_status_change_at', 's_lsc', 'i_lsc')})",
-        _ref_ok(INCIDENT_PATHS, "$.priority", "s_priority"), _ref_ok(INCIDENT_PATHS, "$.service", "s_service"),
-        _kind_in(t("$.teams"), "NULL", "ARRAY"), _ref_ok(INCIDENT_PATHS, "$.teams[0]", "s_team"),
+        _ref_ok(INCIDENT_PATHS, "$.priority"), _ref_ok(INCIDENT_PATHS, "$.service"),
+        _kind_in(t("$.teams"), "NULL", "ARRAY"), _ref_ok(INCIDENT_PATHS, "$.teams[0]"),
         _count_ok("x.incident_number", t("$.incident_number")), _kind_in(t("$.alert_counts"), "NULL", "OBJECT"),
         _count_ok("x.alert_counts.all", t("$.alert_counts.all")),
         _kind_in(t("$.acknowledgements"), "NULL", "ARRAY"), _all("acks", "a", ack_ok),
@@ -377,7 +396,7 @@ def _custom_fields() -> tuple[str, dict[str, str]]:
             found[target] = (f"(CASE WHEN {kind} = 'BOOLEAN' THEN {val} = 'true' WHEN {key} IN {_TRUE} THEN TRUE "
                              f"WHEN {key} IN {_FALSE} THEN FALSE END)")
         else:
-            checks.append(f"({kind} IS NULL OR {_text_ok(_strip(val), kind)})")
+            checks.append(_text_ok(kind))
             found[target] = f"(CASE WHEN {kind} = 'VARCHAR' THEN nullif({_strip(val)}, '') END)"
     found = {key: f"(CASE WHEN {t('$.custom_fields')} = 'ARRAY' THEN {v} END)" for key, v in found.items()}
     return _plain(checks), found
@@ -406,7 +425,8 @@ _EVENT_TEXT = {"kind": ("$.type", "x.type"), "incident": ("$.incident.id", "x.in
 def _event_select() -> str:
     """One row per log entry: its timeline event (EVENT_ROW values) and whether it is plain."""
     t = EVENT_PATHS.t
-    q = _Query(f"SELECT file_idx, idx, r, {EVENT_PATHS.sql('r')} AS t, json_transform(r, '{EVENT_SHAPE}') AS x "
+    q = _Query(f"SELECT file_idx, idx, r, {EVENT_PATHS.sql('r')} AS t, json_transform(r, '{EVENT_SHAPE}') AS x, "
+               f"{_padded()} AS __padded "
                f"FROM @records WHERE section = 1")
     level1 = {f"s_{n}": f"(CASE WHEN {t(path)} = 'VARCHAR' THEN {_strip(v)} END)" for n, (path, v) in _EVENT_TEXT.items()}
     level1.update(s_created=_strip("x.created_at"), s_agent=_ref_summary(EVENT_PATHS, "$.agent", "x.agent.summary"),
@@ -420,14 +440,14 @@ def _event_select() -> str:
             channel_raw=(f"(CASE WHEN {t('$.channel.notification.type')} = 'VARCHAR' AND x.channel.notification.type <> '' "
                          f"THEN v_ntype ELSE v_ctype END)"))
     checks = [
-        f"{t('$')} = 'OBJECT'", _depth_ok("r"),
+        f"{t('$')} = 'OBJECT'", _record_ok(), _depth_ok("r"),
         *(_kind_in(t(p), "NULL", "OBJECT") for p in ("$.incident", "$.agent", "$.channel", "$.channel.notification",
                                                        "$.event_details")),
-        *(_text_ok(f"s_{n}", t(path)) for n, (path, _) in _EVENT_TEXT.items()),
+        *(_text_ok(t(path)) for path, _ in _EVENT_TEXT.values()),
         "v_incident IS NOT NULL", _instant_ok("x.created_at", "s_created", "i_created"),
         "nullif(s_created, '') IS NOT NULL",
-        _ref_ok(EVENT_PATHS, "$.agent", "s_agent"),
-        f"(kind <> 'notify_log_entry' OR {_ref_ok(EVENT_PATHS, '$.user', 's_user')})",
+        _ref_ok(EVENT_PATHS, "$.agent"),
+        f"(kind <> 'notify_log_entry' OR {_ref_ok(EVENT_PATHS, '$.user')})",
     ]
     q.level(plain=_plain(checks),
             detail="(CASE WHEN kind = 'annotate_log_entry' THEN v_note ELSE v_description END)")
@@ -456,31 +476,35 @@ def _pages_select() -> str:
     """One row per file: the page's records and the checks that need the whole file. The text is
     UTF-8 JSON (no BOM, nothing after the value); the page is an object of the REST page keys whose
     record keys hold arrays (``incident``: an object) and whose other values are scalars; no object
-    anywhere repeats a key (``$..*`` of the page wrapped in an array lists every object's keys, the
-    page's first) and no number is a float. ``commas`` is what the re-serialised page must count
-    for the file to have no trailing comma (checked against the records' commas in COUNTS_SELECT)."""
+    anywhere repeats a key (``$..*`` lists the keys of every object inside the page) and no number
+    is a float. ``record_commas`` is what the re-serialised records must count for the file to have
+    no trailing comma (checked in COUNTS_SELECT)."""
     keys = PAGE_KEYS
     scalars = [k for k in keys if k not in ("incidents", "incident", "log_entries")]
+    unique = "len(list_filter(list_distinct(json_keys(text, '$..*')), lambda k: list_unique(k) < len(k))) = 0"
     return f"""
-        SELECT file_idx, doc, text IS NOT NULL AND doc IS NOT NULL AND key_lists IS NOT NULL AND types IS NOT NULL
-            AND list_has_any(key_lists[1], ['incidents', 'incident', 'log_entries'])
-            AND list_has_all({list(keys)}, key_lists[1])
-            AND len(list_filter(list_distinct(key_lists), lambda k: list_unique(k) < len(k))) = 0
-            AND NOT list_contains(types, 'DOUBLE')
-            AND (NOT list_contains(key_lists[1], 'incidents') OR doc.incidents IS NOT NULL)
-            AND (NOT list_contains(key_lists[1], 'log_entries') OR doc.log_entries IS NOT NULL)
-            AND (NOT list_contains(key_lists[1], 'incident') OR coalesce(left(doc.incident::VARCHAR, 1) = '{{', FALSE))
+        SELECT file_idx, doc, coalesce(text IS NOT NULL AND doc IS NOT NULL AND root IS NOT NULL AND inner_ok
+            AND list_has_any(root, ['incidents', 'incident', 'log_entries']) AND list_has_all({list(keys)}, root)
+            AND list_unique(root) = len(root)
+            AND (NOT list_contains(root, 'incidents') OR doc.incidents IS NOT NULL)
+            AND (NOT list_contains(root, 'log_entries') OR doc.log_entries IS NOT NULL)
+            AND (NOT list_contains(root, 'incident') OR left(doc.incident::VARCHAR, 1) = '{{')
             AND {" AND ".join(f"coalesce({_scalar_ok('doc.' + k)}, FALSE)" for k in scalars)}
-            AND NOT contains(text, '\\u002')
-            AS page_ok,
-            {_count('text', ',')} - (len(key_lists[1]) - 1)
+            AND NOT contains(text, '\\u002'), FALSE) AS page_ok,
+            {_count('text', ',')} - (len(root) - 1)
                 - greatest(len(doc.incidents) - 1, 0) - greatest(len(doc.log_entries) - 1, 0)
                 {"".join(f" - coalesce({_count(f'doc.{k}::VARCHAR', ',')}, 0)" for k in scalars)} AS record_commas
         FROM (
-            SELECT f.file_idx, p.text, try(json_transform(p.text, '{PAGE_SHAPE}')) AS doc,
-                   try(json_keys('[' || p.text || ']', '$..*')) AS key_lists, try(json_type(p.text, '$..*')) AS types
-            FROM (SELECT unnest($files) AS filename, generate_subscripts($files, 1) - 1 + $first AS file_idx) AS f
-            LEFT JOIN (SELECT filename, try(decode(content)) AS text FROM read_blob($files)) AS p USING (filename)
+            SELECT file_idx, text, doc,
+                   CASE WHEN doc IS NOT NULL THEN json_keys(text) END AS root,
+                   CASE WHEN doc IS NOT NULL THEN {unique} AND NOT list_contains(json_type(text, '$..*'), 'DOUBLE') END
+                       AS inner_ok
+            FROM (
+                SELECT f.file_idx, p.text,
+                       CASE WHEN json_valid(p.text) THEN json_transform(p.text, '{PAGE_SHAPE}') END AS doc
+                FROM (SELECT unnest($files) AS filename, generate_subscripts($files, 1) - 1 + $first AS file_idx) AS f
+                LEFT JOIN (SELECT filename, try(decode(content)) AS text FROM read_blob($files)) AS p USING (filename)
+            )
         )
     """
 
@@ -526,7 +550,7 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
     names = [str(f) for f in files]
     severities = vocabulary.severities
     values: dict[str, Any] = {
-        "ws": PY_WHITESPACE, "earliest": EARLIEST, "latest": latest_instant(), "source": vocabulary.source,
+        "ws": PY_WHITESPACE, "padded": _padded_pattern(), "earliest": EARLIEST, "latest": latest_instant(), "source": vocabulary.source,
         "status_keys": list(vocabulary.statuses), "status_values": list(vocabulary.statuses.values()),
         "sev_keys": list(severities.table), "sev_values": list(severities.table.values()),
         "custom_keys": list(vocabulary.custom_fields), "custom_values": list(vocabulary.custom_fields.values()),
