@@ -79,8 +79,11 @@ EVENT_COLUMNS: dict[str, pa.DataType] = {
     "incident_id": pa.string(), "event_at": _TS, "event_type": pa.string(), "actor": pa.string(),
     "channel": pa.string(), "detail": pa.string(),
 }
-_STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64()}
-_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
+# __plain: FALSE for a row staged in bulk from a record the bulk reader cannot take as it is (its file's
+# rows are removed again and the file is parsed record by record); NULL for rows staged here
+_STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64(),
+                                        "__plain": pa.bool_()}
+_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__plain": pa.bool_(), "__rank": pa.int16(), "__key": pa.string(),
                                         "__agent": pa.string()}
 CHUNK_ROWS = 20_000
 FILE_BITS = 32  # staged positions are (file index << FILE_BITS) + the record's place in its file
@@ -692,7 +695,7 @@ class IncidentWriter:
                 raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
             updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
             tx.rows_updated += updated
-            tx.insert_query("incidents", f"SELECT * EXCLUDE (__pos, __file, __row) FROM {final}")
+            tx.insert_query("incidents", f"SELECT * EXCLUDE (__pos, __file, __row, __plain) FROM {final}")
             if timeline:
                 self._replace_timelines(final, unique)
             span = run(con, f"SELECT min(created_at), max(created_at) FROM {final}")[0]

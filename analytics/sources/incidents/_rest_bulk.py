@@ -9,10 +9,10 @@ It only takes a file it can prove the per-record path would accept *with the sam
 file is **clean** when
 
 * its bytes are UTF-8 and JSON that Python's strict parser reads: DuckDB's parser also accepts
-  ``NaN``/``Infinity``, trailing commas and duplicated keys, so the page's commas are counted
-  against the re-serialised page (a trailing comma leaves one more in the source), every object
-  of every record is rebuilt as a map (NULL when a key repeats) and non-integer numbers are
-  refused; nesting is bounded (Python's parser stops near 1,000 levels);
+  ``NaN``/``Infinity``, trailing commas and duplicated keys, so no comma may precede a closing
+  bracket, the keys of every object in the page (``$..*``) must be distinct and no number may be
+  a float (which also rules out NaN and Infinity); nesting is bounded (Python's parser stops
+  near 1,000 levels);
 * the page is an object with ``incidents``/``log_entries`` arrays and/or an ``incident`` object,
   its other values scalars;
 * every record is *plain*: each field the loader reads has the type and shape the per-record
@@ -246,8 +246,7 @@ def _incident_select() -> str:
     """One row per incident record: its canonical values and whether it is plain."""
     t = INCIDENT_PATHS.t
     q = _Query(f"SELECT file_idx, idx, r, {INCIDENT_PATHS.sql('r')} AS t, json_transform(r, '{INCIDENT_SHAPE}') AS x, "
-               f"{_padded()} AS __padded "
-               f"FROM @records WHERE section = 0")
+               f"{_padded()} AS __padded FROM ({_records('incidents')})")
     # 1: stripped texts, timestamps' texts, array elements as structs
     created_raw = "(CASE WHEN t[{}] IS NULL THEN x.created_on ELSE x.created_at END)".format(
         INCIDENT_PATHS.paths.index("$.created_at") + 1)
@@ -351,7 +350,7 @@ def _incident_select() -> str:
         "problem_id": "v_problem_id",
         "change_id": "v_change_id",
         "deployment_id": "v_deployment_id",
-        "alert_count": f"(CASE WHEN {t('$.alert_counts.all')} = 'UBIGINT' THEN x.alert_counts.all::INTEGER END)",
+        "alert_count": f"(CASE WHEN {t('$.alert_counts.all')} = 'UBIGINT' THEN TRY_CAST(x.alert_counts.all AS INTEGER) END)",
         "responders": "list_filter(responders, lambda n, i: n IS NOT NULL AND list_position(responders, n) = i)",
         "raw": "r",
     })
@@ -426,8 +425,7 @@ def _event_select() -> str:
     """One row per log entry: its timeline event (EVENT_ROW values) and whether it is plain."""
     t = EVENT_PATHS.t
     q = _Query(f"SELECT file_idx, idx, r, {EVENT_PATHS.sql('r')} AS t, json_transform(r, '{EVENT_SHAPE}') AS x, "
-               f"{_padded()} AS __padded "
-               f"FROM @records WHERE section = 1")
+               f"{_padded()} AS __padded FROM ({_records('log_entries')})")
     level1 = {f"s_{n}": f"(CASE WHEN {t(path)} = 'VARCHAR' THEN {_strip(v)} END)" for n, (path, v) in _EVENT_TEXT.items()}
     level1.update(s_created=_strip("x.created_at"), s_agent=_ref_summary(EVENT_PATHS, "$.agent", "x.agent.summary"),
                   s_user=_ref_summary(EVENT_PATHS, "$.user", "x.user.summary"))
@@ -477,8 +475,7 @@ def _pages_select() -> str:
     UTF-8 JSON (no BOM, nothing after the value); the page is an object of the REST page keys whose
     record keys hold arrays (``incident``: an object) and whose other values are scalars; no object
     anywhere repeats a key (``$..*`` lists the keys of every object inside the page) and no number
-    is a float. ``record_commas`` is what the re-serialised records must count for the file to have
-    no trailing comma (checked in COUNTS_SELECT)."""
+    is a float; no comma trails the last element of an array or object (DuckDB reads those)."""
     keys = PAGE_KEYS
     scalars = [k for k in keys if k not in ("incidents", "incident", "log_entries")]
     unique = "len(list_filter(list_distinct(json_keys(text, '$..*')), lambda k: list_unique(k) < len(k))) = 0"
@@ -491,9 +488,9 @@ def _pages_select() -> str:
             AND (NOT list_contains(root, 'incident') OR left(doc.incident::VARCHAR, 1) = '{{')
             AND {" AND ".join(f"coalesce({_scalar_ok('doc.' + k)}, FALSE)" for k in scalars)}
             AND NOT contains(text, '\\u002'), FALSE) AS page_ok,
-            {_count('text', ',')} - (len(root) - 1)
-                - greatest(len(doc.incidents) - 1, 0) - greatest(len(doc.log_entries) - 1, 0)
-                {"".join(f" - coalesce({_count(f'doc.{k}::VARCHAR', ',')}, 0)" for k in scalars)} AS record_commas
+            len(coalesce(doc.incidents, [])) + CASE WHEN doc.incident IS NOT NULL THEN 1 ELSE 0 END AS incidents,
+            doc.log_entries IS NOT NULL AS has_log_entries, len(coalesce(doc.log_entries, [])) AS log_entries,
+            {_no_trailing_comma('text')} AS no_trailing_comma
         FROM (
             SELECT file_idx, text, doc,
                    CASE WHEN doc IS NOT NULL THEN json_keys(text) END AS root,
@@ -509,27 +506,27 @@ def _pages_select() -> str:
     """
 
 
-def _records_select(pages: str) -> str:
-    """Every record of the clean-looking pages: (file, section 0 = incident / 1 = log entry, 1-based
-    index in the file's record list, compact JSON, its commas)."""
-    return f"""
-        SELECT file_idx, 0 AS section, i AS idx, r, {_count('r', ',')} AS commas
-        FROM (SELECT file_idx, list_concat(coalesce(doc.incidents, []),
-                                           CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END) AS recs
-              FROM {pages} WHERE page_ok),
-             unnest(recs) WITH ORDINALITY AS u(r, i)
-        UNION ALL
-        SELECT file_idx, 1 AS section, i AS idx, r, {_count('r', ',')} AS commas
-        FROM (SELECT file_idx, doc.log_entries AS recs FROM {pages} WHERE page_ok AND doc.log_entries IS NOT NULL),
-             unnest(recs) WITH ORDINALITY AS u(r, i)
-    """
+def _no_trailing_comma(text: str) -> str:
+    """No comma is followed by a closing bracket (JSON whitespace between): in a text whose
+    whitespace runs are single spaces four fixed patterns cover it; other texts get a pattern."""
+    compact = f"NOT (contains({text}, chr(10)) OR contains({text}, chr(13)) OR contains({text}, chr(9)) OR contains({text}, '  '))"
+    fixed = " AND ".join(f"NOT contains({text}, '{p}')" for p in (",]", ", ]", ",}", ", }"))
+    return f"(CASE WHEN {compact} THEN {fixed} ELSE NOT regexp_matches({text}, ',[ \\t\\n\\r]*[\\]}}]') END)"
 
 
-# statements over this load's intermediate tables, named @pages, @records, @incidents, @events, @counts
+def _records(section: str) -> str:
+    """The records of the clean-looking pages: (file, 1-based index in the file's record list,
+    compact JSON); ``incidents`` are the page's list then its single ``incident``."""
+    records = ("list_concat(coalesce(doc.incidents, []), CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] "
+               "ELSE [] END)" if section == "incidents" else "doc.log_entries")
+    return (f"SELECT file_idx, i AS idx, r FROM (SELECT file_idx, {records} AS recs FROM @pages WHERE page_ok), "
+            f"unnest(recs) WITH ORDINALITY AS u(r, i)")
+
+
+# statements over this load's intermediate table of pages (@pages)
 INCIDENT_SELECT = _incident_select()
 EVENT_SELECT = _event_select()
 PAGES_SELECT = _pages_select()
-RECORDS_SELECT = _records_select("@pages")
 
 
 def _params(sql: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -546,7 +543,7 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
     """Stage the clean files of a delivery in bulk; return the indexes (in ``files``) it took."""
     con = writer.con
     tid = writer.tx.file_id
-    tables = {name: f"__pd_{name}_{tid}" for name in ("pages", "records", "incidents", "events", "counts")}
+    pages = f"__pd_pages_{tid}"
     names = [str(f) for f in files]
     severities = vocabulary.severities
     values: dict[str, Any] = {
@@ -563,65 +560,55 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
     taken: set[int] = set()
     for batch in _batches(len(files), BATCH_FILES):
         try:
-            taken.update(_stage_batch(writer, tables, {**values, "files": names[batch.start:batch.stop],
-                                                        "first": batch.start}))
+            taken.update(_stage_batch(writer, pages, {**values, "files": names[batch.start:batch.stop],
+                                                       "first": batch.start}))
         finally:
-            for table in tables.values():
-                run_quietly(con, f"DROP TABLE IF EXISTS {table}")
+            run_quietly(con, f"DROP TABLE IF EXISTS {pages}")
     log.debug("%d of %d file(s) read in bulk", len(taken), len(files))
     return frozenset(taken)
 
 
-def _stage_batch(writer: IncidentWriter, tables: Mapping[str, str], values: Mapping[str, Any]) -> list[int]:
-    """Read one batch of files, stage the rows of its clean files, return their indexes."""
+def _stage_batch(writer: IncidentWriter, pages: str, values: Mapping[str, Any]) -> list[int]:
+    """Read one batch of files and stage every record of its clean-looking pages with its ``__plain``
+    flag; then take back the rows of every file that is not clean. Returns the clean files' indexes.
+    (Rows are filtered afterwards, not in the select: a filter on ``plain`` would be pushed into the
+    projections and evaluate them twice.)"""
     con = writer.con
-
-    def named(sql: str) -> str:
-        for name, table in tables.items():
-            sql = sql.replace(f"@{name}", table)
-        return sql
-
-    def create(name: str, select: str) -> None:
-        sql = named(f"CREATE TEMP TABLE @{name} AS {select}")
-        run(con, sql, _params(sql, values))
-
-    create("pages", PAGES_SELECT)
-    create("records", RECORDS_SELECT)
-    create("incidents", INCIDENT_SELECT)
-    create("events", EVENT_SELECT)
-    create("counts", COUNTS_SELECT)
-    clean = [int(r[0]) for r in run(con, named("SELECT file_idx FROM @counts ORDER BY file_idx"))]
-    if not clean:
-        return clean
-    stage_incidents = named(f"""
+    sql = f"CREATE TEMP TABLE {pages} AS {PAGES_SELECT}"
+    run(con, sql, _params(sql, values))
+    position = f"(file_idx::BIGINT << {FILE_BITS})"
+    stage_incidents = f"""
         INSERT INTO {writer.stage} BY NAME
-        SELECT * EXCLUDE (file_idx, idx, plain),
-               (file_idx::BIGINT << {FILE_BITS}) + idx AS __pos, $names[file_idx + 1] AS __file, idx AS __row,
-               FALSE AS ack_is_proxy
-        FROM @incidents SEMI JOIN @counts USING (file_idx)""")
+        SELECT * EXCLUDE (file_idx, idx, plain), {position} + idx AS __pos, $names[file_idx + 1] AS __file,
+               idx AS __row, FALSE AS ack_is_proxy, plain AS __plain
+        FROM ({INCIDENT_SELECT.replace('@pages', pages)})"""
     run(con, stage_incidents, _params(stage_incidents, values))
-    run(con, named(f"""
+    stage_events = f"""
         INSERT INTO {writer.event_stage} BY NAME
-        SELECT e.* EXCLUDE (file_idx, idx, plain), (e.file_idx::BIGINT << {FILE_BITS}) + c.incidents + e.idx AS __pos
-        FROM @events AS e JOIN @counts AS c USING (file_idx)"""))
-    read, with_entries, entries = run(con, named("SELECT sum(incidents), count(*) FILTER (WHERE has_log_entries), "
-                                                 "sum(log_entries) FROM @counts"))[0]
-    writer.read(int(read))
-    if with_entries:
-        writer.details["log_entries"] = writer.details.get("log_entries", 0) + int(entries)
-    return clean
+        SELECT e.* EXCLUDE (file_idx, idx, plain), {position.replace('file_idx', 'e.file_idx')} + p.incidents + e.idx
+               AS __pos, e.plain AS __plain
+        FROM ({EVENT_SELECT.replace('@pages', pages)}) AS e JOIN {pages} AS p USING (file_idx)"""
+    run(con, stage_events, _params(stage_events, values))
+    staged = {"low": values["first"] << FILE_BITS, "high": (values["first"] + len(values["files"])) << FILE_BITS}
+    rows = run(con, f"""
+        SELECT p.file_idx, p.page_ok AND p.no_trailing_comma
+                           AND p.file_idx NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.stage}
+                                                  WHERE __pos >= $low AND __pos < $high AND NOT __plain)
+                           AND p.file_idx NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.event_stage}
+                                                  WHERE __pos >= $low AND __pos < $high AND NOT __plain) AS clean,
+               p.incidents, p.has_log_entries, p.log_entries
+        FROM {pages} AS p
+        ORDER BY p.file_idx""", staged)
+    unclean = [r[0] for r in rows if not r[1]]
+    if unclean:
+        for table in (writer.stage, writer.event_stage):
+            run(con, f"DELETE FROM {table} WHERE __pos >= $low AND __pos < $high "
+                     f"AND list_contains($files, __pos >> {FILE_BITS})", {**staged, "files": unclean})
+    clean = [r for r in rows if r[1]]
+    writer.read(sum(r[2] for r in clean))
+    if any(r[3] for r in clean):
+        writer.details["log_entries"] = writer.details.get("log_entries", 0) + sum(r[4] for r in clean)
+    return [r[0] for r in clean]
 
 
-# per clean file: its incident records, whether it has a log_entries key and how many entries; a
-# file is clean when its page and every record are, and its commas are the re-serialised page's
-COUNTS_SELECT = """
-    SELECT p.file_idx, coalesce(r.incidents, 0) AS incidents, p.doc.log_entries IS NOT NULL AS has_log_entries,
-           coalesce(r.log_entries, 0) AS log_entries
-    FROM @pages AS p
-    LEFT JOIN (SELECT file_idx, count(*) FILTER (WHERE section = 0) AS incidents,
-                      count(*) FILTER (WHERE section = 1) AS log_entries, sum(commas) AS commas
-               FROM @records GROUP BY file_idx) AS r USING (file_idx)
-    WHERE p.page_ok AND p.record_commas = coalesce(r.commas, 0)
-      AND p.file_idx NOT IN (SELECT file_idx FROM @incidents WHERE NOT plain)
-      AND p.file_idx NOT IN (SELECT file_idx FROM @events WHERE NOT plain)
-"""
+
