@@ -37,6 +37,8 @@ from typing import Any
 
 import logging
 
+import pyarrow as pa
+
 from analytics.sources._values import EARLIEST, latest_instant
 from analytics.sources.incidents._common import FILE_BITS, TEXT_LIMIT, IncidentWriter, SeverityMap
 from analytics.warehouse import run, run_quietly
@@ -46,12 +48,11 @@ log = logging.getLogger(__name__)
 # str.strip()'s whitespace (str.isspace), for DuckDB's trim(text, characters)
 PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
-BATCH_FILES = 400  # files per DuckDB pass: bounds the memory of the intermediate tables
+BATCH_FILES = 1000  # files per DuckDB pass: bounds the memory the file contents take
+FILES_PER_TASK = 16  # files per Arrow record batch (DuckDB scans record batches in parallel)
 INT32_MAX = 2**31 - 1
 MAX_CONTAINERS = 500  # objects and arrays in one record (a bound on its nesting depth)
 _UTC_SECONDS = "[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"  # (DuckDB reads hour 24)
-_MAP = "'\"MAP(VARCHAR, JSON)\"'"
-_LIST = "'[\"JSON\"]'"
 
 
 @dataclass(frozen=True)
@@ -466,12 +467,23 @@ def _event_select() -> str:
 
 # -- pages ----------------------------------------------------------------------------------------
 PAGE_KEYS = ("incidents", "incident", "log_entries", "limit", "offset", "more", "total")
-PAGE_SHAPE = json.dumps({"incidents": ["JSON"], "incident": "JSON", "log_entries": ["JSON"], "limit": "JSON",
+# the page's own level: record arrays typed as lists of booleans (counted, not serialised)
+PAGE_SHAPE = json.dumps({"incidents": ["BOOLEAN"], "incident": "JSON", "log_entries": ["BOOLEAN"], "limit": "JSON",
                          "offset": "JSON", "more": "JSON", "total": "JSON"})
 
 
+def _texts() -> str:
+    """The batch's files (``@files``: index, bytes) as text; NULL when not UTF-8."""
+    return "SELECT file_idx, try(decode(content)) AS text FROM @files"
+
+
+def _document(shape: str) -> str:
+    """The file's JSON transformed to ``shape`` (NULL when it is not JSON DuckDB reads)."""
+    return f"CASE WHEN json_valid(text) THEN json_transform(text, '{shape}') END"
+
+
 def _pages_select() -> str:
-    """One row per file: the page's records and the checks that need the whole file. The text is
+    """One row per file: its record counts and the checks that need the whole file. The text is
     UTF-8 JSON (no BOM, nothing after the value); the page is an object of the REST page keys whose
     record keys hold arrays (``incident``: an object) and whose other values are scalars; no object
     anywhere repeats a key (``$..*`` lists the keys of every object inside the page) and no number
@@ -480,28 +492,22 @@ def _pages_select() -> str:
     scalars = [k for k in keys if k not in ("incidents", "incident", "log_entries")]
     unique = "len(list_filter(list_distinct(json_keys(text, '$..*')), lambda k: list_unique(k) < len(k))) = 0"
     return f"""
-        SELECT file_idx, doc, coalesce(text IS NOT NULL AND doc IS NOT NULL AND root IS NOT NULL AND inner_ok
+        SELECT file_idx, coalesce(text IS NOT NULL AND doc IS NOT NULL AND root IS NOT NULL AND inner_ok
             AND list_has_any(root, ['incidents', 'incident', 'log_entries']) AND list_has_all({list(keys)}, root)
             AND list_unique(root) = len(root)
             AND (NOT list_contains(root, 'incidents') OR doc.incidents IS NOT NULL)
             AND (NOT list_contains(root, 'log_entries') OR doc.log_entries IS NOT NULL)
             AND (NOT list_contains(root, 'incident') OR left(doc.incident::VARCHAR, 1) = '{{')
             AND {" AND ".join(f"coalesce({_scalar_ok('doc.' + k)}, FALSE)" for k in scalars)}
-            AND NOT contains(text, '\\u002'), FALSE) AS page_ok,
+            AND NOT contains(text, '\\u002') AND {_no_trailing_comma('text')}, FALSE) AS page_ok,
             len(coalesce(doc.incidents, [])) + CASE WHEN doc.incident IS NOT NULL THEN 1 ELSE 0 END AS incidents,
-            doc.log_entries IS NOT NULL AS has_log_entries, len(coalesce(doc.log_entries, [])) AS log_entries,
-            {_no_trailing_comma('text')} AS no_trailing_comma
+            doc.log_entries IS NOT NULL AS has_log_entries, len(coalesce(doc.log_entries, [])) AS log_entries
         FROM (
             SELECT file_idx, text, doc,
                    CASE WHEN doc IS NOT NULL THEN json_keys(text) END AS root,
                    CASE WHEN doc IS NOT NULL THEN {unique} AND NOT list_contains(json_type(text, '$..*'), 'DOUBLE') END
                        AS inner_ok
-            FROM (
-                SELECT f.file_idx, p.text,
-                       CASE WHEN json_valid(p.text) THEN json_transform(p.text, '{PAGE_SHAPE}') END AS doc
-                FROM (SELECT unnest($files) AS filename, generate_subscripts($files, 1) - 1 + $first AS file_idx) AS f
-                LEFT JOIN (SELECT filename, try(decode(content)) AS text FROM read_blob($files)) AS p USING (filename)
-            )
+            FROM (SELECT file_idx, text, {_document(PAGE_SHAPE)} AS doc FROM ({_texts()}))
         )
     """
 
@@ -515,15 +521,20 @@ def _no_trailing_comma(text: str) -> str:
 
 
 def _records(section: str) -> str:
-    """The records of the clean-looking pages: (file, 1-based index in the file's record list,
-    compact JSON); ``incidents`` are the page's list then its single ``incident``."""
-    records = ("list_concat(coalesce(doc.incidents, []), CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] "
-               "ELSE [] END)" if section == "incidents" else "doc.log_entries")
-    return (f"SELECT file_idx, i AS idx, r FROM (SELECT file_idx, {records} AS recs FROM @pages WHERE page_ok), "
+    """The records of the batch's files: (file, 1-based index in the file's record list, compact
+    JSON); ``incidents`` are the page's list then its single ``incident``."""
+    if section == "incidents":
+        shape = json.dumps({"incidents": ["JSON"], "incident": "JSON"})
+        records = "list_concat(coalesce(doc.incidents, []), CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END)"
+    else:
+        shape = json.dumps({"log_entries": ["JSON"]})
+        records = "doc.log_entries"
+    return (f"SELECT file_idx, i AS idx, r FROM (SELECT file_idx, {records} AS recs "
+            f"FROM (SELECT file_idx, {_document(shape)} AS doc FROM ({_texts()}))), "
             f"unnest(recs) WITH ORDINALITY AS u(r, i)")
 
 
-# statements over this load's intermediate table of pages (@pages)
+# statements over the batch's files (@files) and the table of their pages (@pages)
 INCIDENT_SELECT = _incident_select()
 EVENT_SELECT = _event_select()
 PAGES_SELECT = _pages_select()
@@ -541,13 +552,10 @@ def _batches(count: int, size: int) -> Iterator[range]:
 
 def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: RestVocabulary) -> frozenset[int]:
     """Stage the clean files of a delivery in bulk; return the indexes (in ``files``) it took."""
-    con = writer.con
-    tid = writer.tx.file_id
-    pages = f"__pd_pages_{tid}"
-    names = [str(f) for f in files]
     severities = vocabulary.severities
     values: dict[str, Any] = {
-        "ws": PY_WHITESPACE, "padded": _padded_pattern(), "earliest": EARLIEST, "latest": latest_instant(), "source": vocabulary.source,
+        "ws": PY_WHITESPACE, "padded": _padded_pattern(), "earliest": EARLIEST, "latest": latest_instant(),
+        "source": vocabulary.source,
         "status_keys": list(vocabulary.statuses), "status_values": list(vocabulary.statuses.values()),
         "sev_keys": list(severities.table), "sev_values": list(severities.table.values()),
         "custom_keys": list(vocabulary.custom_fields), "custom_values": list(vocabulary.custom_fields.values()),
@@ -555,60 +563,81 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
         "type_events": [v[0] for v in vocabulary.log_entry_types.values()],
         "type_ranks": [v[1] for v in vocabulary.log_entry_types.values()],
         "channel_keys": list(vocabulary.channels), "channel_values": list(vocabulary.channels.values()),
-        "names": names,
+        "names": [str(f) for f in files],
     }
     taken: set[int] = set()
     for batch in _batches(len(files), BATCH_FILES):
-        try:
-            taken.update(_stage_batch(writer, pages, {**values, "files": names[batch.start:batch.stop],
-                                                       "first": batch.start}))
-        finally:
-            run_quietly(con, f"DROP TABLE IF EXISTS {pages}")
+        taken.update(_stage_batch(writer, files, batch, values))
     log.debug("%d of %d file(s) read in bulk", len(taken), len(files))
     return frozenset(taken)
 
 
-def _stage_batch(writer: IncidentWriter, pages: str, values: Mapping[str, Any]) -> list[int]:
-    """Read one batch of files and stage every record of its clean-looking pages with its ``__plain``
-    flag; then take back the rows of every file that is not clean. Returns the clean files' indexes.
-    (Rows are filtered afterwards, not in the select: a filter on ``plain`` would be pushed into the
-    projections and evaluate them twice.)"""
+def _file_table(files: Sequence[Path], batch: range) -> pa.Table:
+    """The batch's readable files as (index, bytes), in record batches DuckDB scans in parallel
+    (an unreadable file is left to the per-record path, which names the problem)."""
+    indexes, contents = [], []
+    for i in batch:
+        try:
+            contents.append(files[i].read_bytes())
+        except OSError:
+            continue
+        indexes.append(i)
+    table = pa.table({"file_idx": pa.array(indexes, pa.int64()), "content": pa.array(contents, pa.binary())})
+    return pa.Table.from_batches(table.to_batches(max_chunksize=FILES_PER_TASK), schema=table.schema)
+
+
+def _stage_batch(writer: IncidentWriter, files: Sequence[Path], batch: range, values: Mapping[str, Any]) -> list[int]:
+    """Read one batch of files, stage every record of it with its ``__plain`` flag, then take back
+    the rows of every file that is not clean. Returns the clean files' indexes. (Rows are filtered
+    afterwards, not in the select: a filter on ``plain`` would be pushed into the projections and
+    evaluate them twice.)"""
     con = writer.con
-    sql = f"CREATE TEMP TABLE {pages} AS {PAGES_SELECT}"
-    run(con, sql, _params(sql, values))
-    position = f"(file_idx::BIGINT << {FILE_BITS})"
-    stage_incidents = f"""
-        INSERT INTO {writer.stage} BY NAME
-        SELECT * EXCLUDE (file_idx, idx, plain), {position} + idx AS __pos, $names[file_idx + 1] AS __file,
-               idx AS __row, FALSE AS ack_is_proxy, plain AS __plain
-        FROM ({INCIDENT_SELECT.replace('@pages', pages)})"""
-    run(con, stage_incidents, _params(stage_incidents, values))
-    stage_events = f"""
-        INSERT INTO {writer.event_stage} BY NAME
-        SELECT e.* EXCLUDE (file_idx, idx, plain), {position.replace('file_idx', 'e.file_idx')} + p.incidents + e.idx
-               AS __pos, e.plain AS __plain
-        FROM ({EVENT_SELECT.replace('@pages', pages)}) AS e JOIN {pages} AS p USING (file_idx)"""
-    run(con, stage_events, _params(stage_events, values))
-    staged = {"low": values["first"] << FILE_BITS, "high": (values["first"] + len(values["files"])) << FILE_BITS}
-    rows = run(con, f"""
-        SELECT p.file_idx, p.page_ok AND p.no_trailing_comma
-                           AND p.file_idx NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.stage}
-                                                  WHERE __pos >= $low AND __pos < $high AND NOT __plain)
-                           AND p.file_idx NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.event_stage}
-                                                  WHERE __pos >= $low AND __pos < $high AND NOT __plain) AS clean,
-               p.incidents, p.has_log_entries, p.log_entries
-        FROM {pages} AS p
-        ORDER BY p.file_idx""", staged)
-    unclean = [r[0] for r in rows if not r[1]]
-    if unclean:
-        for table in (writer.stage, writer.event_stage):
-            run(con, f"DELETE FROM {table} WHERE __pos >= $low AND __pos < $high "
-                     f"AND list_contains($files, __pos >> {FILE_BITS})", {**staged, "files": unclean})
+    tid = writer.tx.file_id
+    names = {"@files": f"__pd_files_{tid}", "@pages": f"__pd_pages_{tid}"}
+
+    def named(sql: str) -> str:
+        for placeholder, table in names.items():
+            sql = sql.replace(placeholder, table)
+        return sql
+
+    def execute(sql: str, extra: Mapping[str, Any] | None = None) -> list[tuple]:
+        sql = named(sql)
+        return run(con, sql, _params(sql, {**values, **(extra or {})}))
+
+    con.register(names["@files"], _file_table(files, batch))
+    try:
+        execute(f"CREATE TEMP TABLE @pages AS {PAGES_SELECT}")
+        position = f"(file_idx::BIGINT << {FILE_BITS})"
+        execute(f"""
+            INSERT INTO {writer.stage} BY NAME
+            SELECT * EXCLUDE (file_idx, idx, plain), {position} + idx AS __pos, $names[file_idx + 1] AS __file,
+                   idx AS __row, FALSE AS ack_is_proxy, plain AS __plain
+            FROM ({INCIDENT_SELECT})""")
+        execute(f"""
+            INSERT INTO {writer.event_stage} BY NAME
+            SELECT e.* EXCLUDE (file_idx, idx, plain), {position.replace('file_idx', 'e.file_idx')} + p.incidents
+                   + e.idx AS __pos, e.plain AS __plain
+            FROM ({EVENT_SELECT}) AS e JOIN @pages AS p USING (file_idx)""")
+        staged = {"low": batch.start << FILE_BITS, "high": batch.stop << FILE_BITS}
+        rows = execute(f"""
+            SELECT f.i, coalesce(p.page_ok, FALSE)
+                        AND f.i NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.stage}
+                                        WHERE __pos >= $low AND __pos < $high AND NOT __plain)
+                        AND f.i NOT IN (SELECT __pos >> {FILE_BITS} FROM {writer.event_stage}
+                                        WHERE __pos >= $low AND __pos < $high AND NOT __plain) AS clean,
+                   p.incidents, p.has_log_entries, p.log_entries
+            FROM range($first, $last) AS f(i) LEFT JOIN @pages AS p ON p.file_idx = f.i
+            ORDER BY f.i""", {**staged, "first": batch.start, "last": batch.stop})
+        unclean = [r[0] for r in rows if not r[1]]
+        if unclean:
+            for table in (writer.stage, writer.event_stage):
+                run(con, f"DELETE FROM {table} WHERE __pos >= $low AND __pos < $high "
+                         f"AND list_contains($files, __pos >> {FILE_BITS})", {**staged, "files": unclean})
+    finally:
+        run_quietly(con, named("DROP TABLE IF EXISTS @pages"))
+        con.unregister(names["@files"])
     clean = [r for r in rows if r[1]]
     writer.read(sum(r[2] for r in clean))
     if any(r[3] for r in clean):
         writer.details["log_entries"] = writer.details.get("log_entries", 0) + sum(r[4] for r in clean)
     return [r[0] for r in clean]
-
-
-
