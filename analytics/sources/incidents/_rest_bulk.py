@@ -259,6 +259,10 @@ def structure_verdict(structure: str) -> str:
         return "no"
     if not isinstance(page, dict) or not set(page) <= set(PAGE):
         return "no"
+    if any(not isinstance(page[k], list) for k in ("incidents", "log_entries") if k in page):
+        return "no"  # a record list that is null or not a list
+    if "incident" in page and not isinstance(page["incident"], dict):
+        return "no"
     if not all(fits(v, PAGE[k], 0) for k, v in page.items()):
         return "no"
     return "floats?" if found else "ok"
@@ -552,9 +556,10 @@ def _records(section: str) -> str:
     else:
         shape = json.dumps({"log_entries": ["JSON"]})
         records = "doc.log_entries"
-    return (f"SELECT file_idx, i AS idx, r FROM (SELECT file_idx, {records} AS recs "
-            f"FROM (SELECT file_idx, {_document(shape)} AS doc FROM ({_texts()}))), "
-            f"unnest(recs) WITH ORDINALITY AS u(r, i)")
+    # (unnest in the select list, zipped with the subscripts: a lateral unnest WITH ORDINALITY runs on
+    # one thread)
+    return (f"SELECT file_idx, unnest(recs) AS r, generate_subscripts(recs, 1) AS idx FROM (SELECT file_idx, "
+            f"{records} AS recs FROM (SELECT file_idx, {_document(shape)} AS doc FROM ({_texts()})))")
 
 
 # statements over the batch's files (@files) and the table of their pages (@pages)
@@ -651,8 +656,8 @@ def _stage_batch(writer: IncidentWriter, files: Sequence[Path], batch: range, va
         if search:  # an empty object or disagreeing types outside what the loader reads could hide a float
             rejected_files = [r[0] for r in execute(f"""
                 SELECT p.file_idx FROM @pages AS p JOIN ({_texts()}) AS t USING (file_idx)
-                WHERE p.page_ok AND list_contains($search, p.structure)
-                  AND list_contains(json_type(t.text, '$..*'), 'DOUBLE')""", {"search": search})]
+                WHERE CASE WHEN p.page_ok AND list_contains($search, p.structure)
+                           THEN list_contains(json_type(t.text, '$..*'), 'DOUBLE') END""", {"search": search})]
         else:
             rejected_files = []
         rows = execute(f"""
