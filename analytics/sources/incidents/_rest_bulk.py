@@ -556,10 +556,11 @@ def _records(section: str) -> str:
     else:
         shape = json.dumps({"log_entries": ["JSON"]})
         records = "doc.log_entries"
-    # (unnest in the select list, zipped with the subscripts: a lateral unnest WITH ORDINALITY runs on
-    # one thread)
+    # Only files whose page passed its checks (so their text is valid JSON); the unnest is in the
+    # select list, zipped with the subscripts (a lateral unnest WITH ORDINALITY runs on one thread).
     return (f"SELECT file_idx, unnest(recs) AS r, generate_subscripts(recs, 1) AS idx FROM (SELECT file_idx, "
-            f"{records} AS recs FROM (SELECT file_idx, {_document(shape)} AS doc FROM ({_texts()})))")
+            f"{records} AS recs FROM (SELECT file_idx, json_transform(text, '{shape}') AS doc FROM ({_texts()}) "
+            f"WHERE file_idx IN (SELECT file_idx FROM @pages WHERE page_ok)))")
 
 
 # statements over the batch's files (@files) and the table of their pages (@pages)
