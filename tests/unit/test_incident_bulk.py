@@ -291,3 +291,35 @@ def test_the_whitespace_set_is_pythons() -> None:
 def test_duckdb_strips_like_python(con: duckdb.DuckDBPyConnection) -> None:
     text = "\u3000\x1c title \u2003\x85"
     assert run(con, "SELECT trim($t, $ws)", {"t": text, "ws": _rest_bulk.PY_WHITESPACE}) == [(text.strip(),)]
+
+
+def test_the_demo_worlds_rest_pages_are_read_in_bulk_and_agree(tmp_path: Path) -> None:
+    """The demo's PagerDuty writer (acknowledgements, assignments, escalations, notes) is the
+    realistic shape: every file goes through the bulk path, with the per-record path's rows."""
+    from analytics.demo.render_incidents import write_pagerduty_rest
+    from analytics.demo.world import generate
+
+    world = generate(3, 0.2)
+    folder = tmp_path / "pd"
+    write_pagerduty_rest(world.incidents, world.incident_events, folder)
+    (status, tables), taken = assert_same(folder)
+    assert status == "ok" and taken == len(list(folder.rglob("*.json")))
+    assert len(tables["incidents"]) == len(world.incidents)
+    assert len(tables["incident_events"]) == len(world.incident_events)
+
+
+def test_structure_verdicts() -> None:
+    ok = json.dumps({"incidents": [{"id": "VARCHAR", "priority": {"summary": "VARCHAR"}, "body": {"x": ["UBIGINT"]}}],
+                     "limit": "UBIGINT", "more": "BOOLEAN"})
+    assert _rest_bulk.structure_verdict(ok) == "ok"
+    assert _rest_bulk.structure_verdict(ok.replace('"body": {"x": ["UBIGINT"]}', '"body": "JSON"')) == "floats?"
+    for bad in ('"id": "UBIGINT"', '"id": "JSON"', '"priority": "VARCHAR"', '"body": {"x": ["DOUBLE"]}'):
+        assert _rest_bulk.structure_verdict(ok.replace(
+            '"id": "VARCHAR"' if "id" in bad else ('"priority": {"summary": "VARCHAR"}' if "priority" in bad
+                                                    else '"body": {"x": ["UBIGINT"]}'), bad)) == "no", bad
+    assert _rest_bulk.structure_verdict(json.dumps({"incidents": "NULL"})) == "no"
+    assert _rest_bulk.structure_verdict(json.dumps({"incidents": [], "extra": "UBIGINT"})) == "no"
+    deep: Any = "UBIGINT"
+    for _ in range(_rest_bulk.MAX_DEPTH + 2):
+        deep = [deep]
+    assert _rest_bulk.structure_verdict(json.dumps({"incidents": [{"body": deep}]})) == "no"

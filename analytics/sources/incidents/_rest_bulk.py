@@ -189,7 +189,7 @@ TEXT = frozenset({"VARCHAR", "NULL"})
 COUNT = frozenset({"UBIGINT", "NULL"})
 SCALAR = frozenset({"VARCHAR", "NULL", "UBIGINT", "BIGINT", "HUGEINT", "BOOLEAN"})
 ANY = "any"  # whatever Python reads and writes back unchanged: no float anywhere
-MAX_DEPTH = 400  # levels of nesting below the page (Python's parser stops near 1,000)
+MAX_DEPTH = 200  # levels of nesting in a page (Python's parser stops near 1,000, its checks here sooner)
 
 
 @dataclass(frozen=True)
@@ -253,9 +253,15 @@ def structure_verdict(structure: str) -> str:
             return isinstance(value, list) and all(fits(v, schema.element, depth + 1) for v in value)
         return False
 
+    depth = deepest = 0
+    for char in structure:  # brackets in key names only make it more cautious
+        depth += (char in "[{") - (char in "]}")
+        deepest = max(deepest, depth)
+    if deepest > MAX_DEPTH:
+        return "no"
     try:
         page = json.loads(structure)
-    except ValueError:
+    except (ValueError, RecursionError):
         return "no"
     if not isinstance(page, dict) or not set(page) <= set(PAGE):
         return "no"
@@ -263,7 +269,10 @@ def structure_verdict(structure: str) -> str:
         return "no"  # a record list that is null or not a list
     if "incident" in page and not isinstance(page["incident"], dict):
         return "no"
-    if not all(fits(v, PAGE[k], 0) for k, v in page.items()):
+    try:
+        if not all(fits(v, PAGE[k], 0) for k, v in page.items()):
+            return "no"
+    except RecursionError:
         return "no"
     return "floats?" if found else "ok"
 
