@@ -70,14 +70,17 @@ class RestVocabulary:
 
 # -- SQL building blocks (constants of this module only; every value is a bound parameter) -------
 def _strip(value: str) -> str:
-    """``str.strip()`` of a text of the record: in an ASCII record without escapes (``__simple``) the
-    only whitespace is the space, which DuckDB's trim removes; elsewhere trim with Python's set."""
-    return f"(CASE WHEN __simple THEN trim({value}) ELSE trim({value}, $ws) END)"
+    """``str.strip()`` of a text of the record: nothing to strip in a record whose texts cannot start
+    or end with whitespace (``__bare``), else DuckDB's trim with Python's whitespace."""
+    return f"(CASE WHEN __bare THEN {value} ELSE trim({value}, $ws) END)"
 
 
 def _flags() -> str:
-    """Per record: ``__simple`` (ASCII, no backslash: :func:`_strip`)."""
-    return "NOT contains(r, '\\') AND strlen(r) = length(r) AS __simple"
+    """Per record: ``__bare`` — ASCII, no escape (``\\t \\n \\r \\f`` are written escaped) and no
+    space next to a quote, so no text of it starts or ends with Python whitespace (compact JSON has
+    none outside its texts)."""
+    return ("NOT contains(r, '\\') AND NOT contains(r, '\" ') AND NOT contains(r, ' \"') "
+            "AND strlen(r) = length(r) AS __bare")
 
 
 def _text_ok(kind: str) -> str:
@@ -601,7 +604,6 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
         "type_events": [v[0] for v in vocabulary.log_entry_types.values()],
         "type_ranks": [v[1] for v in vocabulary.log_entry_types.values()],
         "channel_keys": list(vocabulary.channels), "channel_values": list(vocabulary.channels.values()),
-        "names": [str(f) for f in files],
     }
     taken: set[int] = set()
     for batch in _batches(len(files), BATCH_FILES):
@@ -651,9 +653,9 @@ def _stage_batch(writer: IncidentWriter, files: Sequence[Path], batch: range, va
         position = f"(file_idx::BIGINT << {FILE_BITS})"
         execute(f"""
             INSERT INTO {writer.stage} BY NAME
-            SELECT * EXCLUDE (file_idx, idx, plain), {position} + idx AS __pos, $names[file_idx + 1] AS __file,
+            SELECT * EXCLUDE (file_idx, idx, plain), {position} + idx AS __pos, $names[file_idx - $first + 1] AS __file,
                    idx AS __row, FALSE AS ack_is_proxy, plain AS __plain
-            FROM ({INCIDENT_SELECT})""")
+            FROM ({INCIDENT_SELECT})""", {"names": [str(files[i]) for i in batch], "first": batch.start})
         execute(f"""
             INSERT INTO {writer.event_stage} BY NAME
             SELECT e.* EXCLUDE (file_idx, idx, plain), {position.replace('file_idx', 'e.file_idx')} + p.incidents
