@@ -62,11 +62,17 @@ def fingerprint(path: str | Path) -> SourceFile:
 
 def fingerprint_parts(path: str, name: str, parts: Iterable[bytes]) -> SourceFile:
     """Fingerprint of a delivery made of several byte strings (a manifest and its data files)."""
+    return fingerprint_part_digests(path, name, ((hashlib.sha256(part).digest(), len(part)) for part in parts))
+
+
+def fingerprint_part_digests(path: str, name: str, digests: Iterable[tuple[bytes, int]]) -> SourceFile:
+    """:func:`fingerprint_parts` from each part's SHA-256 digest and length (parts hashed elsewhere,
+    e.g. in parallel)."""
     digest = hashlib.sha256()
     size = 0
-    for part in parts:
-        digest.update(hashlib.sha256(part).digest())
-        size += len(part)
+    for part_digest, length in digests:
+        digest.update(part_digest)
+        size += length
     return SourceFile(path, name, digest.hexdigest(), size)
 
 

@@ -33,6 +33,7 @@ import itertools
 import json
 import logging
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -606,8 +607,15 @@ def stage_rest_pages(writer: IncidentWriter, files: Sequence[Path], vocabulary: 
         "channel_keys": list(vocabulary.channels), "channel_values": list(vocabulary.channels.values()),
     }
     taken: set[int] = set()
-    for batch in _batches(len(files), BATCH_FILES):
-        taken.update(_stage_batch(writer, files, batch, values))
+    batches = list(_batches(len(files), BATCH_FILES))
+    # the next batch's files are read while DuckDB works on this one (both release the GIL)
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(_file_table, files, batches[0]) if batches else None
+        for k, batch in enumerate(batches):
+            assert upcoming is not None
+            table = upcoming.result()
+            upcoming = reader.submit(_file_table, files, batches[k + 1]) if k + 1 < len(batches) else None
+            taken.update(_stage_batch(writer, table, files, batch, values))
     log.debug("%d of %d file(s) read in bulk", len(taken), len(files))
     return frozenset(taken)
 
@@ -629,7 +637,8 @@ def _file_table(files: Sequence[Path], batch: range) -> pa.Table:
     return pa.Table.from_batches(table.to_batches(max_chunksize=FILES_PER_TASK), schema=table.schema)
 
 
-def _stage_batch(writer: IncidentWriter, files: Sequence[Path], batch: range, values: Mapping[str, Any]) -> list[int]:
+def _stage_batch(writer: IncidentWriter, table: pa.Table, files: Sequence[Path], batch: range,
+                 values: Mapping[str, Any]) -> list[int]:
     """Read one batch of files, stage every record of it with its ``__plain`` flag, then take back
     the rows of every file that is not clean. Returns the clean files' indexes. (Rows are filtered
     afterwards, not in the select: a filter on ``plain`` would be pushed into the projections and
@@ -647,7 +656,7 @@ def _stage_batch(writer: IncidentWriter, files: Sequence[Path], batch: range, va
         sql = named(sql)
         return run(con, sql, _params(sql, {**values, **(extra or {})}))
 
-    con.register(names["@files"], _file_table(files, batch))
+    con.register(names["@files"], table)
     try:
         execute(f"CREATE TEMP TABLE @pages AS {PAGES_SELECT}")
         position = f"(file_idx::BIGINT << {FILE_BITS})"
