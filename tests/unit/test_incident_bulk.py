@@ -72,7 +72,10 @@ def outcome(path: Path, options: LoadOptions, *, bulk: bool, taken: list[int] | 
         con.close()
 
 
-def assert_same(path: Path, options: LoadOptions = LoadOptions()) -> tuple[Any, int]:
+DEFAULT = LoadOptions()
+
+
+def assert_same(path: Path, options: LoadOptions = DEFAULT) -> tuple[Any, int]:
     """Both paths agree on ``path``; returns the outcome and how many files the bulk path took."""
     taken: list[int] = []
     fast = outcome(path, options, bulk=True, taken=taken)

@@ -83,7 +83,8 @@ EVENT_COLUMNS: dict[str, pa.DataType] = {
 # rows are removed again and the file is parsed record by record); NULL for rows staged here
 _STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64(),
                                         "__plain": pa.bool_()}
-_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__plain": pa.bool_(), "__rank": pa.int16(), "__key": pa.string(),
+_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__plain": pa.bool_(), "__rank": pa.int16(),
+                                        "__key": pa.string(),
                                         "__agent": pa.string()}
 CHUNK_ROWS = 20_000
 FILE_BITS = 32  # staged positions are (file index << FILE_BITS) + the record's place in its file

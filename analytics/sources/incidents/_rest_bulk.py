@@ -252,7 +252,8 @@ def structure_verdict(structure: str) -> str:
         if value == "NULL":
             return True
         if isinstance(schema, Obj):
-            return isinstance(value, dict) and all(fits(v, schema.keys.get(k, ANY), depth + 1) for k, v in value.items())
+            return isinstance(value, dict) and all(fits(v, schema.keys.get(k, ANY), depth + 1)
+                                                   for k, v in value.items())
         if isinstance(schema, Arr):
             return isinstance(value, list) and all(fits(v, schema.element, depth + 1) for v in value)
         return False
@@ -366,8 +367,9 @@ def _incident_select() -> str:
     # 4: severity and the checks
     ack_ok = (f"(a IS NULL OR ((a.at IS NULL OR {ack_at} = '' OR ({_instant_of(ack_at)} >= $earliest "
               f"AND {_instant_of(ack_at)} < $latest)) AND {_ref_ok('a.acknowledger')}))")
-    joined_ok = (f"(j.e IS NULL OR (left(j.e::VARCHAR, 1) = '{{' AND ({j('$.state')} IS NULL OR {j('$.state')} = 'NULL' "
-                 f"OR ({j('$.state')} = 'VARCHAR' AND {_ascii('j.state')})) AND (NOT {joined_state} OR {_ref_ok('j.u')})))")
+    joined_ok = (f"(j.e IS NULL OR (left(j.e::VARCHAR, 1) = '{{' AND ({j('$.state')} IS NULL "
+                 f"OR {j('$.state')} = 'NULL' OR ({j('$.state')} = 'VARCHAR' AND {_ascii('j.state')})) "
+                 f"AND (NOT {joined_state} OR {_ref_ok('j.u')})))")
     severity_key = {name: f"map($sev_keys, $sev_values)[{_label_key(expr)}]" for name, expr in
                     (("raw", "v_severity_raw"), ("priority", "v_priority"), ("urgency", "'urgency ' || v_urgency"))}
     checks = [
@@ -506,7 +508,8 @@ def _event_select() -> str:
         "actor": "coalesce(CASE WHEN kind = 'notify_log_entry' THEN v_user END, v_agent)",
         "channel": "(CASE WHEN channel_raw IS NOT NULL THEN coalesce(map($channel_keys, $channel_values)[channel_raw], "
                    "channel_raw) END)",
-        "detail": "(CASE WHEN kind <> '' AND NOT list_contains($type_keys, kind) THEN coalesce(detail, kind) ELSE detail END)",
+        "detail": ("(CASE WHEN kind <> '' AND NOT list_contains($type_keys, kind) THEN coalesce(detail, kind) "
+                   "ELSE detail END)"),
         "__rank": "coalesce(map($type_keys, $type_ranks)[kind], 5)::SMALLINT",
         "__key": "v_key",
         "__agent": "v_agent_type",
@@ -555,7 +558,8 @@ def _pages_select() -> str:
 def _no_trailing_comma(text: str) -> str:
     """No comma is followed by a closing bracket (JSON whitespace between): in a text whose
     whitespace runs are single spaces four fixed patterns cover it; other texts get a pattern."""
-    compact = f"NOT (contains({text}, chr(10)) OR contains({text}, chr(13)) OR contains({text}, chr(9)) OR contains({text}, '  '))"
+    compact = " OR ".join(f"contains({text}, {c})" for c in ("chr(10)", "chr(13)", "chr(9)", "'  '"))
+    compact = f"NOT ({compact})"
     fixed = " AND ".join(f"NOT contains({text}, '{p}')" for p in (",]", ", ]", ",}", ", }"))
     return f"(CASE WHEN {compact} THEN {fixed} ELSE NOT regexp_matches({text}, ',[ \\t\\n\\r]*[\\]}}]') END)"
 
@@ -565,7 +569,8 @@ def _records(section: str) -> str:
     JSON); ``incidents`` are the page's list then its single ``incident``."""
     if section == "incidents":
         shape = json.dumps({"incidents": ["JSON"], "incident": "JSON"})
-        records = "list_concat(coalesce(doc.incidents, []), CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END)"
+        records = ("list_concat(coalesce(doc.incidents, []), "
+                   "CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END)")
     else:
         shape = json.dumps({"log_entries": ["JSON"]})
         records = "doc.log_entries"
