@@ -26,7 +26,13 @@ from analytics.errors import AnalyticsError
 from analytics.sources import LoadOptions, ingest
 from analytics.sources.incidents import _rest_bulk, pagerduty
 from analytics.warehouse import run
-from tests.unit.test_incident_generators import pagerduty_rest, truth
+from tests.unit.test_incident_generators import (
+    incidentio_incidents,
+    opsgenie_alerts,
+    pagerduty_analytics,
+    pagerduty_rest,
+    truth,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -326,3 +332,21 @@ def test_structure_verdicts() -> None:
     for _ in range(_rest_bulk.MAX_DEPTH + 2):
         deep = [deep]
     assert _rest_bulk.structure_verdict(json.dumps({"incidents": [{"body": deep}]})) == "no"
+
+
+@pytest.mark.parametrize(("kind", "make", "records_key", "field"), [
+    ("opsgenie", lambda: opsgenie_alerts(truth(6, 3)), "data", "message"),
+    ("incidentio", lambda: incidentio_incidents(truth(6, 3)), "incidents", "name"),
+    ("pagerduty-analytics", lambda: pagerduty_analytics(truth(6, 3), "UTC"), "data", "description"),
+])
+def test_a_lone_surrogate_is_one_line_in_the_other_json_loaders(con: duckdb.DuckDBPyConnection, tmp_path: Path,
+                                                                 kind: str, make: Any, records_key: str,
+                                                                 field: str) -> None:
+    doc = make()
+    doc[records_key][1][field] = "half \udfff pair"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(AnalyticsError) as info:
+        ingest(con, kind, [str(path)], LoadOptions(timezone="UTC"))
+    assert str(info.value) == (f"{path}, row 2, column '{field}': contains a lone surrogate \\udfff "
+                               "(half of a UTF-16 pair), which is not text")
