@@ -6,7 +6,9 @@ and ``incident_events``.
 Write path (one transaction, through :func:`analytics.warehouse.ledger.run_load`):
 
 1. the adapter parses records in Python and hands canonical rows to an :class:`IncidentWriter`,
-   which stages them in temp tables in chunks (bounded memory for million-row deliveries);
+   which stages them in temp tables in chunks (bounded memory for million-row deliveries); an
+   adapter may first stage the files it can read in bulk (``load_delivery(bulk=…)``: the PagerDuty
+   REST pages, :mod:`._rest_bulk`), the others are parsed here in file order;
 2. row-level problems raise :class:`~analytics.errors.ExportFormatError` naming file, row and
    column — or, with ``--quarantine``, are set aside with ``tx.quarantine`` and counted;
 3. :meth:`IncidentWriter.finish` keeps the last copy of each ``incident_id`` in the delivery, lets the

@@ -1,25 +1,30 @@
 """PagerDuty REST pages read in bulk by DuckDB: the fast path of ``opsreview ingest pagerduty``.
 
-:func:`stage_rest_pages` reads every file of a delivery with DuckDB's JSON functions (no Python
-object per record), computes the canonical incident rows and timeline events in SQL, and stages
-them in the :class:`~analytics.sources.incidents._common.IncidentWriter`'s staging tables exactly
-as the per-record path (:func:`analytics.sources.incidents.pagerduty.parse_rest_page`) would.
+:func:`stage_rest_pages` hands the files of a delivery to DuckDB as Arrow record batches (scanned
+in parallel), computes the canonical incident rows and timeline events in SQL (no Python object
+per record) and stages them in the :class:`~analytics.sources.incidents._common.IncidentWriter`'s
+staging tables as the per-record path (:func:`analytics.sources.incidents.pagerduty.parse_rest_page`)
+would. A batch of files is read in three statements: the pages (one row per file: the checks that
+need the whole file and its ``json_structure``), then every incident and every log entry straight
+into the staging tables with a ``__plain`` flag; the rows of a file that is not clean are then
+deleted again and the file is left to the per-record path.
 
-It only takes a file it can prove the per-record path would accept *with the same values*. A
-file is **clean** when
+It only keeps a file it can show the per-record path would accept *with the same values*. A file
+is **clean** when
 
 * its bytes are UTF-8 and JSON that Python's strict parser reads: DuckDB's parser also accepts
   ``NaN``/``Infinity``, trailing commas and duplicated keys, so no comma may precede a closing
   bracket, the keys of every object in the page (``$..*``) must be distinct and no number may be
-  a float (which also rules out NaN and Infinity); nesting is bounded (Python's parser stops
-  near 1,000 levels);
-* the page is an object with ``incidents``/``log_entries`` arrays and/or an ``incident`` object,
-  its other values scalars;
-* every record is *plain*: each field the loader reads has the type and shape the per-record
-  functions accept without conversion (text as text, ``…Z`` whole-second UTC timestamps inside
-  the plausible range, known statuses and severity labels, integer counts, reference objects
-  with a text ``summary``), and its compact JSON (``incidents.raw``) is the text Python's encoder
-  writes (no ``\\u`` escapes, no floats).
+  a float (which also rules out NaN and Infinity);
+* its ``json_structure`` fits what the loader reads (:func:`structure_verdict`, once per distinct
+  structure): text fields are strings or null in every record, counts non-negative integers,
+  references objects of text names, record lists arrays, the page's other values scalars, nesting
+  bounded (Python's parser stops near 1,000 levels) — which lets the selects read values without
+  typing each record;
+* every record is *plain*: the values the per-record functions would compute without converting
+  or refusing anything (``…Z`` whole-second UTC timestamps inside the plausible range, known
+  statuses and severity labels, counts within 32 bits, a reference with a ``summary``), and its
+  compact JSON (``incidents.raw``) is the text Python's encoder writes (no ``\\u`` escape).
 
 Every other file — a bad record, an unusual but valid shape, invalid JSON — goes to the
 per-record path, which converts it or raises the exact error (file, row, column). Positions
