@@ -591,7 +591,9 @@ class IncidentWriter:
         return f"__incident_event_stage_{self.tx.file_id}"
 
     def __post_init__(self) -> None:
-        cols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**INCIDENT_COLUMNS, **_STAGE_EXTRA}.items())
+        # raw is staged as JSON, the warehouse column's type: the text is checked once, on staging
+        cols = ", ".join(f"{name} {'JSON' if name == 'raw' else _duck_type(t)}"
+                         for name, t in {**INCIDENT_COLUMNS, **_STAGE_EXTRA}.items())
         run(self.con, f"CREATE TEMP TABLE {self.stage} ({cols})")
         ecols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**EVENT_COLUMNS, **_EVENT_EXTRA}.items())
         run(self.con, f"CREATE TEMP TABLE {self.event_stage} ({ecols})")

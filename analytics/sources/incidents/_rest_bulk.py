@@ -293,9 +293,18 @@ INCIDENT_SHAPE = json.dumps({
     **{k: "VARCHAR" for k in ("id", "title", "summary", "created_at", "created_on", "status", "resolved_at",
                               "last_status_change_at", "urgency", "incident_key", "incident_number")},
     "priority": _REF_SHAPE, "service": _REF_SHAPE, "teams": [_REF_SHAPE],
-    "alert_counts": {"all": "VARCHAR"}, "acknowledgements": [{"at": "VARCHAR", "acknowledger": _REF_SHAPE}],
-    "incidents_responders": ["JSON"], "custom_fields": ["JSON"],
+    "alert_counts": {"all": "VARCHAR"},
+    # usually empty: kept as text and read only when there is something in them (a typed list costs
+    # as much to transform as the rest of the record)
+    "acknowledgements": "JSON", "incidents_responders": "JSON", "custom_fields": "JSON",
 })
+ACKS_SHAPE = json.dumps([{"at": "VARCHAR", "acknowledger": _REF_SHAPE}])
+
+
+def _unless_empty(fragment: str, shape: str) -> str:
+    """A JSON array fragment transformed to ``shape``; NULL when absent, null or empty."""
+    return (f"(CASE WHEN {fragment} IS NOT NULL AND {fragment}::VARCHAR <> '[]' "
+            f"THEN json_transform({fragment}, '{shape}') END)")
 _INCIDENT_TEXT = ("id", "title", "summary", "status", "urgency", "incident_key")
 _CUSTOM_TEXT = ("severity_raw", "category", "failure_mode", "problem_id", "change_id", "deployment_id")
 _TRUE = ("true", "t", "yes", "y", "1")
@@ -331,6 +340,9 @@ def _incident_select() -> str:
     """One row per incident record: its canonical values and whether it is plain."""
     q = _Query(f"SELECT file_idx, idx, r, json_transform(r, '{INCIDENT_SHAPE}') AS x, {_flags()} "
                f"FROM ({_records('incidents')})")
+    q.level(acks=_unless_empty("x.acknowledgements", ACKS_SHAPE),
+            responders_list=_unless_empty("x.incidents_responders", '["JSON"]'),
+            fields_list=_unless_empty("x.custom_fields", '["JSON"]'))
     # 1: stripped texts, timestamps' texts, array elements as structs
     created_raw = ("(CASE WHEN x.created_at IS NULL AND NOT json_exists(r, '$.created_at') THEN x.created_on "
                    "ELSE x.created_at END)")
@@ -338,9 +350,9 @@ def _incident_select() -> str:
     level1.update(
         created_raw=created_raw, s_created=_strip(created_raw), s_resolved=_strip("x.resolved_at"),
         s_lsc=_strip("x.last_status_change_at"),
-        joined=_elements("x.incidents_responders", JOINED_PATHS, state="json_extract_string(e, '$.state')",
+        joined=_elements("responders_list", JOINED_PATHS, state="json_extract_string(e, '$.state')",
                          u=f"json_transform(json_extract(e, '$.user'), '{json.dumps(_REF_SHAPE)}')"),
-        fields=_elements("x.custom_fields", CUSTOM_PATHS, name="json_extract_string(e, '$.name')",
+        fields=_elements("fields_list", CUSTOM_PATHS, name="json_extract_string(e, '$.name')",
                          dn="json_extract_string(e, '$.display_name')", value="json_extract_string(e, '$.value')"),
     )
     q.level(**level1)
@@ -360,8 +372,8 @@ def _incident_select() -> str:
     ack_at = _strip("a.at")
     level3 = {
         "status": "map($status_keys, $status_values)[lower(v_status)]",
-        "first_ack": f"list_min(list_transform(x.acknowledgements, lambda a: {_instant_of(ack_at)}))",
-        "ackers": (f"coalesce(list_transform(x.acknowledgements, lambda a: CASE WHEN a IS NOT NULL "
+        "first_ack": f"list_min(list_transform(acks, lambda a: {_instant_of(ack_at)}))",
+        "ackers": (f"coalesce(list_transform(acks, lambda a: CASE WHEN a IS NOT NULL "
                    f"THEN {_ref_name('a.acknowledger')} END), [])"),
         "joined_names": (f"coalesce(list_transform(list_filter(joined, lambda j: j.e IS NULL OR {joined_state}), "
                          f"lambda j: CASE WHEN j.e IS NOT NULL THEN {_ref_name('j.u')} END), [])"),
@@ -386,7 +398,7 @@ def _incident_select() -> str:
         f"{_instant_ok('x.last_status_change_at', 's_lsc', 'i_lsc')})",
         _ref_ok("x.priority"), _ref_ok("x.service"), _ref_ok("x.teams[1]"),
         _count_ok("x.incident_number"), _count_ok("x.alert_counts.all"),
-        _all("x.acknowledgements", "a", ack_ok), _all("joined", "j", joined_ok),
+        _all("acks", "a", ack_ok), _all("joined", "j", joined_ok),
         "custom_ok",
         f"(v_severity_raw IS NULL OR ({_ascii('v_severity_raw')} AND {severity_key['raw']} IS NOT NULL))",
         f"(v_severity_raw IS NOT NULL OR v_priority IS NULL OR ({_ascii('v_priority')} "
