@@ -539,7 +539,7 @@ class _Kernels:
                 with registry._lock:
                     registry._running[threading.get_ident()] = self
 
-            async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+            async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
                 pid = getattr(self.provisioner, "pid", None) if self.provisioner is not None else None
                 if pid:
                     self.peak_rss = peak_rss_bytes(int(pid))

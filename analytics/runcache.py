@@ -152,6 +152,6 @@ def shared_statement(con: duckdb.DuckDBPyConnection, name: str, bound: dict[str,
     """The result of statement ``name`` with parameters ``bound`` in one ``form`` (``frame``, ``rows``):
     ``compute()`` (which runs it), or, inside a report run on a read-only connection, what an earlier
     identical call of the run got."""
-    if run_cache_folder() is None or not con.execute(_READ_ONLY_SQL).fetchone()[0]:
+    if run_cache_folder() is None or not (con.execute(_READ_ONLY_SQL).fetchone() or (False,))[0]:
         return compute()
     return cached(con, f"sql-{form}-{name}", sorted(bound.items()), compute)

@@ -57,7 +57,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, cast
 
 import duckdb
 import numpy as np
@@ -632,7 +632,7 @@ def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberReques
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     empty = pd.DataFrame({"member": pd.Series(dtype=object), "day": pd.Series(dtype=object),
                           "cost": pd.Series(dtype=float)})
-    parts = {int(i): part[["member", "day", "cost"]].reset_index(drop=True)
+    parts = {int(cast(Any, i)): part[["member", "day", "cost"]].reset_index(drop=True)
              for i, part in frame.groupby("request", sort=True)}
     return [parts.get(i, empty) for i in range(len(requests))]
 

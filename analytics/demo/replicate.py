@@ -199,9 +199,9 @@ def grow_warehouse(
     """
     if cost_copies < 1 or incident_copies < 1:
         raise UsageError("copies must be at least 1")
-    cost_before = int(scalar(con, "SELECT count(*) FROM cost"))  # type: ignore[arg-type]
-    incidents_before = int(scalar(con, "SELECT count(*) FROM incidents"))  # type: ignore[arg-type]
-    months = int(scalar(con, "SELECT count(DISTINCT BillingPeriodStart) FROM cost"))  # type: ignore[arg-type]
+    cost_before = int(scalar(con, "SELECT count(*) FROM cost"))
+    incidents_before = int(scalar(con, "SELECT count(*) FROM incidents"))
+    months = int(scalar(con, "SELECT count(DISTINCT BillingPeriodStart) FROM cost"))
     total_steps = (months if cost_copies > 1 else 0) + 1
     done = 0
 
@@ -232,8 +232,8 @@ def grow_warehouse(
         run(con, "ROLLBACK")
         raise
     tick(1)
-    growth = Growth(cost_before, int(scalar(con, "SELECT count(*) FROM cost")),  # type: ignore[arg-type]
-                    incidents_before, int(scalar(con, "SELECT count(*) FROM incidents")),  # type: ignore[arg-type]
+    growth = Growth(cost_before, int(scalar(con, "SELECT count(*) FROM cost")),
+                    incidents_before, int(scalar(con, "SELECT count(*) FROM incidents")),
                     cost_copies, incident_copies)
     log.info(growth.describe())
     return growth

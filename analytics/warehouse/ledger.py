@@ -84,11 +84,17 @@ def fingerprint(path: str | Path) -> SourceFile:
 
 def fingerprint_parts(path: str, name: str, parts: Iterable[bytes]) -> SourceFile:
     """Fingerprint of a delivery made of several byte strings (a manifest and its data files)."""
+    return fingerprint_part_digests(path, name, ((hashlib.sha256(part).digest(), len(part)) for part in parts))
+
+
+def fingerprint_part_digests(path: str, name: str, digests: Iterable[tuple[bytes, int]]) -> SourceFile:
+    """:func:`fingerprint_parts` from each part's SHA-256 digest and length (parts hashed elsewhere,
+    e.g. in parallel)."""
     digest = hashlib.sha256()
     size = 0
-    for part in parts:
-        digest.update(hashlib.sha256(part).digest())
-        size += len(part)
+    for part_digest, length in digests:
+        digest.update(part_digest)
+        size += length
     return SourceFile(path, name, digest.hexdigest(), size)
 
 
@@ -500,10 +506,10 @@ def refresh_cost_tags(con: duckdb.DuckDBPyConnection, *, file_id: int | None = N
     else that writes ``cost`` directly (the benchmark's row copies, tests) calls it with no file id,
     which looks at every row. Parsing is the ``cost_tags_missing`` macro, the one definition of it.
     """
-    before = int(scalar(con, "SELECT count(*) FROM cost_tags"))  # type: ignore[arg-type]
+    before = int(scalar(con, "SELECT count(*) FROM cost_tags"))
     run(con, "INSERT INTO cost_tags SELECT Tags, tag_key, tag_value FROM cost_tags_missing($f::BIGINT)",
         {"f": file_id})
-    return int(scalar(con, "SELECT count(*) FROM cost_tags")) - before  # type: ignore[arg-type]
+    return int(scalar(con, "SELECT count(*) FROM cost_tags")) - before
 
 
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
