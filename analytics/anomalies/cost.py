@@ -62,6 +62,7 @@ import pandas as pd
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of
 from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
+from analytics.engines import cost_frame
 from analytics.errors import ParameterError
 from analytics.metrics.cost import billing_currencies
 from analytics.money import money
@@ -162,7 +163,7 @@ def cost_series(
 
     Columns: ``level, provider, service, member, day (date), cost, row_count``.
     """
-    frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
+    frame = cost_frame(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     return with_scope_parts(frame)
 
@@ -583,7 +584,7 @@ def member_costs(con: duckdb.DuckDBPyConnection, row: Any, *, start: date, end: 
         raise ParameterError(f"unknown member dimension {member_dim!r}")
     params = _scope_params(row, tag_key=tag_key) | {"start": _ts(start), "end": _ts(end), "member_dim": member_dim,
                                                     "member_tag_key": member_tag_key}
-    frame = query(con, "anomaly_cost_by_member", params)
+    frame = cost_frame(con, "anomaly_cost_by_member", params)
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     return frame
 
@@ -681,7 +682,7 @@ def scheduled_charges(con: duckdb.DuckDBPyConnection, period: Period) -> pd.Data
 
 def _scheduled_between(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Scheduled or expected charges with ChargePeriodStart in ``[start, end)``."""
-    frame = query(con, "anomaly_scheduled_charges", {"start": _ts(start), "end": _ts(end)})
+    frame = cost_frame(con, "anomaly_scheduled_charges", {"start": _ts(start), "end": _ts(end)})
     for col in ("month", "first_day", "last_day"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     return frame
@@ -803,7 +804,7 @@ def _validated_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 def _last_day(con: duckdb.DuckDBPyConnection, period: Period, start: date) -> date | None:
     """Last day with judged cost inside ``[start, period end)`` (a max, not the daily series)."""
-    value = query(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
+    value = cost_frame(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
