@@ -19,6 +19,8 @@ differs, parameter markers); this module adds only what sqlglot cannot know:
   name every grouping column, BigQuery's ``GROUPING`` takes one);
 * ``date_trunc($grain, x)`` with a bound grain → a ``CASE`` over the allow-listed grains on BigQuery,
   whose ``TIMESTAMP_TRUNC`` takes the part as a keyword, not a value;
+* ``generate_series`` → ``GENERATE_DATE_ARRAY`` / ``GENERATE_TIMESTAMP_ARRAY`` and ISO ``week`` →
+  ``ISOWEEK`` on BigQuery;
 * parameters → Athena's positional ``?``, with the order of the names returned beside the SQL.
 
 Values are never formatted into the text on any engine: each engine binds them
@@ -31,9 +33,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.tokens import TokenType
 
 from analytics.engines.compose import composed
 from analytics.errors import ParameterError
@@ -163,19 +168,56 @@ def _bound_date_trunc(tree: exp.Expression) -> exp.Expression:
     return tree.transform(replace, copy=False)
 
 
-def _positional(tree: exp.Expression) -> tuple[exp.Expression, tuple[str, ...]]:
-    order: list[str] = []
+def _bigquery_series(tree: exp.Expression) -> exp.Expression:
+    """DuckDB's ``generate_series`` and ISO ``week`` for BigQuery: ``GENERATE_DATE_ARRAY`` over dates,
+    ``GENERATE_TIMESTAMP_ARRAY`` for day steps over timestamps, month steps over timestamps through a
+    date array; ``WEEK`` truncation → ``ISOWEEK`` (DuckDB's weeks start on Monday, BigQuery's WEEK on Sunday)."""
+    def is_date(node: exp.Expression) -> bool:
+        return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.DATE)
+
+    for trunc in list(tree.find_all(exp.TimestampTrunc, exp.DateTrunc)):
+        unit = trunc.args.get("unit")
+        if unit is not None and not isinstance(unit, exp.Placeholder) and unit.name.upper() == "WEEK":
+            trunc.set("unit", exp.var("ISOWEEK"))
 
     def replace(node: exp.Expression) -> exp.Expression:
-        if isinstance(node, exp.Placeholder) and node.name:
-            order.append(node.name)
-            return exp.Placeholder()
+        if isinstance(node, exp.GenerateSeries):
+            start, end, step = node.args["start"], node.args["end"], node.args["step"]
+            monthly = isinstance(step, exp.Interval) and step.unit is not None and step.unit.name.upper() == "MONTH"
+            if is_date(start):
+                return exp.Anonymous(this="GENERATE_DATE_ARRAY", expressions=[start, end, step])
+            if not monthly:
+                return exp.Anonymous(this="GENERATE_TIMESTAMP_ARRAY", expressions=[start, end, step])
+            template = sqlglot.parse_one(
+                "ARRAY(SELECT CAST(d AS TIMESTAMP) FROM UNNEST(GENERATE_DATE_ARRAY(CAST(__start AS DATE), "
+                "CAST(__end AS DATE), __step)) AS d)", read="bigquery")
+            values = {"__start": start, "__end": end, "__step": step}
+            return template.transform(
+                lambda n: values[n.name].copy() if isinstance(n, exp.Column) and n.name in values else n)
         return node
 
-    tree = tree.transform(replace, copy=False)
-    return tree, tuple(order)
+    return tree.transform(replace, copy=False)
 
 
+def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
+    """Named markers (``:start``) of generated Trino SQL → ``?``, and the names in textual order (the
+    tokenizer finds them, so a ``:`` inside a string literal is left alone)."""
+    from sqlglot.dialects.trino import Trino
+
+    tokens = Trino().tokenize(sql)
+    found: list[tuple[int, int, str]] = []
+    for colon, name in zip(tokens, tokens[1:], strict=False):
+        if colon.token_type == TokenType.COLON and name.start == colon.end + 1 and _NAME.match(name.text):
+            found.append((colon.start, name.end + 1, name.text))
+    for start, end, _ in reversed(found):
+        sql = sql[:start] + "?" + sql[end:]
+    return sql, tuple(n for _, _, n in found)
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@cache
 def translate(name: str, dialect: Dialect, *, table: str = "cost", tags_as: TagsAs | None = None) -> Translated:
     """Statement ``analytics/sql/<name>.sql`` composed and generated for ``dialect``, over ``table``.
 
@@ -193,8 +235,10 @@ def translate(name: str, dialect: Dialect, *, table: str = "cost", tags_as: Tags
         tree = _explicit_group_by(tree)
     if dialect == "bigquery":
         tree = _bound_date_trunc(tree)
+        tree = _bigquery_series(tree)
+    sql = tree.sql(dialect=dialect, pretty=True, comments=False)
     if dialect == "trino":
-        tree, order = _positional(tree)
+        sql, order = _positional(sql)
     else:
         order = tuple(sorted({p.name for p in tree.find_all(exp.Placeholder) if p.name}))
-    return Translated(name, dialect, tree.sql(dialect=dialect, pretty=True), order)
+    return Translated(name, dialect, sql, order)
