@@ -46,9 +46,10 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analytics import __version__
+from analytics.engines import COST_ENGINE_ENV, parse_engine
 from analytics.errors import ParameterError, ReportError, UnknownNameError, UsageError, WarehouseError
 from analytics.escaping import html_text
-from analytics.params import COMMON_PARAMETERS
+from analytics.params import COMMON_PARAMETERS, COST_ENGINE_STATS
 from analytics.periods import Period, latest_full_quarter, parse_period
 from analytics.settings import Settings
 from analytics.warehouse import connect, run, snapshot
@@ -76,6 +77,8 @@ class NotebookResult:
     html: str | None
     error: str | None = None
     failed_cell: int | None = None
+    cost_engine: dict[str, Any] | None = None
+    """What the notebook's cost statements returned on the cost engine (its ``cost_engine.json``)."""
 
 
 @dataclass
@@ -95,6 +98,9 @@ class RunSummary:
     archived_previous_run: str | None = None
     files: list[str] = field(default_factory=list)
     """Top-level names this run wrote in its folder: the only entries a later run may archive."""
+    cost_engine: dict[str, Any] | None = None
+    """Where the cost statements ran and, summed over the notebooks, statements, rows and bytes returned
+    and bytes scanned (None: the warehouse itself)."""
 
     @property
     def ok(self) -> bool:
@@ -369,8 +375,19 @@ def run_reports(
     out_dir: Path | None = None,
     parameters: Mapping[str, Any] | None = None,
     progress: bool = False,
+    cost_engine: str | None = None,
 ) -> RunSummary:
-    """Run report notebooks for a period; see the module docstring for the contract."""
+    """Run report notebooks for a period; see the module docstring for the contract.
+
+    ``cost_engine`` (a URL, :func:`analytics.engines.parse_engine`) puts the cost statements of every
+    notebook on that engine, through ``OPSREVIEW_COST_ENGINE`` in the kernels' environment."""
+    if cost_engine:
+        spec = parse_engine(cost_engine)
+        with _environment(COST_ENGINE_ENV, cost_engine):
+            summary = run_reports(names, period, settings=settings, out_dir=out_dir, parameters=parameters,
+                                  progress=progress)
+        log.info("cost statements on %s", spec.describe())
+        return summary
     cfg = settings or Settings.from_env()
     if cfg.warehouse_is_memory:
         raise WarehouseError("reports need a warehouse file, not :memory:")
@@ -417,6 +434,7 @@ def _locked_run(
             for leftover in (snap, snap.with_name(snap.name + ".wal")):
                 leftover.unlink(missing_ok=True)
         summary.files = files
+        summary.cost_engine = engine_totals(summary.results)
         (target / RUN_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str), encoding="utf-8")
         (target / INDEX_FILE).write_text(index_html(summary), encoding="utf-8")
     return summary
@@ -482,7 +500,8 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
     except pm.PapermillExecutionError as exc:
         seconds = round(time.perf_counter() - began, 1)
         log.error("%s failed in cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
-        return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count)
+        return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count,
+                              _engine_stats(target / name))
     except Exception as exc:  # kernel death, timeouts, missing kernels: keep going with the others
         seconds = round(time.perf_counter() - began, 1)
         log.error("%s could not run: %s", name, exc)
@@ -492,7 +511,45 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
     render_html(executed, page, title=f"{_title(name)} — {period.label}")
     seconds = round(time.perf_counter() - began, 1)
     log.info("%s done in %.1f s", name, seconds)
-    return NotebookResult(name, True, seconds, executed.name, page.name)
+    return NotebookResult(name, True, seconds, executed.name, page.name, cost_engine=_engine_stats(target / name))
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """``os.environ[name] = value`` for the duration (the notebook kernels inherit it)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
+def _engine_stats(folder: Path) -> dict[str, Any] | None:
+    """A notebook's ``cost_engine.json`` (written by its engine after every statement), if any."""
+    path = folder / COST_ENGINE_STATS
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def engine_totals(results: Sequence[NotebookResult]) -> dict[str, Any] | None:
+    """The cost engine's statements, rows and bytes summed over the notebooks (None: no engine ran)."""
+    used = [r.cost_engine for r in results if r.cost_engine]
+    if not used:
+        return None
+    scanned = [u["bytes_scanned"] for u in used if u.get("bytes_scanned") is not None]
+    return {
+        "engine": used[0]["engine"],
+        "statements": sum(int(u["statements"]) for u in used),
+        "rows_returned": sum(int(u["rows_returned"]) for u in used),
+        "bytes_returned": sum(int(u["bytes_returned"]) for u in used),
+        "bytes_scanned": sum(scanned) if scanned else None,
+    }
 
 
 def _title(name: str) -> str:

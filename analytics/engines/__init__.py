@@ -24,12 +24,14 @@ text runs on the warehouse connection exactly as before.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import duckdb
@@ -89,6 +91,8 @@ class Engine(ABC):
     table: str = COST_TABLE
     tags_as: TagsAs | None = None
     stats: list[StatementStats] = field(default_factory=list, init=False)
+    stats_path: Path | None = field(default=None, init=False)
+    """Where :meth:`totals` is rewritten after every statement (a report's ``cost_engine.json``)."""
 
     name: ClassVar[str] = "engine"
     dialect: ClassVar[Dialect] = "duckdb"
@@ -121,6 +125,9 @@ class Engine(ABC):
         stats = StatementStats(statement, self.name, table.num_rows, table.nbytes, scanned,
                                round(time.perf_counter() - started, 3))
         self.stats.append(stats)
+        if self.stats_path is not None:
+            self.stats_path.parent.mkdir(parents=True, exist_ok=True)
+            self.stats_path.write_text(json.dumps(self.totals(), indent=2), encoding="utf-8")
         log.info("%s on %s: %d rows, %d bytes returned%s in %.2f s", statement, self.name, stats.rows,
                  stats.bytes_returned, "" if scanned is None else f", {scanned} bytes scanned", stats.seconds)
         return table
@@ -149,9 +156,7 @@ def normalised(table: pa.Table) -> pa.Table:
         kind = column.type
         if pa.types.is_decimal256(kind):
             column = column.cast(pa.decimal128(38, min(kind.scale, 10)), safe=True)
-        elif pa.types.is_timestamp(kind) and kind.tz is None:
-            column = column.cast(pa.timestamp(kind.unit, tz="UTC"))
-        elif pa.types.is_timestamp(kind) and kind.tz not in ("UTC", "Etc/UTC", "+00:00"):
+        elif pa.types.is_timestamp(kind) and kind.tz not in ("UTC", "Etc/UTC", "+00:00"):  # naive = UTC
             column = column.cast(pa.timestamp(kind.unit, tz="UTC"))
         columns.append(column)
     return pa.table(columns, names=table.column_names)
@@ -226,3 +231,146 @@ def cost_frame(con: Any, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
         return warehouse.execute(f'SELECT * FROM "{view}"').df()
     finally:
         warehouse.unregister(view)
+
+
+#: Environment variable naming the cost engine for report runs and notebooks (``--cost-engine``).
+COST_ENGINE_ENV = "OPSREVIEW_COST_ENGINE"
+SCHEMES: tuple[str, ...] = ("duckdb", "spark", "bigquery", "athena")
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """A parsed ``--cost-engine`` URL (no credentials: those come from Google ADC or the AWS chain).
+
+    * ``duckdb`` (or empty): the warehouse itself;
+    * ``spark://local/TABLE`` (local mode, 2 cores) or ``spark://HOST:PORT/TABLE`` (a standalone master),
+      ``?parquet=PATH`` to register a FOCUS parquet export as TABLE;
+    * ``bigquery://PROJECT.DATASET.TABLE`` (``?billing_project=``, ``?location=``, ``?endpoint=`` for a
+      local emulator, ``?max_bytes_billed=N``);
+    * ``athena://WORKGROUP/DATABASE.TABLE?output=s3://bucket/prefix/`` (``?region=``, ``?endpoint=``,
+      ``?catalog=``); every kind also takes ``?tags=json|map``.
+    """
+
+    scheme: str
+    location: str
+    table: str
+    options: dict[str, str]
+
+    def describe(self) -> str:
+        """The URL without options that might point at private endpoints: ``spark://local/cost``."""
+        return "duckdb" if self.scheme == "duckdb" else f"{self.scheme}://{self.location}/{self.table}"
+
+
+def parse_engine(url: str) -> EngineSpec:
+    """Parse a cost-engine URL; one clear line for anything else.
+
+    >>> parse_engine("athena://primary/focus.costs?output=s3://b/p/").options["output"]
+    's3://b/p/'
+    >>> parse_engine("bigquery://billing-prod.focus.costs").table
+    'billing-prod.focus.costs'
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    from analytics.engines.dialects import table_parts
+
+    text = (url or "").strip()
+    if text in ("", "duckdb", "duckdb://"):
+        return EngineSpec("duckdb", "", COST_TABLE, {})
+    parts = urlsplit(text)
+    if parts.scheme not in SCHEMES:
+        raise ParameterError(f"unknown cost engine {text!r}: expected {', '.join(s + '://…' for s in SCHEMES)}")
+    if parts.username or parts.password:
+        raise ParameterError("a cost-engine URL carries no credentials: Google ADC and the AWS chain provide them")
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if bad := sorted(set(options) - _OPTIONS[parts.scheme]):
+        raise ParameterError(f"{parts.scheme} engine has no option {bad[0]!r}; it takes "
+                             f"{', '.join(sorted(_OPTIONS[parts.scheme]))}")
+    if options.get("tags", "json" if parts.scheme != "athena" else "map") not in ("json", "map"):
+        raise ParameterError("tags must be json or map")
+    path = parts.path.strip("/")
+    if parts.scheme == "bigquery":
+        location, table = "", parts.netloc
+        if len(table.split(".")) != 3:
+            raise ParameterError(f"bigquery engine needs bigquery://PROJECT.DATASET.TABLE, got {text!r}")
+    else:
+        location, table = parts.netloc, path
+        if not location or not table:
+            raise ParameterError(f"{parts.scheme} engine needs {parts.scheme}://{_SHAPE[parts.scheme]}, got {text!r}")
+    table_parts(table)
+    if parts.scheme == "athena" and not options.get("output", "").startswith("s3://"):
+        raise ParameterError("athena engine needs ?output=s3://bucket/prefix/ (the query result location)")
+    return EngineSpec(parts.scheme, location, table, options)
+
+
+_OPTIONS: dict[str, set[str]] = {
+    "spark": {"parquet", "tags"},
+    "bigquery": {"billing_project", "location", "endpoint", "max_bytes_billed", "tags"},
+    "athena": {"output", "region", "endpoint", "catalog", "tags"},
+}
+_SHAPE = {"spark": "local/TABLE or HOST:PORT/TABLE", "athena": "WORKGROUP/DATABASE.TABLE?output=s3://…"}
+
+
+def open_engine(spec: str | EngineSpec | Engine | None, *, max_bytes_billed: int | None = None) -> Engine | None:
+    """The engine a URL names (None for the warehouse itself); an :class:`Engine` is returned as it is."""
+    if spec is None or isinstance(spec, Engine):
+        return spec
+    parsed = spec if isinstance(spec, EngineSpec) else parse_engine(spec)
+    tags = parsed.options.get("tags") or None
+    if parsed.scheme == "duckdb":
+        return None
+    if parsed.scheme == "spark":
+        from analytics.engines.spark import SparkEngine, local_session
+
+        master = "local[2]" if parsed.location == "local" else f"spark://{parsed.location}"
+        return SparkEngine(table=parsed.table, tags_as=tags, session=local_session(master),  # type: ignore[arg-type]
+                           parquet=parsed.options.get("parquet"), owns_session=True)
+    if parsed.scheme == "bigquery":
+        from analytics.engines.bigquery import BigQueryEngine
+
+        cap = parsed.options.get("max_bytes_billed")
+        return BigQueryEngine(table=parsed.table, tags_as=tags,  # type: ignore[arg-type]
+                              billing_project=parsed.options.get("billing_project") or None,
+                              location=parsed.options.get("location") or None,
+                              endpoint=parsed.options.get("endpoint") or None,
+                              max_bytes_billed=max_bytes_billed if max_bytes_billed is not None
+                              else (int(cap) if cap else None))
+    from analytics.engines.athena import AthenaEngine
+
+    return AthenaEngine(table=parsed.table, tags_as=tags, workgroup=parsed.location,  # type: ignore[arg-type]
+                        output=parsed.options["output"], region=parsed.options.get("region") or None,
+                        endpoint=parsed.options.get("endpoint") or None,
+                        catalog=parsed.options.get("catalog") or "AwsDataCatalog")
+
+
+def connect(
+    path: Any = None, *, read_only: bool = False, wait_s: float | None = None,
+    cost_engine: str | EngineSpec | Engine | None = None,
+) -> Any:
+    """:func:`analytics.warehouse.connect`, with the cost statements on ``cost_engine`` when one is named
+    (a URL, see :class:`EngineSpec`, or an :class:`Engine`): then an :class:`EngineConnection`.
+
+    >>> type(connect(":memory:")).__name__
+    'DuckDBPyConnection'
+    """
+    from analytics.warehouse import connect as warehouse_connect
+
+    engine = open_engine(cost_engine)
+    con = warehouse_connect(path, read_only=read_only, wait_s=wait_s)
+    return con if engine is None else EngineConnection(con, engine)
+
+
+def with_max_bytes_billed(url: str | None, max_bytes: int | None) -> str | None:
+    """The engine URL with ``--max-bytes-billed`` folded in (BigQuery only; an error elsewhere).
+
+    >>> with_max_bytes_billed("bigquery://p.d.t", 10**9)
+    'bigquery://p.d.t?max_bytes_billed=1000000000'
+    """
+    if max_bytes is None:
+        return url
+    if max_bytes < 1:
+        raise ParameterError("--max-bytes-billed must be a positive number of bytes")
+    spec = parse_engine(url or "")
+    if spec.scheme != "bigquery":
+        raise ParameterError("--max-bytes-billed applies to a bigquery:// cost engine")
+    text = str(url)
+    return f"{text}{'&' if '?' in text else '?'}max_bytes_billed={max_bytes}"

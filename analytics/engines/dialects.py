@@ -31,6 +31,7 @@ changes one fails loudly (regenerate with ``OPSREVIEW_REGENERATE_SQL=1``).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -206,7 +207,7 @@ def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
 
     tokens = Trino().tokenize(sql)
     found: list[tuple[int, int, str]] = []
-    for colon, name in zip(tokens, tokens[1:], strict=False):
+    for colon, name in itertools.pairwise(tokens):
         if colon.token_type == TokenType.COLON and name.start == colon.end + 1 and _NAME.match(name.text):
             found.append((colon.start, name.end + 1, name.text))
     for start, end, _ in reversed(found):

@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from analytics.artifacts import write_json_artifact
+from analytics.engines import cost_records
 from analytics.errors import AnalyticsError, ParameterError
 from analytics.metrics._cost_allocation import METHODS, Method, allocate_shared, cents_preserving_total, from_cents
 from analytics.metrics._cost_elasticity import elasticity, loglog_points, r_squared
@@ -46,7 +47,6 @@ from analytics.metrics._cost_scope import (
 from analytics.metrics.stats import MIN_N
 from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
-from analytics.engines import cost_records
 
 __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
