@@ -43,8 +43,10 @@ class FocusStore:
     def __init__(self, parquet: Path, *, tags_as_map: bool = False) -> None:
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
-        tags = "TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR)) AS Tags" if tags_as_map else "Tags::JSON AS Tags"
-        self.con.execute(f"CREATE TABLE focus AS SELECT * REPLACE ({tags}) FROM read_parquet($p)", {"p": str(parquet)})
+        tags = "TRY_CAST(Tags::JSON AS MAP(VARCHAR, VARCHAR)) AS Tags" if tags_as_map else "Tags::JSON AS Tags"
+        names = {r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(parquet)}).fetchall()}
+        replace = f" REPLACE ({tags})" if "Tags" in names else ""
+        self.con.execute(f"CREATE TABLE focus AS SELECT *{replace} FROM read_parquet($p)", {"p": str(parquet)})
         self.lock = threading.Lock()
 
     def columns(self) -> list[tuple[str, str]]:
@@ -148,6 +150,14 @@ class FakeBigQuery:
                 tags, key = node.this.this, node.this.expressions[0]
                 return exp.Bracket(this=exp.TryCast(this=tags, to=exp.DataType.build("MAP(VARCHAR, VARCHAR)")),
                                    expressions=[key])
+            # BIGNUMERIC has 38 decimal places (76 digits); DuckDB's widest DECIMAL has 38 digits, and sqlglot
+            # reads BIGNUMERIC as DECIMAL(38, 5): the fake keeps the warehouse's money scale, DECIMAL(38, 10)
+            # BigQuery's COUNTIF is 0 when no row is TRUE; DuckDB's count_if (what sqlglot maps it to) is NULL
+            # when every input is NULL: count the TRUE rows as BigQuery does
+            if isinstance(node, exp.CountIf):
+                return exp.Filter(this=exp.Count(this=exp.Star()), expression=exp.Where(this=node.this))
+            if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.BIGDECIMAL and not node.expressions:
+                return exp.DataType.build("DECIMAL(38, 10)")
             return node
 
         tree = _local(tree.transform(tag_lookup), self.parts)
@@ -294,5 +304,184 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
 def fake_bigquery(store: FocusStore, table: str) -> Iterator[FakeBigQuery]:
     fake = FakeBigQuery(store, table)
     with serving(_bq_handler(fake)) as port:
+        fake.port = port
+        yield fake
+
+
+# ------------------------------------------------------------------------------------------------ Athena
+def column_bytes(store: FocusStore, names: set[str]) -> int:
+    """Bytes of the given columns over the whole table (BigQuery's sizes; strings 2 + their length)."""
+    total = 0
+    for name, kind in store.columns():
+        if name not in names:
+            continue
+        size = BQ_SIZES.get(_bq_type(kind))
+        expr = str(size) if size else f"2 + strlen(CAST(\"{name}\" AS VARCHAR))"
+        with store.lock:
+            (value,) = store.con.execute(f'SELECT coalesce(sum({expr}), 0) FROM focus WHERE "{name}" IS NOT NULL'
+                                         ).fetchone()
+        total += int(value)
+    return total
+
+
+def _athena_type(duck: str) -> dict[str, Any]:
+    duck = duck.upper()
+    if match := re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", duck):
+        return {"Type": "decimal", "Precision": int(match[1]), "Scale": int(match[2])}
+    kind = {"BIGINT": "bigint", "INTEGER": "integer", "HUGEINT": "bigint", "DOUBLE": "double", "BOOLEAN": "boolean",
+            "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone"}.get(duck, "varchar")
+    return {"Type": kind, "Precision": 0, "Scale": 0}
+
+
+def _athena_cell(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, datetime):
+        return {"VarCharValue": f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"[:-3] + " UTC"}
+    if isinstance(value, bool):
+        return {"VarCharValue": "true" if value else "false"}
+    if isinstance(value, float):
+        return {"VarCharValue": repr(value)}
+    return {"VarCharValue": str(value)}
+
+
+@dataclass
+class FakeAthena:
+    """Athena's JSON API (StartQueryExecution, GetQueryExecution, GetQueryResults, StopQueryExecution,
+    GetTableMetadata) over a :class:`FocusStore` serving ``database.table`` (Tags as a map, as in AWS's
+    FOCUS export). ``ExecutionParameters`` are substituted for the ``?`` markers as the SQL literals they
+    are, in order, and the Trino statement is then translated to DuckDB."""
+
+    store: FocusStore
+    table: str
+    page_rows: int = 100
+    running_polls: int = 1  # answers RUNNING this many times before the outcome
+    outcome: str = "SUCCEEDED"  # or FAILED / CANCELLED / RUNNING (never finishes)
+    denied: bool = False
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    queries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    port: int = 0
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def to_duckdb(self, sql: str, parameters: list[str]) -> str:
+        from sqlglot.dialects.trino import Trino
+        from sqlglot.tokens import TokenType
+
+        marks = [t for t in Trino().tokenize(sql) if t.token_type == TokenType.PLACEHOLDER]
+        if len(marks) != len(parameters):
+            raise ValueError(f"{len(marks)} parameter markers but {len(parameters)} ExecutionParameters")
+        for mark, literal in reversed(list(zip(marks, parameters, strict=True))):
+            sqlglot.parse_one(literal, read="trino")  # each parameter must be one literal expression
+            sql = sql[:mark.start] + f"({literal})" + sql[mark.end + 1:]
+        tree = _local(sqlglot.parse_one(sql, read="trino"), tuple(self.table.split(".")))
+        return tree.sql(dialect="duckdb")
+
+    def start(self, body: dict[str, Any]) -> dict[str, Any]:
+        query_id = str(uuid.uuid4())
+        record: dict[str, Any] = {"polls": 0, "body": body}
+        try:
+            duck = self.to_duckdb(body["QueryString"], body.get("ExecutionParameters", []))
+            names, types, rows = self.store.run(duck, {})
+            record.update(names=names, types=types, rows=rows,
+                          scanned=column_bytes(self.store, {c.name for c in sqlglot.parse_one(
+                              body["QueryString"].replace("?", "NULL"), read="trino").find_all(exp.Column)}))
+        except (duckdb.Error, sqlglot.errors.SqlglotError, ValueError) as exc:
+            record["error"] = str(exc).splitlines()[0]
+        self.queries[query_id] = record
+        return {"QueryExecutionId": query_id}
+
+    def status(self, query_id: str) -> dict[str, Any]:
+        record = self.queries[query_id]
+        record["polls"] += 1
+        state, reason = self.outcome, ""
+        if record.get("stopped"):
+            state = "CANCELLED"
+        elif record["polls"] <= self.running_polls:
+            state = "RUNNING"
+        elif "error" in record:
+            state, reason = "FAILED", f"INVALID_QUERY: {record['error']}"
+        elif state == "FAILED":
+            reason = "HIVE_CURSOR_ERROR: the fake was told to fail"
+        stats = {"DataScannedInBytes": record.get("scanned", 0), "EngineExecutionTimeInMillis": 5}
+        return {"QueryExecution": {"QueryExecutionId": query_id, "Status": {"State": state, "StateChangeReason":
+                                                                              reason}, "Statistics": stats}}
+
+    def results(self, query_id: str, token: str | None, limit: int) -> dict[str, Any]:
+        record = self.queries[query_id]
+        start = int(token or 0)
+        size = min(limit, self.page_rows)
+        rows = [{"Data": [_athena_cell(v) for v in row]} for row in record["rows"][start:start + size]]
+        if start == 0:  # the header row of a SELECT, on the first page only
+            rows.insert(0, {"Data": [{"VarCharValue": n} for n in record["names"]]})
+        columns = [{"Name": n, "Label": n, **_athena_type(t)} for n, t in zip(record["names"], record["types"],
+                                                                              strict=True)]
+        page: dict[str, Any] = {"ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": columns}}}
+        if start + size < len(record["rows"]):
+            page["NextToken"] = str(start + size)
+        return page
+
+    def table_metadata(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        name = f"{body['DatabaseName']}.{body['TableName']}"
+        if self.denied:
+            return 400, {"__type": "AccessDeniedException", "Message": f"User is not authorized to read {name}"}
+        if name != self.table:
+            return 400, {"__type": "MetadataException", "Message": f"Table {name} not found"}
+        return 200, {"TableMetadata": {"Name": body["TableName"], "Columns": [
+            {"Name": n.lower(), "Type": _athena_type(t)["Type"]} for n, t in self.store.columns()]}}
+
+
+def _athena_handler(fake: FakeAthena) -> type[BaseHTTPRequestHandler]:
+    """Athena's REST-JSON routes (the protocol botocore's current Athena model speaks)."""
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _reply(self, status: int, body: dict[str, Any]) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            if status >= 400:
+                self.send_header("x-amzn-ErrorType", str(body.get("__type", "")))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _body(self) -> dict[str, Any]:
+            return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+
+        def do_POST(self) -> None:
+            url = urlparse(self.path)
+            body = self._body()
+            fake.calls.append(("POST " + url.path, body))
+            if url.path == "/query-executions":
+                return self._reply(200, fake.start(body))
+            if match := re.fullmatch(r"/query-executions/([^/]+)/stop", url.path):
+                fake.queries[match[1]]["stopped"] = True
+                return self._reply(200, {})
+            return self._reply(400, {"__type": "InvalidRequestException", "Message": f"not faked: POST {url.path}"})
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            query = {k: v[0] for k, v in parse_qs(url.query).items()}
+            fake.calls.append(("GET " + url.path, query))
+            if match := re.fullmatch(r"/query-executions/([^/]+)/results", url.path):
+                return self._reply(200, fake.results(match[1], query.get("NextToken"), int(query.get("MaxResults",
+                                                                                                   1000))))
+            if match := re.fullmatch(r"/query-executions/([^/]+)", url.path):
+                return self._reply(200, fake.status(match[1]))
+            if match := re.fullmatch(r"/data-catalogs/([^/]+)/databases/([^/]+)/tables/([^/]+)", url.path):
+                return self._reply(*fake.table_metadata({"DatabaseName": match[2], "TableName": match[3]}))
+            return self._reply(400, {"__type": "InvalidRequestException", "Message": f"not faked: GET {url.path}"})
+
+    return Handler
+
+
+@contextmanager
+def fake_athena(store: FocusStore, table: str) -> Iterator[FakeAthena]:
+    fake = FakeAthena(store, table)
+    with serving(_athena_handler(fake)) as port:
         fake.port = port
         yield fake

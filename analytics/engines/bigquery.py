@@ -67,6 +67,8 @@ class BigQueryEngine(Engine):
     endpoint: str | None = None
     max_bytes_billed: int | None = None
     client: Any = None
+    timeout_s: float = 60.0
+    """How long a call may retry an unreachable or failing API before it is an error."""
 
     name: ClassVar[str] = "bigquery"
     dialect: ClassVar[Dialect] = "bigquery"
@@ -120,7 +122,11 @@ class BigQueryEngine(Engine):
 
     def check_table(self) -> None:
         """Refuse a missing table or one lacking FOCUS columns (named)."""
-        table = self._call(f"table {self.table}", lambda: self.client.get_table(self.table))
+        from google.cloud.bigquery import DEFAULT_RETRY
+
+        retry = DEFAULT_RETRY.with_deadline(self.timeout_s)
+        table = self._call(f"table {self.table}", lambda: self.client.get_table(self.table, retry=retry,
+                                                                                  timeout=self.timeout_s))
         columns = {f.name for f in table.schema}
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
         if missing:
