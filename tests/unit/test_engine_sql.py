@@ -176,3 +176,58 @@ def test_a_macro_called_with_the_wrong_arity_is_refused() -> None:
         expand(sqlglot.parse_one("SELECT cost_dimension_value('total', NULL) FROM cost", read="duckdb"))
     with pytest.raises(CompositionError, match="must be passed a table alias"):
         expand(sqlglot.parse_one("SELECT cost_dimension_value('total', NULL, 1 + 1) FROM cost", read="duckdb"))
+
+
+@pytest.mark.parametrize(("url", "scheme", "location", "table"), [
+    ("", "duckdb", "", "cost"),
+    ("duckdb", "duckdb", "", "cost"),
+    ("spark://local/focus_cost?parquet=/tmp/f.parquet", "spark", "local", "focus_cost"),
+    ("spark://10.0.0.5:7077/finops.focus", "spark", "10.0.0.5:7077", "finops.focus"),
+    ("bigquery://billing-prj.billing.focus_v1?max_bytes_billed=100", "bigquery", "", "billing-prj.billing.focus_v1"),
+    ("athena://primary/cur.focus?output=s3://r/p/&region=eu-west-1", "athena", "primary", "cur.focus"),
+])
+def test_engine_urls(url: str, scheme: str, location: str, table: str) -> None:
+    from analytics.engines import parse_engine
+
+    spec = parse_engine(url)
+    assert (spec.scheme, spec.location, spec.table) == (scheme, location, table)
+
+
+@pytest.mark.parametrize(("url", "message"), [
+    ("ftp://x/y", "unknown cost engine 'ftp://x/y'"),
+    ("bigquery://user:secret@p.d.t", "carries no credentials"),
+    ("bigquery://p.d", "needs bigquery://PROJECT.DATASET.TABLE"),
+    ("athena://primary/cur.focus", "needs ?output=s3://"),
+    ("athena://primary/cur.focus?output=s3://r/&password=x", "has no option 'password'"),
+    ("spark://local/t;drop", "bad table name"),
+    ("spark://local/t?tags=xml", "tags must be json or map"),
+])
+def test_bad_engine_urls_are_one_line(url: str, message: str) -> None:
+    from analytics.engines import parse_engine
+
+    with pytest.raises(ParameterError) as info:
+        parse_engine(url)
+    assert message in str(info.value) and "\n" not in str(info.value)
+    assert "secret" not in str(info.value)
+
+
+def test_max_bytes_billed_is_for_bigquery() -> None:
+    from analytics.engines import with_max_bytes_billed
+
+    assert with_max_bytes_billed("bigquery://p.d.t?location=EU", 5) == "bigquery://p.d.t?location=EU&max_bytes_billed=5"
+    assert with_max_bytes_billed("spark://local/t", None) == "spark://local/t"
+    with pytest.raises(ParameterError, match="applies to a bigquery"):
+        with_max_bytes_billed("spark://local/t", 5)
+    with pytest.raises(ParameterError, match="positive"):
+        with_max_bytes_billed("bigquery://p.d.t", 0)
+
+
+def test_a_report_without_cost_never_starts_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from analytics.params import report_context
+
+    monkeypatch.setenv("OPSREVIEW_COST_ENGINE", "spark://local/cost")
+    assert report_context(period="2026Q3", warehouse=":memory:").cost_engine == ""
+    assert report_context(period="2026Q3", warehouse=":memory:", cost_engine="").cost_engine == "spark://local/cost"
+    monkeypatch.setenv("OPSREVIEW_COST_ENGINE", "ftp://nope")
+    with pytest.raises(ParameterError, match="unknown cost engine"):
+        report_context(period="2026Q3", warehouse=":memory:", cost_engine="")
