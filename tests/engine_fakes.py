@@ -44,7 +44,8 @@ class FocusStore:
         self.con = duckdb.connect()
         self.con.execute("SET TimeZone = 'UTC'")
         tags = "TRY_CAST(Tags::JSON AS MAP(VARCHAR, VARCHAR)) AS Tags" if tags_as_map else "Tags::JSON AS Tags"
-        names = {r[0] for r in self.con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(parquet)}).fetchall()}
+        described = self.con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(parquet)}).fetchall()
+        names = {r[0] for r in described}
         replace = f" REPLACE ({tags})" if "Tags" in names else ""
         self.con.execute(f"CREATE TABLE focus AS SELECT *{replace} FROM read_parquet($p)", {"p": str(parquet)})
         self.lock = threading.Lock()

@@ -122,8 +122,9 @@ class AthenaEngine(Engine):
         if self.client is None:
             import boto3
 
-            self.client = boto3.client("athena", region_name=self.region or "us-east-1",
-                                       endpoint_url=self.endpoint or None)
+            # a session of its own: the AWS chain is resolved now, not cached from an earlier client
+            self.client = boto3.session.Session().client("athena", region_name=self.region or "us-east-1",
+                                                         endpoint_url=self.endpoint or None)
         self.check_table()
 
     def describe(self) -> str:

@@ -109,6 +109,9 @@ class BigQueryEngine(Engine):
 
         try:
             return fn()
+        except gexc.RetryError as exc:
+            cause = type(exc.cause).__name__ if exc.cause is not None else "timeout"
+            raise EngineError(f"bigquery: {what}: cannot reach BigQuery ({cause}, gave up after retrying)") from None
         except gexc.NotFound as exc:
             raise EngineError(f"bigquery: {what}: not found: {_message(exc)}") from None
         except gexc.Forbidden as exc:
@@ -136,8 +139,8 @@ class BigQueryEngine(Engine):
         """What BigQuery says the statement would process (nothing is run or billed)."""
         from google.cloud import bigquery
 
-        config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False,
-                                         query_parameters=[query_parameter(n, params[n]) for n in translated.parameters])
+        bound = [query_parameter(n, params[n]) for n in translated.parameters]
+        config = bigquery.QueryJobConfig(dry_run=True, use_query_cache=False, query_parameters=bound)
         job = self._call(translated.name, lambda: self.client.query(translated.sql, job_config=config))
         return int(job.total_bytes_processed or 0)
 
@@ -149,8 +152,8 @@ class BigQueryEngine(Engine):
         if self.max_bytes_billed is not None and estimate > self.max_bytes_billed:
             raise EngineError(f"bigquery: {translated.name} would process {estimate:,} bytes, over "
                               f"--max-bytes-billed {self.max_bytes_billed:,}; nothing was run")
-        config = bigquery.QueryJobConfig(query_parameters=[query_parameter(n, params[n]) for n in translated.parameters],
-                                         maximum_bytes_billed=self.max_bytes_billed)
+        bound = [query_parameter(n, params[n]) for n in translated.parameters]
+        config = bigquery.QueryJobConfig(query_parameters=bound, maximum_bytes_billed=self.max_bytes_billed)
 
         def fetch() -> tuple[pa.Table, int | None]:
             rows = self.client.query_and_wait(translated.sql, job_config=config)
