@@ -30,11 +30,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from analytics.engines import COST_ENGINE_ENV, connect, cost_engine_of, parse_engine
 from analytics.errors import ParameterError
 from analytics.metrics._cost_scope import CostScope, Window, parse_dimension, parse_tag_key
 from analytics.periods import Period, parse_period
 from analytics.settings import Settings
-from analytics.engines import COST_ENGINE_ENV, connect, cost_engine_of, parse_engine
 
 if TYPE_CHECKING:  # imported lazily: the report runner imports this module and needs neither
     from analytics.metrics.quarterly import ReviewOptions

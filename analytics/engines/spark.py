@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -45,19 +47,37 @@ def local_session(master: str = "local[2]", *, small_data: bool = False) -> Any:
     ``small_data`` (the tests) turns off whole-stage code generation and adaptive execution, which
     cost more planning time than they save on a few thousand rows (about 40% per statement here)."""
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():  # pyspark 4 warns about pandas 3 at import; results come back as Arrow
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is a dependency of the spark extra
         raise EngineError("the spark engine needs pyspark: pip install 'opsreview-analytics[spark]'") from exc
     os.environ.setdefault("PYSPARK_PYTHON", "python3")
+    settings = {
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.codegen.wholeStage": "false" if small_data else "true",
+        "spark.sql.adaptive.enabled": "false" if small_data else "true",
+    }
     try:
-        session = (SparkSession.builder.master(master).appName("opsreview")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.sql.codegen.wholeStage", "false" if small_data else "true")
-                   .config("spark.sql.adaptive.enabled", "false" if small_data else "true")
-                   .getOrCreate())
+        from pyspark import SparkConf, SparkContext
+
+        if SparkContext._active_spark_context is None:
+            # the JVM's start-up chatter (log4j profile, loopback address) goes to a log file, not into the
+            # caller's stderr, where a report notebook would show it
+            conf = SparkConf().setMaster(master).setAppName("opsreview").setAll(list(settings.items()))
+            jvm_log = (Path(tempfile.gettempdir()) / "opsreview-spark-jvm.log").open("ab")
+            from pyspark.java_gateway import launch_gateway
+
+            gateway = launch_gateway(conf, popen_kwargs={"stdout": jvm_log, "stderr": jvm_log})
+            session = SparkSession(SparkContext(conf=conf, gateway=gateway))
+        else:
+            builder = SparkSession.builder.master(master).appName("opsreview")
+            for key, value in settings.items():
+                builder = builder.config(key, value)
+            session = builder.getOrCreate()
     except Exception as exc:  # py4j / JVM start-up failures have long multi-line messages
         raise EngineError(f"cannot start Spark ({master}): {_first_line(exc)}") from None
     session.sparkContext.setLogLevel("ERROR")

@@ -45,7 +45,7 @@ PARAMS: dict[str, Any] = dict(
     period_start=_ts(2026, 7, 1), period_end=_ts(2026, 10, 1), team=None, max_severity_rank=5, repo=None,
     environment=None, by="service", previous_start=_ts(2026, 4, 1), limit=10, window_days=30,
     responder_timezone="UTC", business_start=9, business_end=17, sleep_start=22, sleep_end=7,
-    services=["checkout"], slo=None,
+    services=["checkout"], slo=None, critical_tier="tier1", include_information=False,
 )
 COMPOSABLE = [n for n in sql_names() if n.startswith(("cost_", "anomaly_cost", "anomaly_scheduled", "incident_",
                                                       "delivery_"))]
@@ -223,11 +223,14 @@ def test_max_bytes_billed_is_for_bigquery() -> None:
 
 
 def test_a_report_without_cost_never_starts_an_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    from analytics.params import report_context
+    from analytics.params import CostOverviewParams, IncidentTrendsParams
 
     monkeypatch.setenv("OPSREVIEW_COST_ENGINE", "spark://local/cost")
-    assert report_context(period="2026Q3", warehouse=":memory:").cost_engine == ""
-    assert report_context(period="2026Q3", warehouse=":memory:", cost_engine="").cost_engine == "spark://local/cost"
+    assert IncidentTrendsParams.from_raw(period="2026Q3", warehouse=":memory:").context.cost_engine == ""
+    assert CostOverviewParams.from_raw(period="2026Q3", warehouse=":memory:").context.cost_engine == \
+        "spark://local/cost"
+    assert CostOverviewParams.from_raw(period="2026Q3", warehouse=":memory:",
+                                       cost_engine="athena://wg/db.t?output=s3://b/").cost_engine.startswith("athena")
     monkeypatch.setenv("OPSREVIEW_COST_ENGINE", "ftp://nope")
     with pytest.raises(ParameterError, match="unknown cost engine"):
-        report_context(period="2026Q3", warehouse=":memory:", cost_engine="")
+        CostOverviewParams.from_raw(period="2026Q3", warehouse=":memory:")
