@@ -16,7 +16,8 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -47,8 +48,7 @@ def local_session(master: str = "local[2]", *, small_data: bool = False) -> Any:
     ``small_data`` (the tests) turns off whole-stage code generation and adaptive execution, which
     cost more planning time than they save on a few thousand rows (about 40% per statement here)."""
     try:
-        with warnings.catch_warnings():  # pyspark 4 warns about pandas 3 at import; results come back as Arrow
-            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        with _quiet():
             from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - pyspark is a dependency of the spark extra
         raise EngineError("the spark engine needs pyspark: pip install 'opsreview-analytics[spark]'") from exc
@@ -62,26 +62,37 @@ def local_session(master: str = "local[2]", *, small_data: bool = False) -> Any:
         "spark.sql.adaptive.enabled": "false" if small_data else "true",
     }
     try:
-        from pyspark import SparkConf, SparkContext
-
-        if SparkContext._active_spark_context is None:
-            # the JVM's start-up chatter (log4j profile, loopback address) goes to a log file, not into the
-            # caller's stderr, where a report notebook would show it
-            conf = SparkConf().setMaster(master).setAppName("opsreview").setAll(list(settings.items()))
-            jvm_log = (Path(tempfile.gettempdir()) / "opsreview-spark-jvm.log").open("ab")
-            from pyspark.java_gateway import launch_gateway
-
-            gateway = launch_gateway(conf, popen_kwargs={"stdout": jvm_log, "stderr": jvm_log})
-            session = SparkSession(SparkContext(conf=conf, gateway=gateway))
-        else:
-            builder = SparkSession.builder.master(master).appName("opsreview")
-            for key, value in settings.items():
-                builder = builder.config(key, value)
-            session = builder.getOrCreate()
+        with _quiet():
+            session = _start(master, settings, SparkSession)
     except Exception as exc:  # py4j / JVM start-up failures have long multi-line messages
         raise EngineError(f"cannot start Spark ({master}): {_first_line(exc)}") from None
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """pyspark 4 warns about pandas 3 when it starts (the engine never converts to pandas: Arrow only)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas", FutureWarning)
+        yield
+
+
+def _start(master: str, settings: dict[str, str], session_class: Any) -> Any:
+    """A new session (its JVM's start-up chatter — log4j profile, loopback address — in a log file, not in
+    the caller's stderr, where a report notebook would show it), or the active one with these settings."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+
+    if SparkContext._active_spark_context is None:
+        conf = SparkConf().setMaster(master).setAppName("opsreview").setAll(list(settings.items()))
+        jvm_log = (Path(tempfile.gettempdir()) / "opsreview-spark-jvm.log").open("ab")
+        gateway = launch_gateway(conf, popen_kwargs={"stdout": jvm_log, "stderr": jvm_log})
+        return session_class(SparkContext(conf=conf, gateway=gateway))
+    builder = session_class.builder.master(master).appName("opsreview")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def _first_line(exc: BaseException) -> str:
@@ -140,7 +151,8 @@ class SparkEngine(Engine):
     def execute(self, translated: Translated, params: Mapping[str, Any]) -> tuple[pa.Table, int | None]:
         args = {name: _arg(params[name]) for name in translated.parameters}
         try:
-            return self.session.sql(translated.sql, args=args).toArrow(), None
+            with _quiet():
+                return self.session.sql(translated.sql, args=args).toArrow(), None
         except Exception as exc:
             raise EngineError(f"spark: {translated.name} failed: {_first_line(exc)}") from None
 
