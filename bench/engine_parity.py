@@ -72,7 +72,8 @@ def main() -> None:
             f"COPY (SELECT s.* REPLACE (s.SubAccountId || '-' || c AS SubAccountId, s.ResourceId || '-' || c AS "
             f"ResourceId) FROM read_parquet('{seed}') s, range({copies}) r(c) LIMIT {args.rows}) TO '{big}' "
             "(FORMAT parquet, ROW_GROUP_SIZE 1000000)")
-        scratch.execute(f"CREATE VIEW cost AS SELECT * FROM read_parquet('{big}')")
+        # Tags is JSON text in parquet; the warehouse's column is JSON, which the statements' MAP cast reads
+        scratch.execute(f"CREATE VIEW cost AS SELECT * REPLACE (Tags::JSON AS Tags) FROM read_parquet('{big}')")
         quarter = latest_full_quarter(last.date())
         q_start, q_end = quarter.start_ts, quarter.end_ts
         p_start = quarter.previous().start_ts
