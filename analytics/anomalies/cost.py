@@ -35,7 +35,11 @@ The pipeline, for a reporting period:
    below (and the resources, and the annotation tag), each member's expected value being the
    parent's expected value times the member's share of the parent on the same weekday in the
    ``level_days`` before the event. The contributions sum exactly to the event's impact, and
-   members moving in opposite directions are both listed (ranked by their own |Δ$|).
+   members moving in opposite directions are both listed (ranked by their own |Δ$|). The levels
+   below come from the level series already read; the other splits (the other leaf dimensions of
+   a leaf, the resources, the annotation tag) of **every** finding are read in one statement
+   (:func:`member_costs`, ``anomaly_cost_by_member.sql``), not one per finding and dimension:
+   100 statements took 20 s on a 1M-row warehouse, the one statement 0.5 s.
 7. **Annotation** (:func:`annotate`): the deployments and incidents of the services behind the
    event (its ``service`` tag drivers) from one day before to one day after its first day; a
    decrease that starts with a commitment purchase of the same provider is ``explained_by`` it.
