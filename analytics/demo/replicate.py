@@ -57,7 +57,7 @@ def amount_factor(k: int) -> str:
     """SQL decimal literal multiplying the amounts of copy ``k``: 1 for the original, 0.90–1.10 otherwise.
 
     >>> amount_factor(0), amount_factor(1), amount_factor(2)
-    ('1.00', '0.97', '1.04')
+    ('1.00', '1.06', '1.01')
     """
     if k == 0:
         return "1.00"
