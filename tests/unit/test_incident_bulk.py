@@ -41,7 +41,8 @@ TABLES = {
     "incidents": "SELECT * EXCLUDE (raw), raw::VARCHAR FROM incidents ORDER BY incident_id",
     "incident_events": "SELECT * FROM incident_events ORDER BY incident_id, seq",
     "ingest_ledger": "SELECT * EXCLUDE (loaded_at) FROM ingest_ledger ORDER BY file_id",
-    "ingest_quarantine": "SELECT * FROM ingest_quarantine ORDER BY file_id, row_number, problem",
+    "ingest_quarantine": ("SELECT file_id, row_number, column_name, problem, raw FROM ingest_quarantine "
+                          "ORDER BY file_id, row_number, problem"),
 }
 
 

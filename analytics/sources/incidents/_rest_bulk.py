@@ -585,17 +585,20 @@ def _records(section: str) -> str:
     """The records of the batch's files: (file, 1-based index in the file's record list, compact
     JSON); ``incidents`` are the page's list then its single ``incident``."""
     if section == "incidents":
+        count = "incidents"
         shape = json.dumps({"incidents": ["JSON"], "incident": "JSON"})
         records = ("list_concat(coalesce(doc.incidents, []), "
                    "CASE WHEN doc.incident IS NOT NULL THEN [doc.incident] ELSE [] END)")
     else:
+        count = "log_entries"
         shape = json.dumps({"log_entries": ["JSON"]})
         records = "doc.log_entries"
-    # Only files whose page passed its checks (so their text is valid JSON); the unnest is in the
+    # Only files whose page passed its checks (so their text is valid JSON) and that hold records of
+    # the section (an incidents page is not parsed again for log entries); the unnest is in the
     # select list, zipped with the subscripts (a lateral unnest WITH ORDINALITY runs on one thread).
     return (f"SELECT file_idx, unnest(recs) AS r, generate_subscripts(recs, 1) AS idx FROM (SELECT file_idx, "
             f"{records} AS recs FROM (SELECT file_idx, json_transform(text, '{shape}') AS doc FROM ({_texts()}) "
-            f"WHERE file_idx IN (SELECT file_idx FROM @pages WHERE page_ok)))")
+            f"WHERE file_idx IN (SELECT file_idx FROM @pages WHERE page_ok AND {count} > 0)))")
 
 
 # statements over the batch's files (@files) and the table of their pages (@pages)
