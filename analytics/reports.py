@@ -114,6 +114,8 @@ class RunSummary:
     data_window: dict[str, str | None] = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
     archived_previous_run: str | None = None
+    runner_peak_rss_mb: float | None = None
+    """Peak resident memory of the runner process itself in MiB (Linux; the kernels are in ``results``)."""
     files: list[str] = field(default_factory=list)
     """Top-level names this run wrote in its folder: the only entries a later run may archive."""
 
@@ -500,6 +502,8 @@ def _run_all(
         _restore_archived(target, summary.archived_previous_run)
         raise
     summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    own = peak_rss_bytes(os.getpid())
+    summary.runner_peak_rss_mb = round(own / 2**20, 1) if own else None
     summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 1)
     return summary
 

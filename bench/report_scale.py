@@ -184,13 +184,17 @@ def report_run(warehouse: Path, *, period: str, jobs: int, out: Path) -> RunMeas
         log.seek(0)
         text = log.read().decode("utf-8", "replace")
     measure.cpu = usage.ru_utime + usage.ru_stime  # the runner and every kernel it waited for
-    measure.max_rss = usage.ru_maxrss * 1024  # the largest of them
     measure.ok = proc.returncode == 0
     if not measure.ok:
         _say(f"report run failed (exit {proc.returncode}):\n{text[-3000:]}")
     summary = out / "run.json"
     if summary.is_file():
-        measure.notebooks = json.loads(summary.read_text(encoding="utf-8"))["results"]
+        recorded = json.loads(summary.read_text(encoding="utf-8"))
+        measure.notebooks = recorded["results"]
+        # the largest process: the runner or a kernel (VmHWM each, from run.json; wait4's ru_maxrss would
+        # also count this process's own memory at fork time, which Linux carries across exec)
+        peaks = [recorded.get("runner_peak_rss_mb")] + [r.get("peak_rss_mb") for r in measure.notebooks]
+        measure.max_rss = int(max((p for p in peaks if p), default=0) * 2**20)
     return measure
 
 

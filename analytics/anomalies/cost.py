@@ -962,24 +962,30 @@ def cost_anomalies_of_periods(
     levels: Iterable[str] = LEVELS,
     tag_key: str = ANNOTATION_TAG,
     settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
+    explain: bool | Sequence[bool] = True,
 ) -> list[CostAnomalies]:
     """:func:`cost_anomalies` of several periods with **one** read of the daily series: the union
     of their windows is read once and each period scans its own days of it (the result is the same
-    as separate calls; the quarterly review judges two quarters this way)."""
+    as separate calls; the quarterly review judges two quarters this way). ``explain`` may be given
+    per period (the review only needs the impact of the previous quarter's alerts)."""
     if not periods:
         return []
     chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
-    todo = [p for p in periods if not is_cached(con, _CACHE_NAME, _cache_arguments(p, chosen, tag_key, settings))]
+    explains = [explain] * len(periods) if isinstance(explain, bool) else list(explain)
+    if len(explains) != len(periods):
+        raise ParameterError("explain needs one value per period")
+    todo = [p for p, e in zip(periods, explains, strict=True)
+            if not _is_cached_anomalies(con, p, chosen, tag_key, settings, explain=e)]
     lasts = {p: _last_day(con, p, history_start(p, settings=settings)) for p in todo}
     known = [d for d in lasts.values() if d is not None]
     long = (cost_series(con, min(history_start(p, settings=settings) for p in todo), max(known) + timedelta(days=1),
                         tag_key=tag_key) if known else pd.DataFrame())
     out = []
-    for p in periods:
+    for p, e in zip(periods, explains, strict=True):
         lo, last = history_start(p, settings=settings), lasts.get(p)
         mine = None if last is None else long[[lo <= d <= last for d in long["day"]]].reset_index(drop=True)
-        out.append(cost_anomalies(con, p, levels=chosen, tag_key=tag_key, settings=settings, series=mine))
+        out.append(cost_anomalies(con, p, levels=chosen, tag_key=tag_key, settings=settings, series=mine, explain=e))
     return out
 
 
@@ -987,9 +993,16 @@ _CACHE_NAME: Final = "cost_anomalies"
 
 
 def _cache_arguments(period: Period, levels: tuple[str, ...], tag_key: str,
-                     settings: CostAnomalySettings) -> tuple[Any, ...]:
+                     settings: CostAnomalySettings, *, explain: bool = True) -> tuple[Any, ...]:
     """What a period's anomalies depend on besides the warehouse content (the run cache's key)."""
-    return (period.label, period.start, period.end, levels, tag_key, settings)
+    return (period.label, period.start, period.end, levels, tag_key, settings) + (() if explain else ("unexplained",))
+
+
+def _is_cached_anomalies(con: duckdb.DuckDBPyConnection, period: Period, levels: tuple[str, ...], tag_key: str,
+                         settings: CostAnomalySettings, *, explain: bool) -> bool:
+    """Whether the run cache holds the anomalies asked for (explained ones serve an unexplained request)."""
+    return is_cached(con, _CACHE_NAME, _cache_arguments(period, levels, tag_key, settings)) or (
+        not explain and is_cached(con, _CACHE_NAME, _cache_arguments(period, levels, tag_key, settings, explain=False)))
 
 
 def _validated_tag_key(tag_key: str) -> None:
@@ -1006,24 +1019,34 @@ def cost_anomalies(
     tag_key: str = ANNOTATION_TAG,
     settings: CostAnomalySettings = DEFAULT_COST_SETTINGS,
     series: pd.DataFrame | None = None,
+    explain: bool = True,
 ) -> CostAnomalies:
     """Detect, fold, explain and annotate the cost anomalies of a period (see the module docstring).
 
     ``series`` is the period's daily series (:func:`cost_series` over ``[history start, last day]``)
     when the caller already read it (:func:`cost_anomalies_of_periods`); otherwise it is read here.
+    ``explain=False`` stops after folding and the feedback labels: the findings, their impact and
+    what alerts need are the same, the root causes, annotations and purchases explaining a decrease
+    are left empty (``drivers`` and ``annotations`` have no rows) — what a caller wanting only the
+    alerted impact needs (the previous quarter of the quarterly review).
     Inside a report run the result is computed once and shared (:mod:`analytics.runcache`): the
-    quarterly review reads back what the cost anomalies page computed on the same snapshot.
+    quarterly review reads back what the cost anomalies page computed on the same snapshot (an
+    explained result also answers an ``explain=False`` call).
     """
     chosen = _validated_levels(levels)
     _validated_tag_key(tag_key)
-    return cached(con, _CACHE_NAME, _cache_arguments(period, chosen, tag_key, settings),
+    full = _cache_arguments(period, chosen, tag_key, settings)
+    if not explain and is_cached(con, _CACHE_NAME, full):
+        return cached(con, _CACHE_NAME, full, lambda: _cost_anomalies(con, period, levels=chosen, tag_key=tag_key,
+                                                                       settings=settings, series=series))
+    return cached(con, _CACHE_NAME, _cache_arguments(period, chosen, tag_key, settings, explain=explain),
                   lambda: _cost_anomalies(con, period, levels=chosen, tag_key=tag_key, settings=settings,
-                                          series=series))
+                                          series=series, explain=explain))
 
 
 def _cost_anomalies(
     con: duckdb.DuckDBPyConnection, period: Period, *, levels: tuple[str, ...], tag_key: str,
-    settings: CostAnomalySettings, series: pd.DataFrame | None,
+    settings: CostAnomalySettings, series: pd.DataFrame | None, explain: bool = True,
 ) -> CostAnomalies:
     """:func:`cost_anomalies` without the run cache."""
     chosen = levels
@@ -1064,11 +1087,11 @@ def _cost_anomalies(
     top_text, services_text, notes_text = [], [], []
     # the member splits of every explained finding come from one statement (not one per finding and dimension)
     asked = {i: _driver_requests(r, settings=settings) for i, r in enumerate(_rows(found))
-             if not isinstance(r.folded_into, str)}
+             if explain and not isinstance(r.folded_into, str)}
     answers = iter(member_costs(con, [req for one in asked.values() for _, req in one], tag_key=tag_key))
     members_of = {i: [(dim, next(answers)) for dim, _ in one] for i, one in asked.items()}
     for i, r in enumerate(_rows(found)):
-        if isinstance(r.folded_into, str):  # reported under another row, which carries the drivers
+        if not explain or isinstance(r.folded_into, str):  # folded: reported under a row that carries the drivers
             top_text.append("")
             services_text.append("")
             notes_text.append("")
@@ -1093,8 +1116,8 @@ def _cost_anomalies(
     found["annotations"] = notes_text
     labels = feedback(con).set_index("anomaly_id")["label"].to_dict()
     found["feedback"] = [labels.get(i) for i in found["anomaly_id"]]
-    purchases = _scheduled_between(con, start, last + timedelta(days=1))
-    found["explained_by"] = [explained_by(purchases, r, days=settings.annotation_days)
+    purchases = _scheduled_between(con, start, last + timedelta(days=1)) if explain else pd.DataFrame()
+    found["explained_by"] = [explained_by(purchases, r, days=settings.annotation_days) if explain else ""
                              for r in _rows(found)]
     also: dict[str, list[str]] = {}
     for r in _rows(found):

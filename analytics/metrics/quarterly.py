@@ -630,7 +630,9 @@ def anomaly_kpis(
     rows = data_rows(con, periods[-1])
     currency = cm.billing_currency(con, *periods) or "USD"
     impacts, found = [], pd.DataFrame()
-    for result in ca.cost_anomalies_of_periods(con, periods, tag_key=options.cost_tag_key):  # one read of the series
+    # one read of the series; the previous quarter only needs its alerted impact, not its root causes
+    explain = [p == periods[-1] for p in periods]
+    for result in ca.cost_anomalies_of_periods(con, periods, tag_key=options.cost_tag_key, explain=explain):
         found = ca.alerts(result.anomalies, min_impact=options.anomaly_min_impact,
                           min_impact_pct=options.anomaly_min_impact_pct)
         impacts.append(float(found["impact"].sum()) if result.last_day is not None else None)

@@ -250,8 +250,9 @@ def test_two_at_a_time_runs_side_by_side_and_lists_results_in_order(settings: Se
     assert [r.name for r in summary.results] == ["b_quick", "a_slow", "good"]  # as asked, not as finished
     if sys.platform == "linux":  # each kernel's peak memory is recorded (run.json)
         assert all(r.peak_rss_mb is not None and r.peak_rss_mb > 10 for r in summary.results)
-        recorded = json.loads((tmp_path / "out" / "run.json").read_text())["results"]
-        assert [r["peak_rss_mb"] for r in recorded] == [r.peak_rss_mb for r in summary.results]
+        run_json = json.loads((tmp_path / "out" / "run.json").read_text())
+        assert [r["peak_rss_mb"] for r in run_json["results"]] == [r.peak_rss_mb for r in summary.results]
+        assert run_json["runner_peak_rss_mb"] > 10
     started_b, ended_a = float((marks / "b-start").read_text()), float((marks / "a-end").read_text())
     assert started_b < ended_a  # b ran while a was still running
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
