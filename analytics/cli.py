@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any, Literal
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
+from analytics.settings import environment_variable
 from analytics.warehouse import DEFAULT_LOCK_WAIT_S, LOCK_WAIT_ENV
 
 log = logging.getLogger("analytics.cli")
@@ -65,15 +65,8 @@ def _lock_wait(args: argparse.Namespace) -> Iterator[None]:
     if wait is None:
         yield
         return
-    before = os.environ.get(LOCK_WAIT_ENV)
-    os.environ[LOCK_WAIT_ENV] = f"{wait:g}"
-    try:
+    with environment_variable(LOCK_WAIT_ENV, f"{wait:g}"):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(LOCK_WAIT_ENV, None)
-        else:
-            os.environ[LOCK_WAIT_ENV] = before
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -67,7 +67,7 @@ from analytics.escaping import html_text
 from analytics.params import COMMON_PARAMETERS
 from analytics.periods import Period, latest_full_quarter, parse_period
 from analytics.runcache import RUN_CACHE_ENV
-from analytics.settings import Settings
+from analytics.settings import Settings, environment_variable
 from analytics.warehouse import connect, run, snapshot
 
 log = logging.getLogger(__name__)
@@ -455,15 +455,8 @@ def _locked_run(
 @contextmanager
 def _run_cache(folder: Path) -> Iterator[None]:
     """``OPSREVIEW_RUN_CACHE`` = ``folder`` for the kernels started meanwhile (they inherit the environment)."""
-    before = os.environ.get(RUN_CACHE_ENV)
-    os.environ[RUN_CACHE_ENV] = str(folder)
-    try:
+    with environment_variable(RUN_CACHE_ENV, str(folder)):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(RUN_CACHE_ENV, None)
-        else:
-            os.environ[RUN_CACHE_ENV] = before
 
 
 def _run_all(
