@@ -351,3 +351,68 @@ def test_a_lone_surrogate_is_one_line_in_the_other_json_loaders(con: duckdb.Duck
         ingest(con, kind, [str(path)], LoadOptions(timezone="UTC"))
     assert str(info.value) == (f"{path}, row 2, column '{field}': contains a lone surrogate \\udfff "
                                "(half of a UTF-16 pair), which is not text")
+
+
+# -- page checks: repeated keys at every depth, trailing commas, damaged JSON --------------------------
+def _dup(key: str) -> str:
+    return f"not valid JSON: duplicate key {key!r} in a JSON object"
+
+
+@pytest.mark.parametrize(("section", "old", "new", "key"), [
+    ("incidents", '"limit": 100', '"limit": 100, "limit": 100', "limit"),  # the page itself
+    ("incidents", '"incident_key": ', '"incident_key": "k", "incident_key": ', "incident_key"),  # a record
+    ("incidents", '"priority": {"id": "PPRI"', '"priority": {"id": "PPRI", "id": "PPRI"', "id"),  # record.object
+    ("incidents", '"teams": [{"id": "PTEAM"', '"teams": [{"id": "PTEAM", "id": "X"', "id"),  # record.list[0]
+    ("incidents", '{"name": "major"', '{"name": "major", "name": "major"', "name"),  # record.list[1]
+    ("incidents", '"conference_bridge": null', '"conference_bridge": {"a": {"b": [1, {"c": 1, "c": 2}]}}', "c"),
+    ("log_entries", '"created_at": ', '"created_at": "x", "created_at": ', "created_at"),  # a log entry
+    ("log_entries", '"notification": {"type": "sms_notification"',
+     '"notification": {"type": "sms_notification", "type": "sms_notification"', "type"),  # entry.channel.notification
+])
+def test_a_repeated_key_at_any_depth_is_refused_with_the_strict_parsers_message(
+        tmp_path: Path, section: str, old: str, new: str, key: str) -> None:
+    page, log = pagerduty_rest(copy.deepcopy(BASE))
+    texts = {"incidents": json.dumps(page), "log_entries": json.dumps(log)}
+    assert old in texts[section]
+    texts[section] = texts[section].replace(old, new, 1)
+    folder = tmp_path / "d"
+    folder.mkdir()
+    for i, name in enumerate(("incidents", "log_entries")):
+        (folder / f"p{i}.json").write_text(texts[name])
+    bad = folder / ("p0.json" if section == "incidents" else "p1.json")
+    (status, message), taken = assert_same(folder)
+    assert (status, taken) == ("error", 1)  # the clean file in bulk, the damaged one per record
+    assert message == f"{bad}, column {key!r}: {_dup(key)}"
+
+
+@pytest.mark.parametrize("damage", [
+    lambda t: t.replace('"assignments": []', '"assignments": [1,\n   ]', 1),  # comma, newline, spaces, bracket
+    lambda t: t.replace('"is_mergeable": true}', '"is_mergeable": true,\t\r\n}', 1),
+    lambda t: t.replace('"assignments": []', '"assignments": [1, ]', 1),
+    lambda t: t.replace('"assignments": []', '"assignments": [1,]', 1),
+    lambda t: t + " x",  # something after the value
+    lambda t: t[:-1],  # cut short
+    lambda t: "",
+])
+def test_damaged_json_is_refused_with_the_strict_parsers_message(tmp_path: Path, damage: Any) -> None:
+    page, log = pagerduty_rest(copy.deepcopy(BASE))
+    text = damage(json.dumps(page))
+    folder = _write(tmp_path / "d", [log])
+    (folder / "p1.json").write_text(text)
+    with pytest.raises(json.JSONDecodeError) as python:
+        json.loads(text)
+    exc = python.value
+    (status, message), taken = assert_same(folder)
+    assert (status, taken) == ("error", 1)
+    assert message == f"{folder / 'p1.json'}: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+
+
+def test_pages_with_newlines_and_tabs_but_no_trailing_comma_are_read_in_bulk(tmp_path: Path) -> None:
+    page, log = _rich(copy.deepcopy(BASE), random.Random(5))
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "p0.json").write_text(json.dumps(page, indent="\t").replace("\n", "\r\n"))
+    (folder / "p1.json").write_text(json.dumps(log, indent=3, separators=(" ,", " : ")))
+    (status, tables), taken = assert_same(folder)
+    assert (status, taken) == ("ok", 2)
+    assert len(tables["incidents"]) == len(BASE) and len(tables["incident_events"]) == len(log["log_entries"])
