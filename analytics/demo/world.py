@@ -67,28 +67,10 @@ from analytics.demo.company import (
 
 # the domains' public names, importable from here as before the split
 __all__ = [
-    "ANOMALIES",
-    "END",
-    "ESCALATE_AFTER_MIN",
-    "PIPELINE_PASS_RATE",
-    "PLANTED_CFR",
-    "PLANTED_PIPELINE_PASS_RATE_Q3",
-    "PLANTED_SEV1_MTTR_MIN",
-    "PLANTED_SP_UTILISATION",
-    "RESTATED_PERIOD",
-    "SEVERITIES",
-    "SP_ID",
-    "START",
-    "World",
-    "business_metrics",
-    "cost_rows",
-    "delivery",
-    "generate",
-    "incident_history",
-    "services_frame",
-    "sli_counts",
-    "slos_frame",
-    "window_start",
+    "ANOMALIES", "END", "ESCALATE_AFTER_MIN", "PIPELINE_PASS_RATE", "PLANTED_CFR", "PLANTED_PIPELINE_PASS_RATE_Q3",
+    "PLANTED_SEV1_MTTR_MIN", "PLANTED_SP_UTILISATION", "RESTATED_PERIOD", "SEVERITIES", "SP_ID", "START", "World",
+    "business_metrics", "cost_rows", "delivery", "generate", "incident_history", "services_frame", "sli_counts",
+    "slos_frame", "window_start"
 ]
 
 
