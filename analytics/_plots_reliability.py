@@ -11,13 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.figure import Figure
 
-from analytics._plot_look import (
-    STATUS_COLORS,
-    currency_formatter,
-    figure,
-    label_axes,
-    percent_formatter,
-)
+from analytics._plot_look import STATUS_COLORS, currency_formatter, figure, label_axes, percent_formatter
 
 LEVEL_COLORS: dict[str, str] = {"elite": "#1a9850", "high": "#91cf60", "medium": "#fdae61", "low": "#d73027"}
 

@@ -10,15 +10,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.demo._world_common import Q3_END, Q3_START, domain_rng, hex_id, window_days
-from analytics.demo.company import (
-    CURRENCY,
-    END,
-    SERVICES,
-    START,
-    TEAMS,
-    Service,
-    service,
-)
+from analytics.demo.company import CURRENCY, END, SERVICES, START, TEAMS, Service, service
 
 PLANTED_SP_UTILISATION = 0.92
 RESTATED_PERIOD = date(2026, 8, 1)

@@ -9,11 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.demo._world_common import domain_rng, hex_id, local_to_utc, window_days
-from analytics.demo.company import (
-    SERVICES,
-    START,
-    team,
-)
+from analytics.demo.company import SERVICES, START, team
 
 # CI (build-and-test) pass rate per change: healthy until a flaky test suite lands in 2026Q3
 PIPELINE_PASS_RATE = 0.965

@@ -11,15 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.demo._world_common import Q3_END, Q3_START, domain_rng, hex_id, local_to_utc
-from analytics.demo.company import (
-    END,
-    FAILURE_MODES,
-    SERVICES,
-    START,
-    Service,
-    service,
-    team,
-)
+from analytics.demo.company import END, FAILURE_MODES, SERVICES, START, Service, service, team
 
 PLANTED_SEV1_MTTR_MIN = 42.0
 PLANTED_CFR = 0.12

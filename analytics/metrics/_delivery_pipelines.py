@@ -6,17 +6,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analytics.artifacts import json_ready, write_json_artifact  # noqa: F401 - re-exported
 from analytics.metrics._delivery_scope import as_floats, scope_params
-from analytics.metrics.stats import (  # noqa: F401
-    BOOTSTRAP_MAX_N,
-    MIN_N,
-    Estimate,
-    quantile_ci,
-    quantile_estimate,
-    share,
-    wilson_interval,
-)
+from analytics.metrics.stats import share
 from analytics.periods import Period
 from analytics.sql import query
 

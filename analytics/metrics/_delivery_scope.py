@@ -11,16 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analytics.artifacts import json_ready, write_json_artifact  # noqa: F401 - re-exported
-from analytics.metrics.stats import (  # noqa: F401
-    BOOTSTRAP_MAX_N,
-    MIN_N,
-    Estimate,
-    quantile_ci,
-    quantile_estimate,
-    share,
-    wilson_interval,
-)
+from analytics.metrics.stats import MIN_N, Estimate, quantile_estimate
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 

@@ -10,15 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.metrics._incident_scope import SEVERITIES
-from analytics.metrics.stats import (  # noqa: F401
-    BOOTSTRAP_MAX_N,
-    MIN_N,
-    Estimate,
-    order_statistic_ci,
-    quantile_ci,
-    quantile_difference_ci,
-    quantile_estimate,
-)
+from analytics.metrics.stats import MIN_N, Estimate, order_statistic_ci, quantile_difference_ci, quantile_estimate
 
 DIFFERENCE_BOOTSTRAP_MAX_N = 500  # above this, the CI of a difference of medians is a normal approximation
 _NO_GROUP = {"service": "(no service)", "team": "(no team)", "tier": "(no tier)", "severity": "unknown"}

@@ -10,15 +10,6 @@ import duckdb
 import pandas as pd
 
 from analytics.metrics._incident_scope import scope_params
-from analytics.metrics.stats import (  # noqa: F401
-    BOOTSTRAP_MAX_N,
-    MIN_N,
-    Estimate,
-    order_statistic_ci,
-    quantile_ci,
-    quantile_difference_ci,
-    quantile_estimate,
-)
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 

@@ -5,15 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from analytics.metrics.stats import (  # noqa: F401
-    BOOTSTRAP_MAX_N,
-    MIN_N,
-    Estimate,
-    order_statistic_ci,
-    quantile_ci,
-    quantile_difference_ci,
-    quantile_estimate,
-)
 from analytics.periods import Period, parse_period
 
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")

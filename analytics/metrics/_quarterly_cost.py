@@ -19,11 +19,7 @@ from analytics.metrics._quarterly_lines import (
     review_periods,
 )
 from analytics.periods import Period
-from analytics.scorecard import (
-    Kpi,
-    TargetBook,
-    format_value,
-)
+from analytics.scorecard import Kpi, TargetBook, format_value
 
 
 # -- cost ------------------------------------------------------------------------------------------

@@ -17,11 +17,7 @@ from analytics.metrics import incidents as im
 from analytics.metrics.delivery import json_ready
 from analytics.metrics.stats import Estimate
 from analytics.periods import Period, parse_period
-from analytics.scorecard import (
-    Kpi,
-    TargetRule,
-    evidence_href,
-)
+from analytics.scorecard import Kpi, TargetRule, evidence_href
 from analytics.sql import query
 
 HISTORY = 6

@@ -24,11 +24,7 @@ from analytics.metrics._quarterly_lines import (
 )
 from analytics.metrics.stats import MIN_N
 from analytics.periods import Period
-from analytics.scorecard import (
-    Kpi,
-    TargetBook,
-    format_value,
-)
+from analytics.scorecard import Kpi, TargetBook, format_value
 
 
 # -- incidents -------------------------------------------------------------------------------------

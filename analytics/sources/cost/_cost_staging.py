@@ -11,13 +11,7 @@ import duckdb
 
 from analytics.errors import ExportFormatError
 from analytics.sources._files import json_lines_problem
-from analytics.sources._tabular import (
-    ROW,
-    _literal,
-    duckdb_error,
-    read_text_view,
-    reading,
-)
+from analytics.sources._tabular import ROW, _literal, duckdb_error, read_text_view, reading
 from analytics.sources.cost._cost_mapping import NESTED_TYPES, Staged
 from analytics.warehouse import run
 from analytics.warehouse.sqlutil import quote_identifier

@@ -13,9 +13,7 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from analytics.errors import ExportFormatError
-from analytics.sources._files import (
-    label_key,
-)
+from analytics.sources._files import label_key
 from analytics.sources._tabular import ROW, csv_header, read_text_table, reading
 from analytics.sources._values import bound_params, instant_checks
 from analytics.warehouse import run

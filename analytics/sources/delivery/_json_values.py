@@ -10,9 +10,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from analytics.sources._files import (
-    RowError,
-)
+from analytics.sources._files import RowError
 from analytics.sources._values import plausible_instant
 
 MAX_TEXT = 10_000  # characters kept in an id, name or label
