@@ -7,7 +7,7 @@ Usage (from the repository root)::
 The protocol is written down in ``docs/anomaly-quality.md`` ("Protocol"). In short: a small grid
 per metric design (``GRIDS``: 9 settings of the novelty gate, ``z_threshold`` 5/6/7 ×
 ``suppress_fraction`` 0.04/0.05/0.06; 12 of the likelihood design, ``tail_probability``
-1e-2/1e-3/1e-4/1e-5 × ``novelty_weight`` 0/0.5/1; every other field at its default); for each
+1e-1/3e-2/1e-2/3e-3 × ``novelty_weight`` 0/0.5/1; every other field at its default); for each
 category, the setting with the best standard score on the *other* categories (ties: first in grid
 order) detects on the left-out category; the left-out detections of all folds are pooled and scored
 as one corpus (NAB's own threshold optimisation, normalised against the whole subset). That pooled
@@ -38,7 +38,7 @@ from analytics.anomalies.nab import PROFILES, Corpus, NabCorpusError, load_corpu
 
 Z_THRESHOLDS: tuple[float, ...] = (5.0, 6.0, 7.0)
 SUPPRESS_FRACTIONS: tuple[float, ...] = (0.04, 0.05, 0.06)
-TAIL_PROBABILITIES: tuple[float, ...] = (1e-2, 1e-3, 1e-4, 1e-5)
+TAIL_PROBABILITIES: tuple[float, ...] = (1e-1, 3e-2, 1e-2, 3e-3)  # round 2 (round 1: 1e-2 … 1e-5)
 NOVELTY_WEIGHTS: tuple[float, ...] = (0.0, 0.5, 1.0)
 GRIDS: dict[str, tuple[MetricSettings | LikelihoodSettings, ...]] = {
     "noveltyGate": tuple(

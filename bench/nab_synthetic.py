@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python bench/nab_synthetic.py                    # evaluation seeds 100-159, old and new designs
+    python bench/nab_synthetic.py                    # evaluation seeds 200-259, old and new designs
     python bench/nab_synthetic.py --seeds 0-29       # the development seeds
 
 This is the **transfer check** of the metric mode (``docs/anomaly-quality.md``, "Protocol"): series
@@ -44,8 +44,10 @@ from analytics.anomalies.nab import PROFILES, Corpus, nab_file, score_corpus
 FloatArray = npt.NDArray[np.float64]
 
 KINDS: tuple[str, ...] = ("level_shift", "variance_change", "stuck", "drift_jump", "pattern_change", "none")
-EVALUATION_SEEDS: tuple[int, ...] = tuple(range(100, 160))
-"""Scored once per design, after the design and its grid were fixed."""
+EVALUATION_SEEDS: tuple[int, ...] = tuple(range(200, 260))
+"""Scored once per design, after the design and its grid were fixed (protocol round 2)."""
+ROUND_1_SEEDS: tuple[int, ...] = tuple(range(100, 160))
+"""The evaluation seeds of protocol round 1 (seen)."""
 DEVELOPMENT_SEEDS: tuple[int, ...] = tuple(range(0, 30))
 """May be looked at while a design is built."""
 ROWS_PER_DAY = 288
