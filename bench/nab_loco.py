@@ -55,7 +55,9 @@ PROFILE_ORDER = ("reward_low_FP_rate", "reward_low_FN_rate", "standard")
 Scores = Mapping[str, npt.NDArray[np.float64]]
 
 
-def grid_scores(corpus: Corpus, grid: Sequence[MetricSettings | LikelihoodSettings]) -> list[dict[str, npt.NDArray[np.float64]]]:
+def grid_scores(
+    corpus: Corpus, grid: Sequence[MetricSettings | LikelihoodSettings]
+) -> list[dict[str, npt.NDArray[np.float64]]]:
     """NAB anomaly scores of every grid setting on every file (the metric mode of ``detect``)."""
     return [{k: detect(f.values, s).nab_scores() for k, f in corpus.files.items()} for s in grid]
 
@@ -113,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NabCorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"{args.design}: {len(grid)} settings x {len(corpus.files)} files in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    elapsed = time.perf_counter() - started
+    print(f"{args.design}: {len(grid)} settings x {len(corpus.files)} files in {elapsed:.1f}s", file=sys.stderr)
     return 0
 
 

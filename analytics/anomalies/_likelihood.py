@@ -49,7 +49,6 @@ from analytics.anomalies.detectors import (
     _shifted_down,
     _stacked_rolling,
     _unstacked,
-    novel_contexts,
     point_and_level_z,
     refractory_alarms,
     seasonal_residuals,
@@ -193,7 +192,9 @@ def _context_keys(filled: FloatArray, *, n_bins: int, depth: int) -> IntArray:
     return code + np.arange(n_series, dtype=np.int64) * (n_bins + 2) ** depth
 
 
-def spread_z(filled: FloatArray, x_scale: FloatArray, *, settings: LikelihoodSettings = DEFAULT_LIKELIHOOD) -> FloatArray:
+def spread_z(
+    filled: FloatArray, x_scale: FloatArray, *, settings: LikelihoodSettings = DEFAULT_LIKELIHOOD
+) -> FloatArray:
     """Robust z of ``log(std of the last spread_rows rows)`` against its trailing distribution.
 
     The spread is floored at ``spread_floor`` × ``x_scale`` (the series' trailing IQR scale), so a

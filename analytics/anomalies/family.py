@@ -14,6 +14,10 @@ settings                  mode                                              used
 :class:`MetricSettings`   **metric**: sub-daily metrics (the NAB case),      ``bench/nab_score.py``,
 (``DetectorSettings``)    novelty gate + robust z + detected period +        metric series
                           refractory period (:mod:`.detectors`)
+:class:`LikelihoodSettings`  **metric, opt-in**: raw score from robust z's +  ``bench/nab_score.py
+                          novelty frequency, HTM anomaly likelihood,         --detector likelihood``
+                          refractory period (:mod:`._likelihood`); not the
+                          shipped default (docs/anomaly-quality.md)
 ========================  ================================================  ==========================
 
 What the modes share, and what :func:`detect` guarantees for every one of them:
@@ -41,8 +45,8 @@ import pandas as pd
 
 from analytics.anomalies._arrays import numeric_matrix
 from analytics.anomalies._counts import DEFAULT_COUNT_SETTINGS, CountScan, CountSettings, count_events, scan_counts
-from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
 from analytics.anomalies._likelihood import DEFAULT_LIKELIHOOD, LikelihoodSettings, detect_likelihood
+from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
 from analytics.anomalies.detectors import DEFAULT_SETTINGS, DetectorSettings, detect_many
 from analytics.errors import ParameterError
 
@@ -52,6 +56,7 @@ __all__ = [
     "CostSettings",
     "CountSettings",
     "Detections",
+    "LikelihoodSettings",
     "MetricSettings",
     "Settings",
     "detect",

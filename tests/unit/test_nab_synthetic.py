@@ -53,5 +53,5 @@ def test_every_kind_plants_what_it_says() -> None:
     for key, file in corpus.files.items():
         series = gen.generate(int(key[-8:-4]))
         assert len(file.windows) == len(series.anomalies)
-        for (first, last), t0 in zip(file.windows, series.anomalies):
+        for (first, last), t0 in zip(file.windows, series.anomalies, strict=True):
             assert first <= t0 <= last and t0 >= 0.2 * file.n_rows
