@@ -2,7 +2,7 @@
 anomaly likelihood, then an adaptive refractory period. Call it through
 ``analytics.anomalies.detect(series, LikelihoodSettings())``.
 
-1. **Raw score** ``r_t`` in [0, 1) per row: the largest of four robust, causal z-scores, each
+1. **Raw score** ``r_t`` in [0, 1) per row: the largest of five robust, causal z-scores, each
    against the trailing ``window_rows`` rows (midhinge and IQR, as in :mod:`.detectors`):
 
    * the **point** (the row itself);
@@ -11,8 +11,10 @@ anomaly likelihood, then an adaptive refractory period. Call it through
    * the **spread**: the log of the standard deviation of the last ``spread_rows`` rows (floored at
      ``spread_floor`` × the series' IQR scale, so a stuck sensor gives a large finite z) against
      the trailing distribution of that log spread — variance changes and flat lines;
-   * the **seasonal residual** (:func:`.detectors.seasonal_z`), × ``z_threshold``/``seasonal_z_threshold``
-     of the novelty-gate defaults (6/8) so the four share one scale;
+   * the **seasonal residual** (:func:`.detectors.seasonal_residuals`) and the mean of its last
+     ``level_rows`` rows (× √k, halved), against the residual's trailing midhinge and IQR
+     (:func:`seasonal_point_and_level_z`), × ``z_threshold``/``seasonal_z_threshold`` of the
+     novelty-gate defaults (6/8) so the five share one scale;
 
    squashed as ``z/(z + z_half)``, then weighted by **context novelty as a frequency**:
    ``(1 − w) + w/(1 + c)`` where ``c`` is how often the row's context of quantised levels
@@ -63,6 +65,7 @@ __all__ = [
     "context_counts",
     "detect_likelihood",
     "raw_scores",
+    "seasonal_point_and_level_z",
     "spread_z",
 ]
 

@@ -19,6 +19,7 @@ from analytics.anomalies._likelihood import (
     anomaly_likelihood_strength,
     context_counts,
     raw_scores,
+    seasonal_point_and_level_z,
     spread_z,
 )
 from analytics.anomalies.detectors import novel_contexts
@@ -294,3 +295,41 @@ def test_realistic_series_are_causal_with_default_settings(seed: int, n: int, cu
     np.testing.assert_array_equal(prefix.flag[:, 0], full.flag[:m, 0])
     np.testing.assert_array_equal(prefix.score[:, 0], full.score[:m, 0])
     np.testing.assert_array_equal(full.score[:, 0] >= 0.5, full.flag[:, 0] != 0)
+
+
+# ---------------------------------------------------------------- seasonal point and level z
+
+
+def test_seasonal_point_and_level_z_match_plain_python() -> None:
+    # Period 16 (estimated from the first 256 rows), then a +4 shift from row 400.
+    rng = np.random.default_rng(8)
+    n, p = 480, 16
+    x = 10 + 5 * np.sin(2 * np.pi * np.arange(n) / p) + rng.normal(0, 0.2, n)
+    x[400:] += 4.0
+    x_scale = np.full((n, 1), 3.0)
+    point, level = (a[:, 0] for a in seasonal_point_and_level_z(x[:, None], x_scale, settings=DEFAULT_LIKELIHOOD))
+    resid = [math.nan] * n
+    for t in range(256, n):  # first checkpoint 256 ≥ 3 cycles of 16 rows
+        resid[t] = x[t] - statistics.median([x[t - p], x[t - 2 * p], x[t - 3 * p]])
+    k, win, minp = 6, 500, 50
+    want_point, want_level = [], []
+    for t in range(n):
+        past = [v for v in resid[max(0, t - win): t] if not math.isnan(v)]
+        if len(past) < minp or math.isnan(resid[t]):
+            want_point.append(math.nan)
+        else:
+            q1, q3 = _quantile(past, 0.25), _quantile(past, 0.75)
+            scale = max((q3 - q1) / 1.349, 0.05 * 3.0, 1e-9 * (abs((q1 + q3) / 2) + 1))
+            want_point.append((resid[t] - (q1 + q3) / 2) / scale)
+        u = t - k + 1  # the level is judged against the scale of the window before its first row
+        past_u = [v for v in resid[max(0, u - win): u] if not math.isnan(v)] if u >= 0 else []
+        window = resid[u: t + 1] if u >= 0 else [math.nan]
+        if len(past_u) < minp or any(math.isnan(v) for v in window):
+            want_level.append(math.nan)
+        else:
+            q1, q3 = _quantile(past_u, 0.25), _quantile(past_u, 0.75)
+            scale = max((q3 - q1) / 1.349, 0.05 * 3.0, 1e-9 * (abs((q1 + q3) / 2) + 1))
+            want_level.append((statistics.fmean(window) - (q1 + q3) / 2) / scale * math.sqrt(k))
+    np.testing.assert_allclose(point, want_point, rtol=1e-9, atol=1e-9, equal_nan=True)
+    np.testing.assert_allclose(level, want_level, rtol=1e-9, atol=1e-9, equal_nan=True)
+    assert level[405] > 10 and np.nanmax(np.abs(level[310:400])) < 6
