@@ -2,7 +2,8 @@
 -- many requests at once (one read of the cost rows for every root cause of a period, instead of
 -- one statement per finding and dimension). Request i (the i-th entry of every $request_* list)
 -- asks for the rows charged in [$request_start[i], $request_end[i]) whose provider, service,
--- account, region, usage type and tag (the value of $tag_key) equal the request's (NULL = any),
+-- account, region, usage type and tag (the value of $tag_key) equal the request's ('' = any: a
+-- member is never blank, and the lists hold no NULL, which BigQuery's array parameters cannot),
 -- split by $request_member_dim[i]: resource (ResourceId), account, region, usage_type, tag (the
 -- value of $tag_key) or annotation_tag (the value of $annotation_tag_key). One row per request,
 -- member and day that has rows. Judged rows and members (the cost_dimension_value macro:
@@ -12,12 +13,12 @@
 WITH requests AS (
     SELECT unnest($request_id::INTEGER[]) AS request,
            unnest($request_member_dim::VARCHAR[]) AS member_dim,
-           unnest($request_provider::VARCHAR[]) AS provider,
-           unnest($request_service::VARCHAR[]) AS service,
-           unnest($request_account::VARCHAR[]) AS account,
-           unnest($request_region::VARCHAR[]) AS region,
-           unnest($request_usage_type::VARCHAR[]) AS usage_type,
-           unnest($request_tag::VARCHAR[]) AS tag,
+           nullif(unnest($request_provider::VARCHAR[]), '') AS provider,
+           nullif(unnest($request_service::VARCHAR[]), '') AS service,
+           nullif(unnest($request_account::VARCHAR[]), '') AS account,
+           nullif(unnest($request_region::VARCHAR[]), '') AS region,
+           nullif(unnest($request_usage_type::VARCHAR[]), '') AS usage_type,
+           nullif(unnest($request_tag::VARCHAR[]), '') AS tag,
            unnest($request_start::DATE[]) AS start_day,
            unnest($request_end::DATE[]) AS end_day
 ),
