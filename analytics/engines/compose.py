@@ -54,6 +54,7 @@ _COMMENT_LINE = re.compile(r"^\s*--[^\n]*\n?", re.MULTILINE)
 MACRO_SOURCES: tuple[tuple[str, str], ...] = (
     ("analytics.warehouse", "migrations/0006_cost_scope_macros.sql"),
     ("analytics.warehouse", "migrations/0010_cost_tags.sql"),  # re-creates two of 0006's: the later one wins
+    ("analytics.sql.semantic", "cost.sql"),
     ("analytics.sql.semantic", "incidents.sql"),
     ("analytics.sql.semantic", "delivery.sql"),
 )

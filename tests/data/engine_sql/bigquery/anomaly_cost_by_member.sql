@@ -14,197 +14,13 @@ WITH requests AS (
   FROM UNNEST(GENERATE_ARRAY(1, ARRAY_LENGTH(CAST(@request_id AS ARRAY<INT64>)))) AS zip_ordinal
 ), judged AS (
   SELECT
-    CAST(ChargePeriodStart AS DATE) AS day,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'ProviderName'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN NULL
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'ProviderName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS provider,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'ServiceName'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN NULL
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'ServiceName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS service,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'SubAccountId'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN NULL
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'SubAccountId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS account,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'RegionId'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN NULL
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'RegionId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS region,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'x_UsageType'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN NULL
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'x_UsageType' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS usage_type,
+    j.day,
+    j.provider,
+    j.service,
+    j.account,
+    j.region,
+    j.usage_type,
+    j.tag,
     COALESCE(
       NULLIF(
         TRIM(
@@ -212,93 +28,288 @@ WITH requests AS (
             WHEN 'total'
             THEN 'total'
             WHEN 'ProviderName'
-            THEN c.ProviderName
+            THEN j.ProviderName
             WHEN 'ServiceName'
-            THEN c.ServiceName
+            THEN j.ServiceName
             WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
+            THEN j.ServiceCategory
             WHEN 'SubAccountId'
-            THEN c.SubAccountId
+            THEN j.SubAccountId
             WHEN 'SubAccountName'
-            THEN c.SubAccountName
+            THEN j.SubAccountName
             WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
+            THEN j.BillingAccountId
             WHEN 'RegionId'
-            THEN c.RegionId
+            THEN j.RegionId
             WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
+            THEN j.ChargeCategory
             WHEN 'PricingCategory'
-            THEN c.PricingCategory
+            THEN j.PricingCategory
             WHEN 'ResourceId'
-            THEN c.ResourceId
+            THEN j.ResourceId
             WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
+            THEN j.CommitmentDiscountId
             WHEN 'x_UsageType'
-            THEN c.x_UsageType
+            THEN j.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[CAST(@tag_key AS STRING)])
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) AS tag,
-    COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'tag'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[CAST(@annotation_tag_key AS STRING)])
+            THEN JSON_VALUE(j.Tags[CAST(@annotation_tag_key AS STRING)])
           END
         ),
         ''
       ),
       CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
     ) AS annotation_tag,
-    COALESCE(NULLIF(TRIM(ResourceId), ''), '(no resource id)') AS resource,
-    EffectiveCost
-  FROM `billing-prod`.`focus`.`costs` AS c
-  WHERE
-    ChargePeriodStart >= CAST((
-      SELECT
-        MIN(start_day)
-      FROM requests
-    ) AS TIMESTAMP)
-    AND ChargePeriodStart < CAST((
-      SELECT
-        MAX(end_day)
-      FROM requests
-    ) AS TIMESTAMP)
-    AND ChargeCategory = 'Usage'
-    AND ChargeClass IS DISTINCT FROM 'Correction'
-    AND NOT COALESCE(ChargeFrequency, 'Usage-Based') IN ('One-Time', 'Recurring')
-    AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+    COALESCE(NULLIF(TRIM(j.ResourceId), ''), '(no resource id)') AS resource,
+    j.EffectiveCost
+  FROM (
+    SELECT
+      CAST(ChargePeriodStart AS DATE) AS day,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'ProviderName'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN NULL
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'ProviderName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS provider,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'ServiceName'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN NULL
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'ServiceName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS service,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'SubAccountId'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN NULL
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'SubAccountId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS account,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'RegionId'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN NULL
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'RegionId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS region,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'x_UsageType'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN NULL
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'x_UsageType' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS usage_type,
+      COALESCE(
+        NULLIF(
+          TRIM(
+            CASE 'tag'
+              WHEN 'total'
+              THEN 'total'
+              WHEN 'ProviderName'
+              THEN c.ProviderName
+              WHEN 'ServiceName'
+              THEN c.ServiceName
+              WHEN 'ServiceCategory'
+              THEN c.ServiceCategory
+              WHEN 'SubAccountId'
+              THEN c.SubAccountId
+              WHEN 'SubAccountName'
+              THEN c.SubAccountName
+              WHEN 'BillingAccountId'
+              THEN c.BillingAccountId
+              WHEN 'RegionId'
+              THEN c.RegionId
+              WHEN 'ChargeCategory'
+              THEN c.ChargeCategory
+              WHEN 'PricingCategory'
+              THEN c.PricingCategory
+              WHEN 'ResourceId'
+              THEN c.ResourceId
+              WHEN 'CommitmentDiscountId'
+              THEN c.CommitmentDiscountId
+              WHEN 'x_UsageType'
+              THEN c.x_UsageType
+              WHEN 'tag'
+              THEN JSON_VALUE(c.Tags[CAST(@tag_key AS STRING)])
+            END
+          ),
+          ''
+        ),
+        CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+      ) AS tag,
+      c.*
+    FROM `billing-prod`.`focus`.`costs` AS c
+    WHERE
+      c.ChargePeriodStart >= CAST((
+        SELECT
+          MIN(start_day)
+        FROM requests
+      ) AS TIMESTAMP)
+      AND c.ChargePeriodStart < CAST((
+        SELECT
+          MAX(end_day)
+        FROM requests
+      ) AS TIMESTAMP)
+      AND c.ChargeCategory = 'Usage'
+      AND c.ChargeClass IS DISTINCT FROM 'Correction'
+      AND NOT COALESCE(c.ChargeFrequency, 'Usage-Based') IN ('One-Time', 'Recurring')
+      AND c.CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+  ) AS j
 ), matched AS (
   SELECT
     r.*,
