@@ -141,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="run N notebooks at a time, each in its own kernel (default 1; 2 suits a 2-core "
                         "machine); the quarterly review still runs after the others")
+    report.add_argument("--cost-engine", metavar="URL", default=None,
+                        help="run the cost statements inside another engine: spark://local/TABLE, "
+                             "bigquery://PROJECT.DATASET.TABLE, athena://WORKGROUP/DATABASE.TABLE?output=s3://… "
+                             "(default: the warehouse; docs/engines.md)")
+    report.add_argument("--max-bytes-billed", type=int, default=None, metavar="BYTES",
+                        help="BigQuery: refuse a statement whose dry run would bill more than BYTES")
 
     export = sub.add_parser("export", help="export canonical data: opsreview export focus --out FILE")
     _common(export)
@@ -281,11 +287,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from analytics.engines import with_max_bytes_billed
     from analytics.reports import run_reports
 
     params = _pairs(args.param, "--param")
+    engine = with_max_bytes_billed(args.cost_engine, args.max_bytes_billed)
     summary = run_reports(args.names, args.period, settings=_settings(args), out_dir=args.out,
-                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs)
+                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs, cost_engine=engine)
     for result in summary.results:
         state = "ok    " if result.ok else "FAILED"
         _out(f"{state} {result.name} ({result.seconds:.1f} s){'' if result.ok else ': ' + str(result.error)}")
