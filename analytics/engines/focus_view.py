@@ -1,0 +1,450 @@
+"""A FOCUS view over a CUR 2.0 table, made from the loader's own mapping (``opsreview engine create-focus-view``).
+
+The cost engines read a FOCUS-shaped table (:mod:`analytics.engines`). Where the engine holds a raw
+AWS CUR 2.0 table instead, this module writes ``CREATE OR REPLACE VIEW <view> AS SELECT <FOCUS
+columns> FROM <table>`` in the engine's dialect, from the **same** mapping the ``aws-cur`` loader
+inserts with (:func:`analytics.sources.cost.aws_cur.cur_fields`): each FOCUS column is the loader's
+DuckDB expression, parsed by sqlglot, cast to the warehouse column's type as the loader's ``INSERT``
+casts it, and generated for ``spark``, ``trino`` (Athena) or ``bigquery``. There is no second copy of
+the mapping; what this module adds is only what a view needs and a load does not (docs/engines.md):
+
+* **the source table's columns** (name → type) come from the engine — Spark ``table(...).schema``,
+  BigQuery ``tables.get``, Athena ``GetTableMetadata`` — or from a sample export file staged by the
+  loader's own :func:`~analytics.sources.cost._common.stage_parquet` (``--schema-from FILE``); the
+  mapping is built for exactly those columns, as the loader builds it per file;
+* **bound values become literals**: the mapping's parameters (``$__codes``, ``$__categories``: the
+  loader's service-category table) cannot be parameters of a DDL — no engine binds values in
+  ``CREATE VIEW`` — so each is turned into a typed sqlglot literal node (never text formatting), and
+  only plain values are accepted (:func:`literal_node`): the loaders' constants, not user data;
+* the lookup ``list_extract($__categories, list_position($__codes, x))`` becomes
+  ``CASE x WHEN code THEN category … END`` (the same first-match lookup, in every dialect);
+* **map columns** (``resource_tags``, ``cost_category``, ``discount``, ``product``): the loader's
+  DuckDB lambda form (:func:`~analytics.sources.cost._common.map_json`) is recognised in the tree — its
+  map column and its key renames (``user_`` → ``''``, ``aws_`` → ``aws:``) are read from the
+  expression itself — and rebuilt with the engine's map functions: ``Tags`` as the map the URL's
+  ``tags=map`` expects (Spark, Athena) or JSON text (``tags=json``; BigQuery's JSON column), the ``x_``
+  map columns as JSON text; a ``product['key']`` lookup becomes ``try_element_at`` / ``element_at``.
+
+What a view cannot do that the loader does — the row checks, reconciliation of the source totals
+to the cent, replacing a restated billing period — is written down in docs/engines.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlglot
+from sqlglot import exp
+
+from analytics.engines.dialects import Dialect, TagsAs, table_parts
+from analytics.errors import ExportFormatError, UsageError
+
+Source = Literal["cur2"]
+SOURCES: tuple[Source, ...] = ("cur2",)
+#: The Tags form each engine's cost statements read by default (the engine URL's ``tags=``).
+VIEW_TAGS: dict[Dialect, TagsAs] = {"spark": "map", "trino": "map", "bigquery": "json"}
+_PLAIN_TEXT = re.compile(r"^[\w .,:/()&+\-']{0,200}$")
+
+
+class FocusViewError(UsageError):
+    """The FOCUS view cannot be made as asked: a missing source table or columns, a bad name (exit 2)."""
+
+
+@dataclass(frozen=True)
+class FocusView:
+    """A FOCUS view's DDL in one dialect, and the FOCUS columns it defines (in order)."""
+
+    source: Source
+    dialect: Dialect
+    view: str
+    table: str
+    columns: tuple[str, ...]
+    sql: str
+
+
+# -- values as literals ---------------------------------------------------------------------------
+def literal_node(value: Any, *, name: str) -> exp.Expression:
+    """A mapping constant as a typed sqlglot literal: text, a number, or a list of those.
+
+    Only plain values are taken (the loaders' own constants: service codes and categories, a time
+    zone); anything else is refused, so no value from a file or a user ever becomes SQL text.
+
+    >>> literal_node(["AmazonEC2", "Compute"], name="x").sql("spark")
+    "ARRAY('AmazonEC2', 'Compute')"
+    >>> literal_node("it's", name="x").sql("trino")
+    "'it''s'"
+    """
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[literal_node(v, name=name) for v in value])
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return exp.Literal.number(str(value))
+    if isinstance(value, str) and _PLAIN_TEXT.match(value):
+        return exp.Literal.string(value)
+    raise FocusViewError(f"mapping value ${name} is not a plain constant ({type(value).__name__} {str(value)[:40]!r}); "
+                         "a view inlines only the loaders' own constants")
+
+
+def _inline_parameters(tree: exp.Expression, params: Mapping[str, Any]) -> exp.Expression:
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Placeholder):
+            if node.name not in params:
+                raise FocusViewError(f"mapping parameter ${node.name} has no value")
+            return literal_node(params[node.name], name=node.name)
+        return node
+
+    return tree.transform(replace, copy=False)
+
+
+def _lookup_as_case(tree: exp.Expression) -> exp.Expression:
+    """``list_extract(V, list_position(K, x))`` over two literal lists → ``CASE x WHEN k THEN v … END``."""
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Anonymous) and node.name.lower() == "list_extract" and len(node.expressions) == 2:
+            values, position = node.expressions
+            if isinstance(position, exp.Anonymous) and position.name.lower() == "list_position" \
+                    and isinstance(values, exp.Array) and isinstance(position.expressions[0], exp.Array):
+                keys, subject = position.expressions[0].expressions, position.expressions[1]
+                if len(keys) != len(values.expressions):
+                    raise FocusViewError("mapping lookup lists differ in length")
+                seen: set[str] = set()
+                ifs = []
+                for key, value in zip(keys, values.expressions, strict=True):
+                    if key.name in seen:  # list_position finds the first; a CASE takes the first WHEN too
+                        continue
+                    seen.add(key.name)
+                    ifs.append(exp.If(this=key.copy(), true=value.copy()))
+                return exp.Case(this=subject.copy(), ifs=ifs)
+        return node
+
+    return tree.transform(replace, copy=False)
+
+
+# -- map columns ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MapJson:
+    """What the loader's :func:`~analytics.sources.cost._common.map_json` expression says: the map
+    column it serialises and the key prefixes it rewrites."""
+
+    column: str
+    renames: tuple[tuple[str, str], ...]
+
+
+_RENAME = re.compile(r'^\(\[\{,\]\)"(?P<old>[^"\\]*)$')
+
+
+def map_json_parts(tree: exp.Expression) -> MapJson | None:
+    """The map column and key renames of a loader ``map_json`` expression (None for anything else).
+
+    The expression starts ``CASE WHEN coalesce(cardinality(<col>), 0) = 0 THEN NULL`` and its fast path
+    rewrites each prefix with ``regexp_replace(…, '([{,])"<old>', '\\1"<new>', 'g')``."""
+    if not isinstance(tree, exp.Case) or not tree.args.get("ifs"):
+        return None
+    first = tree.args["ifs"][0].this
+    card = first.find(exp.ArraySize) or next(
+        (f for f in first.find_all(exp.Anonymous) if f.name.lower() == "cardinality"), None)
+    if card is None or not isinstance(card.this if not isinstance(card, exp.Anonymous) else card.expressions[0],
+                                      exp.Column):
+        return None
+    column = (card.expressions[0] if isinstance(card, exp.Anonymous) else card.this).name
+    renames: list[tuple[str, str]] = []
+    for call in tree.find_all(exp.RegexpReplace):
+        pattern, replacement = call.expression, call.args.get("replacement")
+        match = _RENAME.match(pattern.name) if isinstance(pattern, exp.Literal) else None
+        if match is None or not isinstance(replacement, exp.Literal) or not replacement.name.startswith('\\1"'):
+            return None
+        renames.append((match["old"], replacement.name[3:]))
+    return MapJson(column, tuple(reversed(renames)))  # the fast path nests the first rename innermost
+
+
+def _renamed_key(key: exp.Expression, renames: Sequence[tuple[str, str]]) -> exp.Expression:
+    """``CASE WHEN starts_with(k, old) THEN new || substr(k, len(old) + 1) … ELSE k END`` (first match wins)."""
+    if not renames:
+        return key
+    ifs = [exp.If(this=exp.StartsWith(this=key.copy(), expression=exp.Literal.string(old)),
+                  true=exp.DPipe(this=exp.Literal.string(new),
+                                 expression=exp.Substring(this=key.copy(), start=exp.Literal.number(len(old) + 1))))
+           for old, new in renames]
+    return exp.Case(ifs=ifs, default=key.copy())
+
+
+def _lambda(params: Sequence[str], body: exp.Expression) -> exp.Lambda:
+    return exp.Lambda(this=body, expressions=[exp.to_identifier(p) for p in params])
+
+
+def _map_column(parts: MapJson, *, as_json: bool, dialect: Dialect) -> exp.Expression:
+    """The loader's map → FOCUS map in the engine: NULL values and empty keys dropped, keys renamed, an
+    empty map NULL; JSON text when ``as_json``."""
+    col = exp.column(parts.column, quoted=True)
+    k, v = exp.column("k"), exp.column("v")
+    if dialect == "bigquery":  # a map loaded into BigQuery is a repeated STRUCT<key, value>
+        key = _renamed_key(exp.column("key", table="e"), parts.renames)
+        keep = "e.value IS NOT NULL"
+        keys = sqlglot.parse_one(f"ARRAY(SELECT __key FROM UNNEST(__col) AS e WHERE {keep} ORDER BY e.key)",
+                                 read="bigquery")
+        values = sqlglot.parse_one(f"ARRAY(SELECT e.value FROM UNNEST(__col) AS e WHERE {keep} ORDER BY e.key)",
+                                   read="bigquery")
+        fill = {"__key": key, "__col": col}
+        keys = keys.transform(lambda n: fill[n.name].copy() if isinstance(n, exp.Column) and n.name in fill else n)
+        values = values.transform(lambda n: fill[n.name].copy() if isinstance(n, exp.Column) and n.name in fill else n)
+        obj = exp.Anonymous(this="JSON_OBJECT", expressions=[keys, values])
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=exp.func("coalesce", exp.ArraySize(this=keys.copy()),
+                                                             exp.Literal.number(0)),
+                                                expression=exp.Literal.number(0)), true=exp.Null())],
+                        default=obj)
+    kept = exp.Anonymous(this="map_filter", expressions=[col, _lambda(["k", "v"], exp.Not(this=exp.Is(
+        this=v.copy(), expression=exp.Null())))])
+    renamed = exp.Anonymous(this="transform_keys", expressions=[kept, _lambda(["k", "v"], _renamed_key(k, parts.renames))])
+    named = exp.Anonymous(this="map_filter", expressions=[renamed, _lambda(["k", "v"], exp.NEQ(
+        this=k.copy(), expression=exp.Literal.string("")))])
+    if as_json:
+        value: exp.Expression = (exp.Anonymous(this="to_json", expressions=[named.copy()]) if dialect == "spark"
+                                 else exp.Anonymous(this="json_format", expressions=[
+                                     exp.Cast(this=named.copy(), to=exp.DataType.build("JSON", dialect="trino"))]))
+    else:
+        value = named.copy()
+    empty = exp.EQ(this=exp.func("coalesce", exp.Anonymous(this="cardinality", expressions=[named]),
+                                 exp.Literal.number(0)), expression=exp.Literal.number(0))
+    return exp.Case(ifs=[exp.If(this=empty, true=exp.Null())], default=value)
+
+
+def _map_lookups(tree: exp.Expression, maps: set[str], dialect: Dialect) -> exp.Expression:
+    """``col['key']`` on a map column → ``try_element_at`` (Spark: no error on a missing key under ANSI
+    mode), ``element_at`` (Trino: NULL on a missing key), a subquery over the key/value array (BigQuery)."""
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Bracket) and isinstance(node.this, exp.Column) and node.this.name in maps \
+                and len(node.expressions) == 1:
+            col, key = node.this.copy(), node.expressions[0].copy()
+            if dialect == "spark":
+                return exp.Anonymous(this="try_element_at", expressions=[col, key])
+            if dialect == "trino":
+                return exp.Anonymous(this="element_at", expressions=[col, key])
+            lookup = sqlglot.parse_one("(SELECT e.value FROM UNNEST(__col) AS e WHERE e.key = __k LIMIT 1)",
+                                       read="bigquery")
+            fill = {"__col": col, "__k": key}
+            return lookup.transform(lambda n: fill[n.name].copy() if isinstance(n, exp.Column) and n.name in fill
+                                    else n)
+        return node
+
+    return tree.transform(replace, copy=False)
+
+
+def _bigquery_decimals(tree: exp.Expression) -> exp.Expression:
+    """DECIMAL(38, s) → BIGNUMERIC (BigQuery's NUMERIC keeps 9 decimals; the loader's exact sums keep 18)."""
+    for node in list(tree.find_all(exp.DataType)):
+        if node.is_type(exp.DataType.Type.DECIMAL):
+            node.replace(exp.DataType.build("BIGNUMERIC", dialect="bigquery"))
+    return tree
+
+
+# -- the mapping ----------------------------------------------------------------------------------
+def cur2_mapping(columns: Mapping[str, str], *, table: str) -> tuple[dict[str, Any], dict[str, Any], set[str]]:
+    """The ``aws-cur`` loader's FOCUS fields and parameters for a table with these columns (DuckDB
+    types), and which of its columns are MAPs. A missing required CUR column is one line naming them."""
+    from analytics.sources.cost._common import Staged
+    from analytics.sources.cost.aws_cur import REQUIRED, cur_columns, cur_fields
+
+    lowered = {name.lower(): name for name in columns}
+    missing = [n for n in REQUIRED if n not in lowered]
+    if missing:
+        raise FocusViewError(f"table {table} lacks required CUR 2.0 column(s) {', '.join(missing)}")
+    staged = Staged(view=table, file=table, columns=dict(columns))
+    cur = cur_columns(staged)
+    if cur.legacy:
+        raise FocusViewError(f"table {table} has legacy CUR column names (category/Name); "
+                             "a view maps CUR 2.0 (Data Exports) tables")
+    try:
+        fields, _checks, params, _billed, _effective = cur_fields(cur)
+    except ExportFormatError as exc:
+        raise FocusViewError(f"table {table}: column {exc.column}: {exc.message}") from None
+    maps = {name for name in ("resource_tags", "cost_category", "discount", "product") if cur.has(name)}
+    text_maps = sorted(n for n in maps if not cur.is_map(n))
+    if text_maps:
+        raise FocusViewError(f"table {table}: column(s) {', '.join(text_maps)} are text, not MAP columns; "
+                             "a view maps CUR 2.0 parquet's MAP columns")
+    return fields, params, {cur.flat[n] for n in maps}
+
+
+@dataclass(frozen=True)
+class CostColumn:
+    """A column of the warehouse's ``cost`` table: its name and DuckDB type."""
+
+    name: str
+    dtype: str
+
+
+def cost_column_types() -> dict[str, str]:
+    """The warehouse ``cost`` table's column types (a fresh in-memory warehouse, all migrations)."""
+    from analytics.sources._tabular import table_schema
+    from analytics.warehouse import connect
+
+    con = connect(":memory:")
+    try:
+        return {c.name: c.dtype for c in table_schema(con, "cost")}
+    finally:
+        con.close()
+
+
+def focus_view(
+    source: str, columns: Mapping[str, str], *, dialect: Dialect, table: str, view: str,
+    tags_as: TagsAs | None = None,
+) -> FocusView:
+    """The ``CREATE OR REPLACE VIEW`` of a FOCUS view over ``table`` (whose columns are ``columns``,
+    name → DuckDB type), in ``dialect``.
+
+    >>> v = focus_view("cur2", {"bill_payer_account_id": "VARCHAR"}, dialect="spark", table="t", view="v")
+    Traceback (most recent call last):
+    ...
+    analytics.engines.focus_view.FocusViewError: table t lacks required CUR 2.0 column(s) line_item_line_item_type, line_item_unblended_cost, line_item_usage_start_date, line_item_usage_end_date, bill_billing_period_start_date, bill_billing_period_end_date, line_item_currency_code
+    """
+    if source not in SOURCES:
+        raise FocusViewError(f"unknown source {source!r}: expected {', '.join(SOURCES)} "
+                             "(a GCP billing export view is not built yet: docs/engines.md)")
+    if dialect not in VIEW_TAGS:
+        raise FocusViewError(f"unknown SQL dialect {dialect!r}; expected one of {', '.join(VIEW_TAGS)}")
+    view_parts, table_parts_ = _plain(view, "view"), _plain(table, "source table")
+    tags = tags_as or VIEW_TAGS[dialect]
+    if dialect == "bigquery" and tags != "json":
+        raise FocusViewError("BigQuery has no MAP type: its FOCUS view carries Tags as JSON (tags=json)")
+    fields, params, maps = cur2_mapping(columns, table=table)
+    types = cost_column_types()
+    selects = []
+    for name, fld in fields.items():
+        tree = sqlglot.parse_one(fld.expr, read="duckdb")
+        parts = map_json_parts(tree)
+        if parts is not None:
+            # a MAP (Tags with tags=map) or JSON text (Spark, Trino) / a JSON value (BigQuery) as built
+            tree = _map_column(parts, as_json=name != "Tags" or tags == "json", dialect=dialect)
+            selects.append(exp.alias_(tree, name, quoted=True))
+            continue
+        else:
+            if tree.find(exp.Lambda):
+                raise FocusViewError(f"FOCUS column {name}: the mapping's expression has no {dialect} form here")
+            tree = _lookup_as_case(_inline_parameters(tree, params))
+            tree = _map_lookups(tree, maps, dialect)
+        cast = exp.Cast(this=tree, to=exp.DataType.build(types.get(name, "VARCHAR"), dialect="duckdb"))
+        selects.append(exp.alias_(cast, name, quoted=True))
+    select = exp.select(*selects).from_(_table(table_parts_))
+    ddl: exp.Expression = exp.Create(this=_table(view_parts), kind="VIEW", replace=True, expression=select)
+    if dialect == "bigquery":
+        ddl = _bigquery_decimals(ddl)
+    sql = ddl.sql(dialect=dialect, pretty=True, comments=False)
+    return FocusView("cur2", dialect, view, table, tuple(fields), sql)
+
+
+def _plain(name: str, what: str) -> tuple[str, ...]:
+    try:
+        return table_parts(name)
+    except UsageError:
+        raise FocusViewError(f"bad {what} name {name!r}: expected [catalog.][schema.]name of plain identifiers "
+                             "(letters, digits, _ and -)") from None
+
+
+def _table(parts: tuple[str, ...]) -> exp.Table:
+    ids = [exp.to_identifier(p, quoted=True) for p in parts]
+    return exp.Table(this=ids[-1], db=ids[-2] if len(ids) > 1 else None, catalog=ids[-3] if len(ids) > 2 else None)
+
+
+# -- the source table's columns ---------------------------------------------------------------------
+_SIMPLE_TYPES: dict[str, str] = {
+    "string": "VARCHAR", "varchar": "VARCHAR", "char": "VARCHAR", "double": "DOUBLE", "float": "FLOAT",
+    "real": "FLOAT", "bigint": "BIGINT", "int": "INTEGER", "integer": "INTEGER", "smallint": "SMALLINT",
+    "tinyint": "TINYINT", "boolean": "BOOLEAN", "date": "DATE", "timestamp": "TIMESTAMP",
+    "timestamp_ntz": "TIMESTAMP", "timestamp(3)": "TIMESTAMP", "timestamp(6)": "TIMESTAMP", "binary": "BLOB",
+    "varbinary": "BLOB",
+}
+
+
+def duckdb_type(engine_type: str) -> str:
+    """A Spark / Athena (Hive DDL) type name as the DuckDB type the loader's mapping reasons about.
+
+    >>> duckdb_type("map<string,string>"), duckdb_type("decimal(38,10)"), duckdb_type("varchar(64)")
+    ('MAP(VARCHAR, VARCHAR)', 'DECIMAL(38,10)', 'VARCHAR')
+    """
+    text = engine_type.strip().lower()
+    if text.startswith("map<"):
+        inner = text[4:-1]
+        key, _, value = inner.partition(",")
+        return f"MAP({duckdb_type(key)}, {duckdb_type(value)})"
+    if text.startswith(("array<", "struct<", "row(", "array(")):
+        return "STRUCT()" if text.startswith(("struct", "row")) else "VARCHAR[]"
+    if text.startswith(("decimal", "numeric")):
+        return text.upper().replace("NUMERIC", "DECIMAL").replace(" ", "")
+    if text.startswith(("varchar", "char")):
+        return "VARCHAR"
+    if text.startswith("timestamp"):
+        return "TIMESTAMP"
+    return _SIMPLE_TYPES.get(text, text.upper())
+
+
+def columns_from_file(path: Path) -> dict[str, str]:
+    """The columns of a sample CUR 2.0 export file, read by the loader's own staging (parquet)."""
+    import duckdb
+
+    from analytics.sources.cost._common import stage_parquet
+    from analytics.sources.cost.aws_cur import VIEW
+
+    if not path.is_file():
+        raise FocusViewError(f"--schema-from {path}: no such file")
+    con = duckdb.connect()
+    try:
+        staged = stage_parquet(con, path, VIEW)
+    except ExportFormatError as exc:
+        raise FocusViewError(str(exc)) from None
+    finally:
+        con.close()
+    return {name: dtype for name, dtype in staged.columns.items() if name != "__row"}
+
+
+def columns_from_spark(session: Any, table: str) -> dict[str, str]:
+    """The columns of a Spark table or view (its schema), as DuckDB types."""
+    from analytics.engines.spark import _first_line
+
+    try:
+        fields = session.table(table).schema.fields
+    except Exception as exc:
+        raise FocusViewError(f"spark: cannot read table {table}: {_first_line(exc)}") from None
+    return {f.name: duckdb_type(f.dataType.simpleString()) for f in fields}
+
+
+def columns_from_bigquery(client: Any, table: str) -> dict[str, str]:
+    """The columns of a BigQuery table (``tables.get``); a repeated ``STRUCT<key, value>`` is a map."""
+    from google.api_core import exceptions as gexc
+
+    try:
+        schema = client.get_table(table).schema
+    except gexc.NotFound:
+        raise FocusViewError(f"bigquery: table {table} not found") from None
+    except gexc.GoogleAPIError as exc:
+        raise FocusViewError(f"bigquery: table {table}: {str(exc).splitlines()[0][:300]}") from None
+    out = {}
+    for f in schema:
+        names = [s.name.lower() for s in f.fields]
+        if f.field_type in ("RECORD", "STRUCT") and f.mode == "REPEATED" and names == ["key", "value"]:
+            out[f.name] = "MAP(VARCHAR, VARCHAR)"
+        else:
+            out[f.name] = {"STRING": "VARCHAR", "FLOAT": "DOUBLE", "FLOAT64": "DOUBLE", "NUMERIC": "DECIMAL(38,9)",
+                           "BIGNUMERIC": "DECIMAL(38,18)", "INTEGER": "BIGINT", "INT64": "BIGINT",
+                           "TIMESTAMP": "TIMESTAMP", "DATE": "DATE", "BOOLEAN": "BOOLEAN"}.get(f.field_type, "VARCHAR")
+    return out
+
+
+def columns_from_athena(client: Any, *, catalog: str, database: str, table: str) -> dict[str, str]:
+    """The columns of an Athena (Glue) table (``GetTableMetadata``), partition keys included."""
+    from botocore import exceptions as bexc
+
+    try:
+        meta = client.get_table_metadata(CatalogName=catalog, DatabaseName=database, TableName=table)
+    except bexc.ClientError as exc:
+        error = exc.response.get("Error", {})
+        raise FocusViewError(f"athena: table {database}.{table}: {error.get('Code', 'error')}: "
+                             f"{str(error.get('Message', '')).splitlines()[0] if error.get('Message') else ''}"
+                             .rstrip(": ")) from None
+    found = meta["TableMetadata"]
+    return {c["Name"]: duckdb_type(c.get("Type", "string"))
+            for c in [*found.get("Columns", []), *found.get("PartitionKeys", [])]}
