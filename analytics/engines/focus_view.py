@@ -448,3 +448,195 @@ def columns_from_athena(client: Any, *, catalog: str, database: str, table: str)
     found = meta["TableMetadata"]
     return {c["Name"]: duckdb_type(c.get("Type", "string"))
             for c in [*found.get("Columns", []), *found.get("PartitionKeys", [])]}
+
+
+# -- the command ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Created:
+    """What ``create-focus-view`` did: the view, whether it ran, and the cost-engine URL that reads it."""
+
+    view: FocusView
+    executed: bool
+    engine_url: str
+
+
+def _dialect_of(scheme: str) -> Dialect:
+    dialects: dict[str, Dialect] = {"spark": "spark", "athena": "trino", "bigquery": "bigquery"}
+    if scheme not in dialects:
+        raise FocusViewError(f"create-focus-view needs a spark://, athena:// or bigquery:// engine, not {scheme}")
+    return dialects[scheme]
+
+
+def _view_url(spec: Any, view: str, tags: TagsAs) -> str:
+    """The ``--cost-engine`` URL of the new view (same engine, the view as table, its Tags form)."""
+    options = {k: v for k, v in spec.options.items() if k not in ("tags", "parquet")}
+    options["tags"] = tags
+    query = "&".join(f"{k}={v}" for k, v in sorted(options.items()))
+    where = view if spec.scheme == "bigquery" else f"{spec.location}/{view}"
+    return f"{spec.scheme}://{where}?{query}"
+
+
+def create_focus_view(
+    url: str, *, source: str, view: str, schema_from: Path | None = None, dry_run: bool = False,
+) -> Created:
+    """Make (or with ``dry_run`` only write) the FOCUS view ``view`` over the source table the engine
+    URL names (``spark://local/cur2``, ``athena://primary/billing.cur2?output=s3://…``,
+    ``bigquery://project.billing.cur2``). The source table's columns come from the engine, or from
+    ``schema_from`` (a sample export file). A dry run reads at most the table's schema, never data."""
+    from analytics.engines import parse_engine
+
+    spec = parse_engine(url)
+    dialect = _dialect_of(spec.scheme)
+    if source not in SOURCES:  # before any engine is contacted
+        raise FocusViewError(f"unknown --source {source!r}: expected {', '.join(SOURCES)}")
+    _plain(view, "view")
+    if spec.scheme == "athena" and len(view.split(".")) != 2:
+        raise FocusViewError(f"athena view must be database.view, got {view!r}")
+    if spec.scheme == "bigquery" and len(view.split(".")) != 3:
+        raise FocusViewError(f"bigquery view must be project.dataset.view, got {view!r}")
+    if "parquet" in spec.options:
+        raise FocusViewError("create-focus-view reads a catalog table, not ?parquet= (register the CUR files "
+                             "with CREATE TABLE … USING parquet)")
+    tags: TagsAs = spec.options.get("tags") or VIEW_TAGS[dialect]  # type: ignore[assignment]
+    runner = _runner(spec, need_engine=schema_from is None or not dry_run)
+    try:
+        columns = columns_from_file(schema_from) if schema_from is not None else runner.columns(spec.table)
+        made = focus_view(source, columns, dialect=dialect, table=spec.table, view=view, tags_as=tags)
+        if not dry_run:
+            runner.execute(made.sql)
+    finally:
+        runner.close()
+    return Created(made, not dry_run, _view_url(spec, view, tags))
+
+
+class _Runner:
+    """Reads a table's columns and runs one DDL statement on an engine."""
+
+    def columns(self, table: str) -> dict[str, str]:
+        raise FocusViewError("no engine to read the table's columns from (give --schema-from FILE)")
+
+    def execute(self, sql: str) -> None:
+        raise FocusViewError("no engine to run the DDL on")
+
+    def close(self) -> None:
+        """Release the engine's session or client."""
+
+
+class _SparkRunner(_Runner):
+    def __init__(self, master: str) -> None:
+        from pyspark import SparkContext
+
+        from analytics.engines.spark import local_session
+
+        self.owned = SparkContext._active_spark_context is None  # a session already running is the caller's
+        self.session = local_session(master)
+
+    def columns(self, table: str) -> dict[str, str]:
+        return columns_from_spark(self.session, table)
+
+    def execute(self, sql: str) -> None:
+        from analytics.engines.spark import _first_line, _quiet
+
+        try:
+            with _quiet():
+                self.session.sql(sql)
+        except Exception as exc:
+            raise FocusViewError(f"spark: the view was not created: {_first_line(exc)}") from None
+
+    def close(self) -> None:
+        if self.owned:
+            self.session.stop()
+
+
+class _BigQueryRunner(_Runner):
+    def __init__(self, spec: Any) -> None:
+        from google.auth import exceptions as auth_exc
+        from google.cloud import bigquery
+
+        kwargs: dict[str, Any] = {"project": spec.options.get("billing_project") or spec.table.split(".")[0],
+                                  "location": spec.options.get("location") or None}
+        if spec.options.get("endpoint"):
+            from google.auth.credentials import AnonymousCredentials
+
+            kwargs["credentials"] = AnonymousCredentials()
+            kwargs["client_options"] = {"api_endpoint": spec.options["endpoint"]}
+        try:
+            self.client = bigquery.Client(**kwargs)
+        except auth_exc.GoogleAuthError as exc:
+            raise FocusViewError(f"bigquery: no usable Google credentials ({type(exc).__name__})") from None
+
+    def columns(self, table: str) -> dict[str, str]:
+        return columns_from_bigquery(self.client, table)
+
+    def execute(self, sql: str) -> None:
+        from google.api_core import exceptions as gexc
+
+        try:
+            self.client.query_and_wait(sql)
+        except gexc.GoogleAPIError as exc:
+            raise FocusViewError(f"bigquery: the view was not created: {str(exc).splitlines()[0][:300]}") from None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class _AthenaRunner(_Runner):
+    def __init__(self, spec: Any, *, poll_s: float = 0.5, timeout_s: float = 300.0) -> None:
+        import boto3
+
+        self.spec, self.poll_s, self.timeout_s = spec, poll_s, timeout_s
+        self.catalog = spec.options.get("catalog") or "AwsDataCatalog"
+        self.client = boto3.session.Session().client("athena", region_name=spec.options.get("region") or "us-east-1",
+                                                     endpoint_url=spec.options.get("endpoint") or None)
+
+    def _call(self, what: str, fn: Any) -> Any:
+        from botocore import exceptions as bexc
+
+        try:
+            return fn()
+        except bexc.NoCredentialsError:
+            raise FocusViewError("athena: no AWS credentials: configure the AWS chain") from None
+        except bexc.ClientError as exc:
+            error = exc.response.get("Error", {})
+            message = str(error.get("Message", "")).splitlines()
+            raise FocusViewError(f"athena: {what}: {error.get('Code', 'error')}: {message[0] if message else ''}"
+                                 .rstrip(": ")) from None
+        except (bexc.EndpointConnectionError, bexc.ConnectTimeoutError, bexc.ReadTimeoutError) as exc:
+            raise FocusViewError(f"athena: {what}: cannot reach Athena ({type(exc).__name__})") from None
+
+    def columns(self, table: str) -> dict[str, str]:
+        database, name = table.split(".")
+        return self._call(f"table {table}", lambda: columns_from_athena(
+            self.client, catalog=self.catalog, database=database, table=name))
+
+    def execute(self, sql: str) -> None:
+        import time
+
+        database = self.spec.table.split(".")[0]
+        started = self._call("create view", lambda: self.client.start_query_execution(
+            QueryString=sql, WorkGroup=self.spec.location,
+            QueryExecutionContext={"Database": database, "Catalog": self.catalog},
+            ResultConfiguration={"OutputLocation": self.spec.options["output"]}))
+        query_id = started["QueryExecutionId"]
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            status = self._call("create view", lambda: self.client.get_query_execution(
+                QueryExecutionId=query_id))["QueryExecution"]["Status"]
+            if status["State"] == "SUCCEEDED":
+                return
+            if status["State"] in ("FAILED", "CANCELLED"):
+                reason = str(status.get("StateChangeReason") or "no reason given").splitlines()[0]
+                raise FocusViewError(f"athena: the view was not created ({status['State'].lower()}): {reason}")
+            if time.monotonic() >= deadline:
+                raise FocusViewError(f"athena: create view still {status['State'].lower()} after {self.timeout_s:g} s")
+            time.sleep(self.poll_s)
+
+
+def _runner(spec: Any, *, need_engine: bool) -> _Runner:
+    if not need_engine:
+        return _Runner()
+    if spec.scheme == "spark":
+        return _SparkRunner("local[2]" if spec.location == "local" else f"spark://{spec.location}")
+    if spec.scheme == "bigquery":
+        return _BigQueryRunner(spec)
+    return _AthenaRunner(spec)
