@@ -143,15 +143,15 @@ def map_json_parts(tree: exp.Expression) -> MapJson | None:
 
     The expression starts ``CASE WHEN coalesce(cardinality(<col>), 0) = 0 THEN NULL`` and its fast path
     rewrites each prefix with ``regexp_replace(…, '([{,])"<old>', '\\1"<new>', 'g')``."""
-    if not isinstance(tree, exp.Case) or not tree.args.get("ifs"):
+    if not isinstance(tree, exp.Case) or not tree.args.get("ifs") or not isinstance(tree.args["ifs"][0].args.get(
+            "true"), exp.Null):
         return None
-    first = tree.args["ifs"][0].this
-    card = first.find(exp.ArraySize) or next(
-        (f for f in first.find_all(exp.Anonymous) if f.name.lower() == "cardinality"), None)
-    if card is None or not isinstance(card.this if not isinstance(card, exp.Anonymous) else card.expressions[0],
-                                      exp.Column):
+    card = next((f for f in tree.args["ifs"][0].this.find_all(exp.Anonymous) if f.name.lower() == "cardinality"),
+                None)
+    to_json = any(f.name.lower() == "to_json" for f in tree.find_all(exp.Anonymous))
+    if card is None or not to_json or len(card.expressions) != 1 or not isinstance(card.expressions[0], exp.Column):
         return None
-    column = (card.expressions[0] if isinstance(card, exp.Anonymous) else card.this).name
+    column = card.expressions[0].name
     renames: list[tuple[str, str]] = []
     for call in tree.find_all(exp.RegexpReplace):
         pattern, replacement = call.expression, call.args.get("replacement")
