@@ -48,6 +48,8 @@ Source = Literal["cur2"]
 SOURCES: tuple[Source, ...] = ("cur2",)
 #: The Tags form each engine's cost statements read by default (the engine URL's ``tags=``).
 VIEW_TAGS: dict[Dialect, TagsAs] = {"spark": "map", "trino": "map", "bigquery": "json"}
+#: Columns of ``cost`` that only the warehouse has (the ingest ledger's file id): never in a view.
+WAREHOUSE_ONLY: frozenset[str] = frozenset({"source_file_id"})
 _PLAIN_TEXT = re.compile(r"^[\w .,:/()&+\-']{0,200}$")
 
 
@@ -329,12 +331,18 @@ def focus_view(
             tree = _map_lookups(tree, maps, dialect)
         cast = exp.Cast(this=tree, to=exp.DataType.build(types.get(name, "VARCHAR"), dialect="duckdb"))
         selects.append(exp.alias_(cast, name, quoted=True))
+    # the FOCUS columns of ``cost`` the mapping leaves out are NULL in the warehouse after a load: so in the view
+    unmapped = [n for n in types if n not in fields and not n.startswith("x_") and n not in WAREHOUSE_ONLY]
+    for name in unmapped:
+        kind = types[name] if types[name] != "JSON" or dialect == "bigquery" else "VARCHAR"
+        selects.append(exp.alias_(exp.Cast(this=exp.Null(), to=exp.DataType.build(kind, dialect="duckdb")), name,
+                                  quoted=True))
     select = exp.select(*selects).from_(_table(table_parts_))
     ddl: exp.Expression = exp.Create(this=_table(view_parts), kind="VIEW", replace=True, expression=select)
     if dialect == "bigquery":
         ddl = _bigquery_decimals(ddl)
     sql = ddl.sql(dialect=dialect, pretty=True, comments=False)
-    return FocusView("cur2", dialect, view, table, tuple(fields), sql)
+    return FocusView("cur2", dialect, view, table, (*fields, *unmapped), sql)
 
 
 def _plain(name: str, what: str) -> tuple[str, ...]:

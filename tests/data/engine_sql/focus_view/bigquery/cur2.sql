@@ -833,5 +833,23 @@ SELECT
       )
     )
   END AS `x_Discounts`,
-  CAST(CAST(`line_item_line_item_type` AS STRING) AS STRING) AS `x_SourceLineItemType`
+  CAST(CAST(`line_item_line_item_type` AS STRING) AS STRING) AS `x_SourceLineItemType`,
+  CAST(NULL AS STRING) AS `BillingAccountType`,
+  CAST(NULL AS STRING) AS `CapacityReservationId`,
+  CAST(NULL AS STRING) AS `CapacityReservationStatus`,
+  CAST(NULL AS STRING) AS `CommitmentDiscountName`,
+  CAST(NULL AS FLOAT64) AS `CommitmentDiscountQuantity`,
+  CAST(NULL AS STRING) AS `CommitmentDiscountUnit`,
+  CAST(NULL AS STRING) AS `PricingCurrency`,
+  CAST(NULL AS FLOAT64) AS `PricingCurrencyContractedUnitPrice`,
+  CAST(NULL AS BIGNUMERIC) AS `PricingCurrencyEffectiveCost`,
+  CAST(NULL AS FLOAT64) AS `PricingCurrencyListUnitPrice`,
+  CAST(NULL AS STRING) AS `ResourceName`,
+  CAST(NULL AS STRING) AS `ResourceType`,
+  CAST(NULL AS STRING) AS `ServiceSubcategory`,
+  CAST(NULL AS STRING) AS `SkuMeter`,
+  CAST(NULL AS JSON) AS `SkuPriceDetails`,
+  CAST(NULL AS STRING) AS `SubAccountType`,
+  CAST(NULL AS STRING) AS `HostProviderName`,
+  CAST(NULL AS JSON) AS `ContractApplied`
 FROM `billing-prod`.`billing`.`cur2`

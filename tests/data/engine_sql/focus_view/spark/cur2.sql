@@ -673,5 +673,23 @@ SELECT
       )
     )
   END AS `x_Discounts`,
-  CAST(CAST(`line_item_line_item_type` AS STRING) AS STRING) AS `x_SourceLineItemType`
+  CAST(CAST(`line_item_line_item_type` AS STRING) AS STRING) AS `x_SourceLineItemType`,
+  CAST(NULL AS STRING) AS `BillingAccountType`,
+  CAST(NULL AS STRING) AS `CapacityReservationId`,
+  CAST(NULL AS STRING) AS `CapacityReservationStatus`,
+  CAST(NULL AS STRING) AS `CommitmentDiscountName`,
+  CAST(NULL AS DOUBLE) AS `CommitmentDiscountQuantity`,
+  CAST(NULL AS STRING) AS `CommitmentDiscountUnit`,
+  CAST(NULL AS STRING) AS `PricingCurrency`,
+  CAST(NULL AS DOUBLE) AS `PricingCurrencyContractedUnitPrice`,
+  CAST(NULL AS DECIMAL(38, 10)) AS `PricingCurrencyEffectiveCost`,
+  CAST(NULL AS DOUBLE) AS `PricingCurrencyListUnitPrice`,
+  CAST(NULL AS STRING) AS `ResourceName`,
+  CAST(NULL AS STRING) AS `ResourceType`,
+  CAST(NULL AS STRING) AS `ServiceSubcategory`,
+  CAST(NULL AS STRING) AS `SkuMeter`,
+  CAST(NULL AS STRING) AS `SkuPriceDetails`,
+  CAST(NULL AS STRING) AS `SubAccountType`,
+  CAST(NULL AS STRING) AS `HostProviderName`,
+  CAST(NULL AS STRING) AS `ContractApplied`
 FROM `billing`.`cur2`

@@ -631,5 +631,23 @@ SELECT
       ) AS JSON)
     )
   END AS "x_Discounts",
-  CAST(CAST("line_item_line_item_type" AS VARCHAR) AS VARCHAR) AS "x_SourceLineItemType"
+  CAST(CAST("line_item_line_item_type" AS VARCHAR) AS VARCHAR) AS "x_SourceLineItemType",
+  CAST(NULL AS VARCHAR) AS "BillingAccountType",
+  CAST(NULL AS VARCHAR) AS "CapacityReservationId",
+  CAST(NULL AS VARCHAR) AS "CapacityReservationStatus",
+  CAST(NULL AS VARCHAR) AS "CommitmentDiscountName",
+  CAST(NULL AS DOUBLE) AS "CommitmentDiscountQuantity",
+  CAST(NULL AS VARCHAR) AS "CommitmentDiscountUnit",
+  CAST(NULL AS VARCHAR) AS "PricingCurrency",
+  CAST(NULL AS DOUBLE) AS "PricingCurrencyContractedUnitPrice",
+  CAST(NULL AS DECIMAL(38, 10)) AS "PricingCurrencyEffectiveCost",
+  CAST(NULL AS DOUBLE) AS "PricingCurrencyListUnitPrice",
+  CAST(NULL AS VARCHAR) AS "ResourceName",
+  CAST(NULL AS VARCHAR) AS "ResourceType",
+  CAST(NULL AS VARCHAR) AS "ServiceSubcategory",
+  CAST(NULL AS VARCHAR) AS "SkuMeter",
+  CAST(NULL AS VARCHAR) AS "SkuPriceDetails",
+  CAST(NULL AS VARCHAR) AS "SubAccountType",
+  CAST(NULL AS VARCHAR) AS "HostProviderName",
+  CAST(NULL AS VARCHAR) AS "ContractApplied"
 FROM "billing"."cur2"
