@@ -36,7 +36,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import sqlglot
 from sqlglot import exp
@@ -201,7 +201,8 @@ def _map_column(parts: MapJson, *, as_json: bool, dialect: Dialect) -> exp.Expre
                         default=obj)
     kept = exp.Anonymous(this="map_filter", expressions=[col, _lambda(["k", "v"], exp.Not(this=exp.Is(
         this=v.copy(), expression=exp.Null())))])
-    renamed = exp.Anonymous(this="transform_keys", expressions=[kept, _lambda(["k", "v"], _renamed_key(k, parts.renames))])
+    renamed = exp.Anonymous(this="transform_keys",
+                            expressions=[kept, _lambda(["k", "v"], _renamed_key(k, parts.renames))])
     named = exp.Anonymous(this="map_filter", expressions=[renamed, _lambda(["k", "v"], exp.NEQ(
         this=k.copy(), expression=exp.Literal.string("")))])
     if as_json:
@@ -272,14 +273,6 @@ def cur2_mapping(columns: Mapping[str, str], *, table: str) -> tuple[dict[str, A
     return fields, params, {cur.flat[n] for n in maps}
 
 
-@dataclass(frozen=True)
-class CostColumn:
-    """A column of the warehouse's ``cost`` table: its name and DuckDB type."""
-
-    name: str
-    dtype: str
-
-
 def cost_column_types() -> dict[str, str]:
     """The warehouse ``cost`` table's column types (a fresh in-memory warehouse, all migrations)."""
     from analytics.sources._tabular import table_schema
@@ -299,10 +292,10 @@ def focus_view(
     """The ``CREATE OR REPLACE VIEW`` of a FOCUS view over ``table`` (whose columns are ``columns``,
     name → DuckDB type), in ``dialect``.
 
-    >>> v = focus_view("cur2", {"bill_payer_account_id": "VARCHAR"}, dialect="spark", table="t", view="v")
+    >>> focus_view("cur2", {"bill_payer_account_id": "VARCHAR"}, dialect="spark", table="t", view="v")
     Traceback (most recent call last):
     ...
-    analytics.engines.focus_view.FocusViewError: table t lacks required CUR 2.0 column(s) line_item_line_item_type, line_item_unblended_cost, line_item_usage_start_date, line_item_usage_end_date, bill_billing_period_start_date, bill_billing_period_end_date, line_item_currency_code
+    analytics.engines.focus_view.FocusViewError: table t lacks required CUR 2.0 column(s) line_item_line_item_type, ...
     """
     if source not in SOURCES:
         raise FocusViewError(f"unknown source {source!r}: expected {', '.join(SOURCES)} "
@@ -317,7 +310,7 @@ def focus_view(
     types = cost_column_types()
     selects = []
     for name, fld in fields.items():
-        tree = sqlglot.parse_one(fld.expr, read="duckdb")
+        tree = cast(exp.Expression, sqlglot.parse_one(fld.expr, read="duckdb"))
         parts = map_json_parts(tree)
         if parts is not None:
             # a MAP (Tags with tags=map) or JSON text (Spark, Trino) / a JSON value (BigQuery) as built
@@ -329,8 +322,8 @@ def focus_view(
                 raise FocusViewError(f"FOCUS column {name}: the mapping's expression has no {dialect} form here")
             tree = _lookup_as_case(_inline_parameters(tree, params))
             tree = _map_lookups(tree, maps, dialect)
-        cast = exp.Cast(this=tree, to=exp.DataType.build(types.get(name, "VARCHAR"), dialect="duckdb"))
-        selects.append(exp.alias_(cast, name, quoted=True))
+        typed = exp.Cast(this=tree, to=exp.DataType.build(types.get(name, "VARCHAR"), dialect="duckdb"))
+        selects.append(exp.alias_(typed, name, quoted=True))
     # the FOCUS columns of ``cost`` the mapping leaves out are NULL in the warehouse after a load: so in the view
     unmapped = [n for n in types if n not in fields and not n.startswith("x_") and n not in WAREHOUSE_ONLY]
     for name in unmapped:

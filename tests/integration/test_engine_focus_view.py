@@ -140,7 +140,7 @@ def test_dry_run_prints_the_ddl_and_creates_nothing(spark: Any, cur_table: str,
     assert main(["engine", "create-focus-view", "--source", "cur2", "--engine", f"spark://local/{cur_table}",
                  "--view", "focus_dry", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    golden = (Path(__file__).parents[1] / "data" / "engine_sql" / "focus_view" / "spark" / "cur2.sql").read_text("utf-8")
+    golden = (Path(__file__).parents[1] / "data" / "engine_sql" / "focus_view" / "spark" / "cur2.sql").read_text()
     assert out.startswith("CREATE OR REPLACE VIEW `focus_dry` AS\nSELECT\n")
     assert out.replace("`focus_dry`", "`billing`.`focus_cur2`", 1).replace("FROM `cur2`", "FROM `billing`.`cur2`") \
         == golden.rstrip("\n") + ";\n"

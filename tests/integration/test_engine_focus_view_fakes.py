@@ -108,7 +108,8 @@ def test_bigquery_reads_the_columns_from_tables_get(bigquery: FakeBigQuery,
     assert main(["engine", "create-focus-view", "--source", "cur2", "--engine", _bq_url(bigquery),
                  "--view", "billing-prod.billing.focus_cur2", "--dry-run"]) == 0
     assert capsys.readouterr().out == _golden("bigquery") + ";\n"
-    assert [c[:2] for c in bigquery.calls] == [("GET", "/bigquery/v2/projects/billing-prod/datasets/billing/tables/cur2")]
+    tables_get = ("GET", "/bigquery/v2/projects/billing-prod/datasets/billing/tables/cur2")
+    assert [c[:2] for c in bigquery.calls] == [tables_get]
 
 
 def test_bigquery_runs_the_ddl_and_a_failure_is_one_line(bigquery: FakeBigQuery,
