@@ -135,6 +135,23 @@ def test_cost_statements_over_the_view_equal_the_warehouse(spark: Any, view: str
         remote.duckdb.close()
 
 
+def test_a_view_with_json_tags_answers_the_tag_calls_alike(spark: Any, cur_table: str, warehouse: str) -> None:
+    """``?tags=json``: Tags as JSON text (Spark's to_json), read by the engine's default ``from_json`` lookup."""
+    assert main(["engine", "create-focus-view", "--source", "cur2", "--engine",
+                 f"spark://local/{cur_table}?tags=json", "--view", "focus_cur2_json"]) == 0
+    assert dict(spark.table("focus_cur2_json").dtypes)["Tags"] == "string"
+    local = analytics.connect(warehouse, read_only=True)
+    remote = EngineConnection(analytics.connect(warehouse, read_only=True),
+                              SparkEngine(table="focus_cur2_json", session=spark))
+    try:
+        for label, call in CALLS:
+            if "tag" in label or label.startswith(("showback", "effective_cost_total")):
+                same(call(local), call(remote), where=label)
+    finally:
+        local.close()
+        remote.duckdb.close()
+
+
 def test_dry_run_prints_the_ddl_and_creates_nothing(spark: Any, cur_table: str,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["engine", "create-focus-view", "--source", "cur2", "--engine", f"spark://local/{cur_table}",

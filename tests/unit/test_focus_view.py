@@ -138,6 +138,24 @@ def test_a_literal_round_trips_or_is_refused(text: str) -> None:
         assert isinstance(select.this, sqlglot.exp.Literal) and select.this.is_string and select.this.name == text
 
 
+@given(st.text(min_size=1, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_a_view_name_is_refused_or_one_quoted_identifier(name: str) -> None:
+    """Hostile view names never change the statement: refused, or the view is exactly that name."""
+    columns = {n: "VARCHAR" for n in ("line_item_line_item_type", "line_item_currency_code",
+                                      "bill_payer_account_id", "line_item_usage_account_id")}
+    columns |= {n: "DOUBLE" for n in ("line_item_unblended_cost",)}
+    columns |= {n: "TIMESTAMP" for n in ("line_item_usage_start_date", "line_item_usage_end_date",
+                                         "bill_billing_period_start_date", "bill_billing_period_end_date")}
+    try:
+        made = focus_view("cur2", columns, dialect="trino", table="billing.cur2", view=name)
+    except FocusViewError as exc:
+        assert str(exc).startswith("bad view name ") and "\n" not in str(exc)
+        return
+    parsed = sqlglot.parse_one(made.sql, read="trino")
+    assert ".".join(p.name for p in parsed.this.parts) == name
+
+
 @pytest.mark.parametrize(("engine", "duck"), [
     ("map<string,string>", "MAP(VARCHAR, VARCHAR)"), ("map<varchar,double>", "MAP(VARCHAR, DOUBLE)"),
     ("string", "VARCHAR"), ("varchar(64)", "VARCHAR"), ("double", "DOUBLE"), ("decimal(38,10)", "DECIMAL(38,10)"),
