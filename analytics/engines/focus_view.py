@@ -186,7 +186,7 @@ def _map_column(parts: MapJson, *, as_json: bool, dialect: Dialect) -> exp.Expre
     k, v = exp.column("k"), exp.column("v")
     if dialect == "bigquery":  # a map loaded into BigQuery is a repeated STRUCT<key, value>
         key = _renamed_key(exp.column("key", table="e"), parts.renames)
-        keep = "e.value IS NOT NULL"
+        keep = "e.value IS NOT NULL AND __key <> ''"  # NULL values and keys renamed to '' dropped, as in the loader
         keys = sqlglot.parse_one(f"ARRAY(SELECT __key FROM UNNEST(__col) AS e WHERE {keep} ORDER BY e.key)",
                                  read="bigquery")
         values = sqlglot.parse_one(f"ARRAY(SELECT e.value FROM UNNEST(__col) AS e WHERE {keep} ORDER BY e.key)",

@@ -723,6 +723,13 @@ SELECT
           FROM UNNEST(`resource_tags`) AS e
           WHERE
             NOT e.value IS NULL
+            AND CASE
+              WHEN STARTS_WITH(e.key, 'user_')
+              THEN '' || SUBSTRING(e.key, 6)
+              WHEN STARTS_WITH(e.key, 'aws_')
+              THEN 'aws:' || SUBSTRING(e.key, 5)
+              ELSE e.key
+            END <> ''
           ORDER BY
             e.key
         )
@@ -743,6 +750,13 @@ SELECT
         FROM UNNEST(`resource_tags`) AS e
         WHERE
           NOT e.value IS NULL
+          AND CASE
+            WHEN STARTS_WITH(e.key, 'user_')
+            THEN '' || SUBSTRING(e.key, 6)
+            WHEN STARTS_WITH(e.key, 'aws_')
+            THEN 'aws:' || SUBSTRING(e.key, 5)
+            ELSE e.key
+          END <> ''
         ORDER BY
           e.key
       ),
@@ -752,6 +766,13 @@ SELECT
         FROM UNNEST(`resource_tags`) AS e
         WHERE
           NOT e.value IS NULL
+          AND CASE
+            WHEN STARTS_WITH(e.key, 'user_')
+            THEN '' || SUBSTRING(e.key, 6)
+            WHEN STARTS_WITH(e.key, 'aws_')
+            THEN 'aws:' || SUBSTRING(e.key, 5)
+            ELSE e.key
+          END <> ''
         ORDER BY
           e.key
       )
@@ -767,7 +788,7 @@ SELECT
             e.key
           FROM UNNEST(`cost_category`) AS e
           WHERE
-            NOT e.value IS NULL
+            NOT e.value IS NULL AND e.key <> ''
           ORDER BY
             e.key
         )
@@ -781,7 +802,7 @@ SELECT
           e.key
         FROM UNNEST(`cost_category`) AS e
         WHERE
-          NOT e.value IS NULL
+          NOT e.value IS NULL AND e.key <> ''
         ORDER BY
           e.key
       ),
@@ -790,7 +811,7 @@ SELECT
           e.value
         FROM UNNEST(`cost_category`) AS e
         WHERE
-          NOT e.value IS NULL
+          NOT e.value IS NULL AND e.key <> ''
         ORDER BY
           e.key
       )
@@ -804,7 +825,7 @@ SELECT
             e.key
           FROM UNNEST(`discount`) AS e
           WHERE
-            NOT e.value IS NULL
+            NOT e.value IS NULL AND e.key <> ''
           ORDER BY
             e.key
         )
@@ -818,7 +839,7 @@ SELECT
           e.key
         FROM UNNEST(`discount`) AS e
         WHERE
-          NOT e.value IS NULL
+          NOT e.value IS NULL AND e.key <> ''
         ORDER BY
           e.key
       ),
@@ -827,7 +848,7 @@ SELECT
           e.value
         FROM UNNEST(`discount`) AS e
         WHERE
-          NOT e.value IS NULL
+          NOT e.value IS NULL AND e.key <> ''
         ORDER BY
           e.key
       )
