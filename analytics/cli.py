@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import sys
 import threading
@@ -22,6 +21,7 @@ from typing import Any, Literal
 
 from analytics import __version__
 from analytics.errors import AnalyticsError, UsageError
+from analytics.settings import environment_variable
 from analytics.warehouse import DEFAULT_LOCK_WAIT_S, LOCK_WAIT_ENV
 
 log = logging.getLogger("analytics.cli")
@@ -34,6 +34,17 @@ def _out(text: object) -> None:
 
 def _err(text: str) -> None:
     sys.stderr.write(f"{text}\n")
+
+
+def _jobs(text: str) -> int:
+    """``--jobs`` value: notebooks at a time, 1 to 16."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 16:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 16, got {text!r}")
+    return value
 
 
 def _seconds(text: str) -> float:
@@ -54,15 +65,8 @@ def _lock_wait(args: argparse.Namespace) -> Iterator[None]:
     if wait is None:
         yield
         return
-    before = os.environ.get(LOCK_WAIT_ENV)
-    os.environ[LOCK_WAIT_ENV] = f"{wait:g}"
-    try:
+    with environment_variable(LOCK_WAIT_ENV, f"{wait:g}"):
         yield
-    finally:
-        if before is None:
-            os.environ.pop(LOCK_WAIT_ENV, None)
-        else:
-            os.environ[LOCK_WAIT_ENV] = before
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -134,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, help="output folder (default reports/<period>)")
     report.add_argument("-p", "--param", action="append", default=[], metavar="NAME=VALUE",
                         help="extra notebook parameter, repeatable (checked against the notebook)")
+    report.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                        help="run N notebooks at a time, each in its own kernel (default 1; 2 suits a 2-core "
+                        "machine); the quarterly review still runs after the others")
     report.add_argument("--cost-engine", metavar="URL", default=None,
                         help="run the cost statements inside another engine: spark://local/TABLE, "
                              "bigquery://PROJECT.DATASET.TABLE, athena://WORKGROUP/DATABASE.TABLE?output=s3://… "
@@ -299,7 +306,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     params = _pairs(args.param, "--param")
     engine = with_max_bytes_billed(args.cost_engine, args.max_bytes_billed)
     summary = run_reports(args.names, args.period, settings=_settings(args), out_dir=args.out,
-                          parameters=params, progress=sys.stderr.isatty(), cost_engine=engine)
+                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs, cost_engine=engine)
     for result in summary.results:
         state = "ok    " if result.ok else "FAILED"
         _out(f"{state} {result.name} ({result.seconds:.1f} s){'' if result.ok else ': ' + str(result.error)}")

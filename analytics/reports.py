@@ -22,7 +22,17 @@
    mid-run cannot mix states, and the load does not wait for the report; the copy is deleted at
    the end (it needs as much free disk as the warehouse file, next to the reports);
 8. is all or nothing under Ctrl-C: an interrupted run deletes what it wrote, puts the previous run
-   back and re-raises ``KeyboardInterrupt`` (the CLI says "interrupted, nothing written", exit 130).
+   back and re-raises ``KeyboardInterrupt`` (the CLI says "interrupted, nothing written", exit 130);
+9. runs up to ``jobs`` notebooks at a time (``--jobs``; default 1): each in its own kernel, started
+   from a thread of the runner; Ctrl-C interrupts every running kernel (they run in sessions of
+   their own, so a terminal's Ctrl-C does not reach them) and waits for them before the clean-up
+   of point 8. The summary pages of :data:`RUN_LAST`
+   still start only when every other notebook has finished; results and ``run.json`` list the
+   notebooks in the same order whatever finished first;
+10. shares work between the notebooks of one run: the runner gives every kernel a private cache
+    folder inside the run's folder (``OPSREVIEW_RUN_CACHE``, :mod:`analytics.runcache`), so a result
+    computed by one notebook (the cost anomalies of a quarter) is read back, not recomputed, by a
+    later one (the quarterly review); the folder is deleted with the snapshot at the end.
 """
 
 from __future__ import annotations
@@ -31,9 +41,13 @@ import json
 import logging
 import os
 import shutil
+import signal
 import subprocess
+import tempfile
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +56,8 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import ensure_event_loop
 from nbconvert import HTMLExporter
 from traitlets.config import Config
 
@@ -51,7 +67,8 @@ from analytics.errors import ParameterError, ReportError, UnknownNameError, Usag
 from analytics.escaping import html_text
 from analytics.params import COMMON_PARAMETERS, COST_ENGINE_STATS
 from analytics.periods import Period, latest_full_quarter, parse_period
-from analytics.settings import Settings
+from analytics.runcache import RUN_CACHE_ENV
+from analytics.settings import Settings, environment_variable
 from analytics.warehouse import connect, run, snapshot
 
 log = logging.getLogger(__name__)
@@ -64,6 +81,8 @@ INDEX_FILE = "index.html"
 HISTORY = "history"
 LOCK_FILE = ".lock"
 SNAPSHOT_FILE = ".warehouse-snapshot.duckdb"
+CACHE_PREFIX = ".run-cache-"
+MAX_JOBS = 16
 
 
 @dataclass(frozen=True)
@@ -77,6 +96,8 @@ class NotebookResult:
     html: str | None
     error: str | None = None
     failed_cell: int | None = None
+    peak_rss_mb: float | None = None
+    """Peak resident memory of the notebook's kernel in MiB (Linux; None elsewhere)."""
     cost_engine: dict[str, Any] | None = None
     """What the notebook's cost statements returned on the cost engine (its ``cost_engine.json``)."""
 
@@ -96,6 +117,8 @@ class RunSummary:
     data_window: dict[str, str | None] = field(default_factory=dict)
     results: list[NotebookResult] = field(default_factory=list)
     archived_previous_run: str | None = None
+    runner_peak_rss_mb: float | None = None
+    """Peak resident memory of the runner process itself in MiB (Linux; the kernels are in ``results``)."""
     files: list[str] = field(default_factory=list)
     """Top-level names this run wrote in its folder: the only entries a later run may archive."""
     cost_engine: dict[str, Any] | None = None
@@ -375,17 +398,20 @@ def run_reports(
     out_dir: Path | None = None,
     parameters: Mapping[str, Any] | None = None,
     progress: bool = False,
+    jobs: int = 1,
     cost_engine: str | None = None,
 ) -> RunSummary:
-    """Run report notebooks for a period; see the module docstring for the contract.
+    """Run report notebooks for a period, ``jobs`` at a time; see the module docstring for the contract.
 
     ``cost_engine`` (a URL, :func:`analytics.engines.parse_engine`) puts the cost statements of every
     notebook on that engine, through ``OPSREVIEW_COST_ENGINE`` in the kernels' environment."""
+    if not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
+        raise UsageError(f"jobs must be a whole number from 1 to {MAX_JOBS}, got {jobs!r}")
     if cost_engine:
         spec = parse_engine(cost_engine)
-        with _environment(COST_ENGINE_ENV, cost_engine):
+        with environment_variable(COST_ENGINE_ENV, cost_engine):
             summary = run_reports(names, period, settings=settings, out_dir=out_dir, parameters=parameters,
-                                  progress=progress)
+                                  progress=progress, jobs=jobs)
         log.info("cost statements on %s", spec.describe())
         return summary
     cfg = settings or Settings.from_env()
@@ -405,7 +431,7 @@ def run_reports(
     previous_run_files(target, keep=warehouse_files)  # refuse a foreign folder before creating anything
     created = not target.exists()
     try:
-        return _locked_run(chosen, parsed, cfg, target, extra, output_dir, progress=progress)
+        return _locked_run(chosen, parsed, cfg, target, extra, output_dir, progress=progress, jobs=jobs)
     except BaseException:
         if created:
             with suppress(OSError):
@@ -415,7 +441,7 @@ def run_reports(
 
 def _locked_run(
     chosen: Sequence[str], parsed: Period, cfg: Settings, target: Path, extra: dict[str, Any],
-    output_dir: Path | None, *, progress: bool,
+    output_dir: Path | None, *, progress: bool, jobs: int,
 ) -> RunSummary:
     """Under the folder's lock: snapshot the warehouse, run, write ``run.json`` and the index page."""
     warehouse_files = (Path(cfg.warehouse), Path(cfg.warehouse + ".wal"))
@@ -426,13 +452,17 @@ def _locked_run(
             raise UsageError(f"{target} already holds {clash[0]!r}, which no earlier report run wrote; "
                              "refusing to overwrite it (give --out an empty or new folder)")
         snap = target / SNAPSHOT_FILE
+        cache = Path(tempfile.mkdtemp(prefix=CACHE_PREFIX, dir=target))  # private (0700), this run only
         try:
             snapshot(cfg.warehouse, snap)
             run_cfg = cfg.with_(warehouse=str(snap))
-            summary = _run_all(chosen, parsed, cfg, run_cfg, target, extra, previous, progress=progress)
+            with _run_cache(cache):
+                summary = _run_all(chosen, parsed, cfg, run_cfg, target, extra, previous, progress=progress,
+                                   jobs=jobs)
         finally:
             for leftover in (snap, snap.with_name(snap.name + ".wal")):
                 leftover.unlink(missing_ok=True)
+            shutil.rmtree(cache, ignore_errors=True)
         summary.files = files
         summary.cost_engine = engine_totals(summary.results)
         (target / RUN_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str), encoding="utf-8")
@@ -440,9 +470,16 @@ def _locked_run(
     return summary
 
 
+@contextmanager
+def _run_cache(folder: Path) -> Iterator[None]:
+    """``OPSREVIEW_RUN_CACHE`` = ``folder`` for the kernels started meanwhile (they inherit the environment)."""
+    with environment_variable(RUN_CACHE_ENV, str(folder)):
+        yield
+
+
 def _run_all(
     chosen: Sequence[str], parsed: Period, cfg: Settings, run_cfg: Settings, target: Path,
-    extra: Mapping[str, Any], previous: Sequence[str], *, progress: bool,
+    extra: Mapping[str, Any], previous: Sequence[str], *, progress: bool, jobs: int = 1,
 ) -> RunSummary:
     """Archive the previous run, run every notebook against ``run_cfg``'s snapshot; undo all on Ctrl-C."""
     started = datetime.now(UTC)
@@ -457,75 +494,202 @@ def _run_all(
     summary.archived_previous_run = _archive_previous(target, previous)
     written = run_files(chosen, target, Path(extra["output_dir"]) if "output_dir" in extra else None)
     try:
-        iterator: Any = chosen
-        if progress:
-            from tqdm import tqdm
-
-            iterator = tqdm(chosen, desc=f"reports {parsed.label}", unit="notebook")
-        for name in iterator:
+        if jobs > 1:
+            summary.results = _run_concurrently(chosen, parsed, run_cfg, target, extra, jobs=jobs, progress=progress)
+        else:
+            iterator: Any = chosen
             if progress:
-                iterator.set_postfix_str(name)
-            summary.results.append(_run_one(name, parsed, run_cfg, target, extra))
+                from tqdm import tqdm
+
+                iterator = tqdm(chosen, desc=f"reports {parsed.label}", unit="notebook")
+            kernels = _Kernels()
+            for name in iterator:
+                if progress:
+                    iterator.set_postfix_str(name)
+                summary.results.append(_run_one(name, parsed, run_cfg, target, extra, kernels=kernels))
     except BaseException:  # Ctrl-C (KeyboardInterrupt) or a crash of the runner itself: leave no half run
         for name in written:
             _remove(target / name)
         _restore_archived(target, summary.archived_previous_run)
         raise
     summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    own = peak_rss_bytes(os.getpid())
+    summary.runner_peak_rss_mb = round(own / 2**20, 1) if own else None
     summary.seconds = round((datetime.now(UTC) - started).total_seconds(), 1)
     return summary
 
 
-def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapping[str, Any]) -> NotebookResult:
-    """Execute one notebook and render it; never raises for a failing notebook."""
+def peak_rss_bytes(pid: int) -> int | None:
+    """Peak resident memory of a running process (``VmHWM`` in ``/proc/<pid>/status``), None where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text("ascii", "replace").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+class _Kernels:
+    """The kernels of one run: Ctrl-C can interrupt them all, and each notebook's peak memory is kept.
+
+    nbclient creates and owns each kernel manager as usual (and shuts its kernel down); the manager
+    class it is given registers every instance here under the thread that runs its notebook, reads
+    the kernel's peak resident memory just before the kernel is shut down, and :meth:`interrupt_all`
+    sends SIGINT to each kernel's process group — what the manager's own interrupt does — from the
+    runner's thread.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: dict[int, Any] = {}
+        self.stopping = threading.Event()
+        registry = self
+
+        class TrackedKernelManager(AsyncKernelManager):
+            peak_rss: int | None = None
+
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                with registry._lock:
+                    registry._running[threading.get_ident()] = self
+
+            async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
+                pid = getattr(self.provisioner, "pid", None) if self.provisioner is not None else None
+                if pid:
+                    self.peak_rss = peak_rss_bytes(int(pid))
+                await super().shutdown_kernel(now=now, restart=restart)
+
+        self.manager_class = TrackedKernelManager
+
+    def finished(self) -> int | None:
+        """Forget the kernel of the calling thread's notebook; return its peak resident memory in bytes."""
+        with self._lock:
+            km = self._running.pop(threading.get_ident(), None)
+        return getattr(km, "peak_rss", None)
+
+    def interrupt_all(self) -> None:
+        """Interrupt every kernel still running: its cell fails at once and its notebook returns."""
+        self.stopping.set()
+        with self._lock:
+            managers = list(self._running.values())
+        for km in managers:
+            group = getattr(km.provisioner, "pgid", None) if km.provisioner is not None else None
+            if group:
+                with suppress(OSError):
+                    os.killpg(group, signal.SIGINT)
+
+
+def _in_own_event_loop(function: Callable[..., NotebookResult], *args: Any, **kwargs: Any) -> NotebookResult:
+    """Call ``function`` in a worker thread, then close the asyncio loop nbclient ran there (jupyter_core
+    keeps one per thread and would leave it open, with its sockets, when the thread ends)."""
+    try:
+        return function(*args, **kwargs)
+    finally:
+        loop = ensure_event_loop()
+        if not loop.is_running():
+            loop.close()
+
+
+def _run_concurrently(
+    chosen: Sequence[str], period: Period, cfg: Settings, target: Path, extra: Mapping[str, Any], *, jobs: int,
+    progress: bool,
+) -> list[NotebookResult]:
+    """Run the notebooks ``jobs`` at a time (the :data:`RUN_LAST` ones after all others); results in
+    ``chosen`` order. Ctrl-C interrupts every running kernel, waits for the threads and re-raises."""
+    first = [n for n in chosen if n not in RUN_LAST]
+    last = [n for n in chosen if n in RUN_LAST]
+    kernels = _Kernels()
+    bar: Any = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(chosen), desc=f"reports {period.label} ({jobs} at a time)", unit="notebook")
+
+    def finished(result: NotebookResult) -> None:
+        if bar is not None:
+            bar.set_postfix_str(result.name)
+            bar.update(1)
+
+    results: dict[str, NotebookResult] = {}
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="notebook")
+    try:
+        for batch in (first, last):
+            pending: dict[Future[NotebookResult], str] = {
+                pool.submit(_in_own_event_loop, _run_one, name, period, cfg, target, extra, kernels=kernels): name
+                for name in batch}
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    results[pending.pop(future)] = result = future.result()
+                    finished(result)
+    except BaseException:
+        kernels.interrupt_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        if bar is not None:
+            bar.close()
+    return [results[name] for name in chosen]
+
+
+def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapping[str, Any], *,
+             kernels: _Kernels | None = None) -> NotebookResult:
+    """Execute one notebook and render it; never raises for a failing notebook. Its kernel is registered
+    in ``kernels`` (to interrupt it in a concurrent run, and for its peak memory)."""
     source = cfg.notebook(name)
     executed = target / f"{name}.ipynb"
     params = {"period": period.label, "warehouse": cfg.warehouse, "output_dir": str(target / name), **extra}
     began = time.perf_counter()
+    engine: dict[str, Any] = {"kernel_manager_class": kernels.manager_class} if kernels is not None else {}
+
+    def peak() -> float | None:
+        value = kernels.finished() if kernels is not None else None
+        return round(value / 2**20, 1) if value else None
+
+    def interrupted() -> bool:
+        return kernels is not None and kernels.stopping.is_set()
+
     try:
+        if interrupted():
+            raise KeyboardInterrupt
         pm.execute_notebook(
             str(source),
             str(executed),
             parameters=params,
             kernel_name=KERNEL,
             language="python",
-            cwd=str(source.parent),
+            # the kernel starts in the notebooks folder (nbclient's resources path), without papermill's
+            # process-wide chdir, so notebooks running side by side never see each other's working folder
+            resources={"metadata": {"path": str(source.parent.resolve())}},
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=CELL_TIMEOUT_S,
             # the kernel process's own chatter (TCP transport notice, "KeyboardInterrupt caught" at shutdown)
             # would drown a cron log; errors in cells still fail the notebook and are reported below
             extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            **engine,
         )
     except pm.PapermillExecutionError as exc:
         seconds = round(time.perf_counter() - began, 1)
-        log.error("%s failed in cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
+        if not interrupted():  # a notebook the run interrupted itself is no failure to report
+            log.error("%s failed in cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
         return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count,
-                              _engine_stats(target / name))
+                              peak_rss_mb=peak(), cost_engine=_engine_stats(target / name))
     except Exception as exc:  # kernel death, timeouts, missing kernels: keep going with the others
         seconds = round(time.perf_counter() - began, 1)
-        log.error("%s could not run: %s", name, exc)
+        if not interrupted():
+            log.error("%s could not run: %s", name, exc)
         return NotebookResult(name, False, seconds, executed.name if executed.exists() else "",
-                              None, f"{type(exc).__name__}: {exc}")
+                              None, f"{type(exc).__name__}: {exc}", peak_rss_mb=peak())
+    memory = peak()
     page = target / f"{name}.html"
     render_html(executed, page, title=f"{_title(name)} — {period.label}")
     seconds = round(time.perf_counter() - began, 1)
     log.info("%s done in %.1f s", name, seconds)
-    return NotebookResult(name, True, seconds, executed.name, page.name, cost_engine=_engine_stats(target / name))
-
-
-@contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    """``os.environ[name] = value`` for the duration (the notebook kernels inherit it)."""
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
+    return NotebookResult(name, True, seconds, executed.name, page.name, peak_rss_mb=memory,
+                          cost_engine=_engine_stats(target / name))
 
 
 def _engine_stats(folder: Path) -> dict[str, Any] | None:

@@ -10,6 +10,8 @@ Targets come from a YAML file (:func:`load_targets`; the shipped defaults are
 * no value — ``no data``, never a made-up number and never silently dropped;
 * a value but no target in the file — ``no target`` (shown, not judged; add the KPI's key to the
   targets file to judge it).
+
+The targets file and its rules are in ``_scorecard_targets``; their names are importable from here.
 """
 
 from __future__ import annotations
@@ -18,146 +20,25 @@ import json
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import quote
 
-import yaml
-
-from analytics.errors import ParameterError
+from analytics._scorecard_targets import Better, Status, TargetBook, TargetRule, load_targets
 from analytics.escaping import NO_MATH_CLASS, html_text
 from analytics.money import is_currency, money
 
-Status = Literal["on track", "at risk", "off track", "no data", "no target"]
-Better = Literal["lower", "higher", "band"]
+# the targets sibling's names are part of this module's API
+__all__ = [
+    "STATUS_COLORS", "STATUS_ORDER", "Better", "Kpi", "Status", "TargetBook", "TargetRule", "evidence_href",
+    "evidence_link", "format_delta", "format_value", "interval_text", "kpi_sentence", "load_targets", "ranked",
+    "scorecard_html", "section_anchor", "sparkline_svg", "status_badge", "status_counts", "target_text", "top_risks",
+    "top_wins", "value_text", "write_kpis_json"
+]
+
 STATUS_ORDER: dict[str, int] = {"off track": 0, "at risk": 1, "no data": 2, "no target": 3, "on track": 4}
 STATUS_COLORS: dict[str, str] = {"on track": "#1a9850", "at risk": "#f0a30a", "off track": "#d73027",
                                  "no data": "#9e9e9e", "no target": "#6b7b8c"}
-
-
-@dataclass(frozen=True)
-class TargetRule:
-    """The target of one KPI and how a value is judged against it."""
-
-    kpi: str
-    better: Better
-    target: float
-    at_risk: float
-
-    def status(self, value: float | None) -> Status:
-        """on track / at risk / off track, or no data.
-
-        >>> TargetRule("cfr", "lower", 0.15, 0.20).status(0.17)
-        'at risk'
-        >>> TargetRule("budget", "band", 0.05, 0.10).status(-0.12)
-        'off track'
-        """
-        if value is None or (isinstance(value, float) and math.isnan(value)):
-            return "no data"
-        if self.better == "lower":
-            return "on track" if value <= self.target else "at risk" if value <= self.at_risk else "off track"
-        if self.better == "higher":
-            return "on track" if value >= self.target else "at risk" if value >= self.at_risk else "off track"
-        magnitude = abs(value)
-        return "on track" if magnitude <= self.target else "at risk" if magnitude <= self.at_risk else "off track"
-
-    def gap(self, value: float | None) -> float | None:
-        """How far a value is on the wrong side of the target, relative to the target band (0 = met)."""
-        if value is None:
-            return None
-        span = abs(self.at_risk - self.target) or 1.0
-        if self.better == "lower":
-            return max(0.0, value - self.target) / span
-        if self.better == "higher":
-            return max(0.0, self.target - value) / span
-        return max(0.0, abs(value) - self.target) / span
-
-
-def _rule(name: str, spec: Mapping[str, Any], where: str) -> TargetRule:
-    """Validate one KPI's target block."""
-    allowed = {"better", "target", "at_risk", "tiers"}
-    unknown = set(spec) - allowed
-    if unknown:
-        raise ParameterError(f"{where}: KPI {name!r} has unknown field(s) {sorted(unknown)}")
-    better = spec.get("better")
-    if better not in ("lower", "higher", "band"):
-        raise ParameterError(f"{where}: KPI {name!r} needs better: lower, higher or band")
-    try:
-        target, at_risk = float(spec["target"]), float(spec["at_risk"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ParameterError(f"{where}: KPI {name!r} needs numeric target and at_risk") from exc
-    consistent = {"lower": at_risk >= target, "higher": at_risk <= target, "band": at_risk >= target >= 0}[better]
-    if not consistent:
-        raise ParameterError(f"{where}: KPI {name!r}: at_risk {at_risk} is on the wrong side of target {target}")
-    return TargetRule(name, better, target, at_risk)
-
-
-def load_targets(path: str | Path | None = None, *, tier: str | None = None) -> dict[str, TargetRule]:
-    """Target rules by KPI from a YAML file (the shipped defaults when ``path`` is empty).
-
-    >>> load_targets()["change_failure_rate"].target
-    0.15
-    >>> load_targets(tier="tier2")["slo_compliance"].target
-    0.995
-    """
-    if path:
-        source = Path(path)
-        try:
-            text = source.read_text("utf-8")
-        except OSError as exc:
-            raise ParameterError(f"cannot read targets file {source}: {exc.strerror}") from exc
-        where = str(source)
-    else:
-        text = (resources.files("analytics.config") / "targets.yaml").read_text("utf-8")
-        where = "analytics/config/targets.yaml"
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{where}: not valid YAML ({str(exc).splitlines()[0]})") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("kpis"), dict):
-        raise ParameterError(f"{where}: expected a top-level 'kpis:' mapping")
-    rules: dict[str, TargetRule] = {}
-    for name, spec in doc["kpis"].items():
-        if not isinstance(spec, dict):
-            raise ParameterError(f"{where}: KPI {name!r} must be a mapping")
-        tiers = spec.get("tiers") or {}
-        merged = {**spec, **(tiers.get(tier, {}) if tier else {})}
-        merged.pop("tiers", None)
-        rules[str(name)] = _rule(str(name), merged, where)
-    return rules
-
-
-class TargetBook:
-    """The rules of one targets file, company-wide and per service tier (each tier loaded on first use).
-
-    The file is read and validated when the book is made, so a bad file fails before any KPI is computed.
-
-    >>> book = TargetBook()
-    >>> book.rule("slo_compliance").target, book.rule("slo_compliance", tier="tier2").target
-    (0.999, 0.995)
-    >>> book.rule("no_such_kpi") is None
-    True
-    """
-
-    def __init__(self, path: str | Path | None = None) -> None:
-        self.path = str(path) if path else None
-        self._by_tier: dict[str | None, dict[str, TargetRule]] = {None: load_targets(self.path)}
-
-    @property
-    def source(self) -> str:
-        """Where the targets come from, for the report's method note."""
-        return self.path or "analytics/config/targets.yaml (the shipped defaults)"
-
-    def rules(self, tier: str | None = None) -> dict[str, TargetRule]:
-        """Every rule, with ``tier``'s overrides applied."""
-        if tier not in self._by_tier:
-            self._by_tier[tier] = load_targets(self.path, tier=tier)
-        return self._by_tier[tier]
-
-    def rule(self, key: str, *, tier: str | None = None) -> TargetRule | None:
-        """The rule of one KPI (None: the file sets no target for it)."""
-        return self.rules(tier).get(key)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ Resolution order for each path: explicit argument → environment variable → p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -95,3 +97,25 @@ def _normalise_warehouse(value: str | Path | None, home: Path) -> str:
         return text
     path = Path(text).expanduser()
     return str(path if path.is_absolute() else (Path.cwd() / path).resolve())
+
+
+@contextmanager
+def environment_variable(name: str, value: str) -> Iterator[None]:
+    """``name`` = ``value`` in this process's environment (and so in the kernels and connections it starts)
+    for the length of the block, then as before — unset again when it was unset.
+
+    >>> with environment_variable("OPSREVIEW_DOCTEST_VAR", "1"):
+    ...     os.environ["OPSREVIEW_DOCTEST_VAR"]
+    '1'
+    >>> "OPSREVIEW_DOCTEST_VAR" in os.environ
+    False
+    """
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before

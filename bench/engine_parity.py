@@ -38,7 +38,14 @@ def _params(quarter_start: datetime, quarter_end: datetime, previous_start: date
                 rate_end=quarter_end, provider=None, service=None, account=None, region=None, filter_tag_key=None,
                 filter_tag_value=None, dimension="ServiceName", dimension_tag_key=None, tag_key="team", grain="day",
                 shared_values=["platform"], shared_services=[], cost_tag_key="service", member_dim="account",
-                member_tag_key="team", usage_type=None, tag=None)
+                member_tag_key="team", usage_type=None, tag=None,
+                # anomaly_cost_by_member's batched requests ('' = any): provider-wide by account, one service
+                # by tag, the whole estate by the annotation tag
+                request_id=[0, 1, 2], request_member_dim=["account", "tag", "annotation_tag"],
+                request_provider=["AWS", "AWS", ""], request_service=["", "Amazon Elastic Compute Cloud", ""],
+                request_account=["", "", ""], request_region=["", "", ""], request_usage_type=["", "", ""],
+                request_tag=["", "", ""], request_start=[quarter_start.date()] * 3,
+                request_end=[quarter_end.date()] * 3, annotation_tag_key="service")
 
 
 def _same(a: list[tuple], b: list[tuple]) -> bool:

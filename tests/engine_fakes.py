@@ -62,6 +62,20 @@ class FocusStore:
         return names, types, rows
 
 
+def _zip_as_duckdb(tree: exp.Expression) -> exp.Expression:
+    """Trino's zipping ``FROM UNNEST(a, b) AS z(x, y)`` → DuckDB's ``FROM (SELECT unnest(a) AS x,
+    unnest(b) AS y) AS z`` (DuckDB's table function ``unnest`` takes one list; projections zip)."""
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Unnest) and len(node.expressions) > 1 and isinstance(node.parent, exp.From):
+            alias = node.args["alias"]
+            select = exp.select(*[exp.alias_(exp.Explode(this=e.copy()), c.name)
+                                  for e, c in zip(node.expressions, alias.columns, strict=True)])
+            return exp.Subquery(this=select, alias=exp.TableAlias(this=alias.this.copy()))
+        return node
+
+    return tree.transform(replace)
+
+
 def _local(tree: exp.Expression, parts: tuple[str, ...]) -> exp.Expression:
     """References to the served table → the store's ``focus``; any other table name is left (and fails)."""
     for table in list(tree.find_all(exp.Table)):
@@ -78,7 +92,8 @@ def _bq_value(param: dict[str, Any]) -> Any:
     kind = param["parameterType"]["type"]
     value = param.get("parameterValue", {})
     if kind == "ARRAY":
-        return [v.get("value") for v in value.get("arrayValues", [])]
+        element = param["parameterType"]["arrayType"]
+        return [_bq_value({"parameterType": element, "parameterValue": v}) for v in value.get("arrayValues", [])]
     raw = value.get("value")
     if raw is None:
         return None
@@ -390,7 +405,7 @@ class FakeAthena:
         for mark, literal in reversed(list(zip(marks, parameters, strict=True))):
             sqlglot.parse_one(literal, read="trino")  # each parameter must be one literal expression
             sql = sql[:mark.start] + f"({literal})" + sql[mark.end + 1:]
-        tree = _local(sqlglot.parse_one(sql, read="trino"), tuple(self.table.split(".")))
+        tree = _local(_zip_as_duckdb(sqlglot.parse_one(sql, read="trino")), tuple(self.table.split(".")))
         return tree.sql(dialect="duckdb")
 
     def start(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,10 @@ settings                  mode                                              used
 :class:`MetricSettings`   **metric**: sub-daily metrics (the NAB case),      ``bench/nab_score.py``,
 (``DetectorSettings``)    novelty gate + robust z + detected period +        metric series
                           refractory period (:mod:`.detectors`)
+:class:`LikelihoodSettings`  **metric, opt-in**: raw score from robust z's +  ``bench/nab_score.py
+                          novelty frequency, HTM anomaly likelihood,         --detector likelihood``
+                          refractory period (:mod:`._likelihood`); not the
+                          shipped default (docs/anomaly-quality.md)
 ========================  ================================================  ==========================
 
 What the modes share, and what :func:`detect` guarantees for every one of them:
@@ -41,6 +45,7 @@ import pandas as pd
 
 from analytics.anomalies._arrays import numeric_matrix
 from analytics.anomalies._counts import DEFAULT_COUNT_SETTINGS, CountScan, CountSettings, count_events, scan_counts
+from analytics.anomalies._likelihood import DEFAULT_LIKELIHOOD, LikelihoodSettings, detect_likelihood
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of, scan_daily
 from analytics.anomalies.detectors import DEFAULT_SETTINGS, DetectorSettings, detect_many
 from analytics.errors import ParameterError
@@ -51,6 +56,7 @@ __all__ = [
     "CostSettings",
     "CountSettings",
     "Detections",
+    "LikelihoodSettings",
     "MetricSettings",
     "Settings",
     "detect",
@@ -63,7 +69,7 @@ CostSettings = SeasonalSettings
 """Settings of the cost mode (daily spend)."""
 MetricSettings = DetectorSettings
 """Settings of the metric mode (sub-daily metrics, the NAB case)."""
-Settings = SeasonalSettings | CountSettings | DetectorSettings
+Settings = SeasonalSettings | CountSettings | DetectorSettings | LikelihoodSettings
 DEFAULTS: Final[dict[str, Settings]] = {"cost": DEFAULT_SEASONAL, "counts": DEFAULT_COUNT_SETTINGS,
                                         "metric": DEFAULT_SETTINGS}
 """The shipped settings of each mode: what the product runs and what the benchmarks score."""
@@ -75,7 +81,7 @@ def mode_of(settings: Settings) -> str:
         return "cost"
     if isinstance(settings, CountSettings):
         return "counts"
-    if isinstance(settings, DetectorSettings):
+    if isinstance(settings, DetectorSettings | LikelihoodSettings):
         return "metric"
     raise ParameterError(f"settings must be CostSettings, CountSettings or MetricSettings, got {type(settings)!r}")
 
@@ -197,8 +203,11 @@ def detect(series: npt.ArrayLike | pd.Series | pd.DataFrame, settings: Settings 
         notes = tuple(_joined(*input_notes, missing[j]) for j in range(n_series))
         return Detections(mode, flag, _score(strength, flag), expected, reasons, notes, settings,
                           count_scans=scans)
-    assert isinstance(settings, DetectorSettings)
-    found = detect_many(arr, settings=settings)
+    if isinstance(settings, LikelihoodSettings):
+        found = detect_likelihood(arr, settings=settings)
+    else:
+        assert isinstance(settings, DetectorSettings)
+        found = detect_many(arr, settings=settings)
     flag = np.stack([d.alarm for d in found], axis=1).astype(np.int8) if found else np.zeros((n_rows, 0), np.int8)
     strength = np.stack([d.score / (1.0 - d.score) for d in found], axis=1) if found else np.zeros((n_rows, 0))
     score = _score(strength, flag)  # candidates the refractory period suppressed stay below 0.5
@@ -227,5 +236,16 @@ def _null_scores(values: npt.ArrayLike) -> FloatArray:
     return np.zeros(np.asarray(values).shape[0])
 
 
-NAB_DETECTORS: Final = {"opsreview": _shipped_metric_scores, "null": _null_scores}
+def _novelty_gate_scores(values: npt.ArrayLike) -> FloatArray:
+    """NAB ``anomaly_score`` of the novelty-gate design with its defaults."""
+    return detect(np.asarray(values, dtype=np.float64), DEFAULT_SETTINGS).nab_scores()
+
+
+def _likelihood_scores(values: npt.ArrayLike) -> FloatArray:
+    """NAB ``anomaly_score`` of the likelihood design with its defaults."""
+    return detect(np.asarray(values, dtype=np.float64), DEFAULT_LIKELIHOOD).nab_scores()
+
+
+NAB_DETECTORS: Final = {"opsreview": _shipped_metric_scores, "noveltyGate": _novelty_gate_scores,
+                        "likelihood": _likelihood_scores, "null": _null_scores}
 """What ``bench/nab_score.py`` can score: the shipped detector (metric mode, shipped defaults) and null."""

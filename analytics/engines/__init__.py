@@ -39,7 +39,8 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics.errors import AnalyticsError, ParameterError
-from analytics.sql import load_sql, parameters_of, query, sql_names
+from analytics.runcache import shared_statement
+from analytics.sql import load_sql, parameters_of, query, records, sql_names
 
 if TYPE_CHECKING:  # sqlglot is imported only when an engine is used: plain DuckDB runs never load it
     from analytics.engines.dialects import Dialect, TagsAs, Translated
@@ -207,15 +208,17 @@ def _bound(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def cost_records(con: Any, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows of a cost statement as dicts with exact Decimals: on the attached engine when it reads
-    only ``cost``, else on the warehouse connection (the statement text as it is, macros and all)."""
-    bound = _bound(name, params)
+    only ``cost``, else on the warehouse connection (the statement text as it is, macros and all).
+
+    Inside a report run an identical earlier call's rows are read back from the run cache
+    (:func:`analytics.runcache.shared_statement`) on either path; an engine's rows are keyed by the
+    engine as well, so a warehouse result never stands in for an engine's or the reverse."""
     engine = cost_engine_of(con)
-    if engine is not None and name in engine_statements():
-        return engine.run(name, bound).to_pylist()
-    result = con.execute(load_sql(name), bound)
-    rows = result.fetchall()
-    columns = [d[0] for d in result.description or []]
-    return [dict(zip(columns, row, strict=True)) for row in rows]
+    if engine is None or name not in engine_statements():
+        return records(con, name, params, error=ParameterError)
+    bound = _bound(name, params)
+    return shared_statement(con, name, {**bound, _ENGINE_KEY: engine.describe()},
+                            lambda: engine.run(name, bound).to_pylist(), form="engine-rows")
 
 
 def cost_frame(con: Any, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
@@ -223,14 +226,23 @@ def cost_frame(con: Any, name: str, params: Mapping[str, Any]) -> pd.DataFrame:
     engine = cost_engine_of(con)
     if engine is None or name not in engine_statements():
         return query(con, name, dict(params))
-    table = engine.run(name, _bound(name, params))
-    view = f"__engine_result_{name}"
+    bound = _bound(name, params)
     warehouse = con.duckdb if isinstance(con, EngineConnection) else con
-    warehouse.register(view, table)
-    try:
-        return warehouse.execute(f'SELECT * FROM "{view}"').df()
-    finally:
-        warehouse.unregister(view)
+
+    def fetch() -> pd.DataFrame:
+        table = engine.run(name, bound)
+        view = f"__engine_result_{name}"
+        warehouse.register(view, table)
+        try:
+            return warehouse.execute(f'SELECT * FROM "{view}"').df()
+        finally:
+            warehouse.unregister(view)
+
+    return shared_statement(con, name, {**bound, _ENGINE_KEY: engine.describe()}, fetch, form="engine-frame")
+
+
+#: The run-cache key part naming the engine a cached result came from.
+_ENGINE_KEY = " engine"
 
 
 #: Environment variable naming the cost engine for report runs and notebooks (``--cost-engine``).

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import pyarrow as pa
 
@@ -34,21 +34,27 @@ def query_parameter(name: str, value: Any) -> Any:
 
     >>> query_parameter("tags", ["a", "b"]).to_api_repr()["parameterType"]
     {'type': 'ARRAY', 'arrayType': {'type': 'STRING'}}
+    >>> query_parameter("ids", [0, 1]).to_api_repr()["parameterType"]
+    {'type': 'ARRAY', 'arrayType': {'type': 'INT64'}}
     """
     from google.cloud import bigquery
 
-    if isinstance(value, (list, tuple)):
-        if not all(isinstance(v, str) for v in value):
-            raise EngineError(f"bigquery: parameter {name} must be a list of text")
-        return bigquery.ArrayQueryParameter(name, "STRING", list(value))
     kinds: tuple[tuple[type, str], ...] = ((bool, "BOOL"), (int, "INT64"), (float, "FLOAT64"),
                                            (Decimal, "BIGNUMERIC"), (datetime, "TIMESTAMP"), (date, "DATE"),
                                            (str, "STRING"))
+    if isinstance(value, (list, tuple)):
+        # one element type for the whole list, and no NULL element (BigQuery arrays cannot hold NULL)
+        element = next((t for k, t in kinds if value and all(isinstance(v, k) for v in value)), None)
+        if value and element is None:
+            raise EngineError(f"bigquery: parameter {name} must be a list of one type without NULLs")
+        if element == "INT64" and any(isinstance(v, bool) for v in value):
+            raise EngineError(f"bigquery: parameter {name} must be a list of one type without NULLs")
+        return bigquery.ArrayQueryParameter(name, element or "STRING", list(value))
     if value is None:
         return bigquery.ScalarQueryParameter(name, "STRING", None)
     for kind, name_of_type in kinds:
         if isinstance(value, kind):
-            return bigquery.ScalarQueryParameter(name, name_of_type, value)
+            return bigquery.ScalarQueryParameter(name, name_of_type, cast(Any, value))
     raise EngineError(f"bigquery: cannot bind a {type(value).__name__} as parameter {name}")
 
 

@@ -13,7 +13,13 @@ semantic files — never a copy):
 * a **scalar macro** (``cost_dimension_value($dimension, $dimension_tag_key, cost_row)``) becomes its
   expression; a parameter passed a whole row (``p_row.ServiceName``) becomes a column of the alias
   the call passes (``cost_row.ServiceName``);
-* calls inside macro bodies are expanded the same way, until none is left.
+* calls inside macro bodies are expanded the same way, until none is left;
+* a join of the warehouse's **tag table** (``LEFT JOIN cost_tags AS t ON t.Tags = r.Tags AND
+  t.tag_key = K``, migration 0010: the tags of ``cost`` parsed once per distinct tag set, a DuckDB
+  speed-up) is dropped and every ``t.tag_value`` becomes the tag lookup it caches,
+  ``TRY_CAST(r.Tags AS MAP(VARCHAR, VARCHAR))[K]`` — the value the migration defines ``cost_tags`` by.
+  An engine has only the FOCUS table; :mod:`analytics.engines.dialects` turns that lookup into the
+  engine's own (``element_at``, ``from_json``, ``JSON_VALUE``).
 
 DuckDB itself keeps running the ``.sql`` text with its macros (speed and behaviour unchanged); the
 composed SQL runs on DuckDB too in the tests, and equals the macro version on every cost statement
@@ -28,6 +34,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import cast
 
 import sqlglot
 from sqlglot import exp
@@ -46,6 +53,7 @@ _COMMENT_LINE = re.compile(r"^\s*--[^\n]*\n?", re.MULTILINE)
 #: the semantic-layer files installed as TEMP macros on every connection.
 MACRO_SOURCES: tuple[tuple[str, str], ...] = (
     ("analytics.warehouse", "migrations/0006_cost_scope_macros.sql"),
+    ("analytics.warehouse", "migrations/0010_cost_tags.sql"),  # re-creates two of 0006's: the later one wins
     ("analytics.sql.semantic", "incidents.sql"),
     ("analytics.sql.semantic", "delivery.sql"),
 )
@@ -81,7 +89,7 @@ def macros() -> dict[str, Macro]:
                 continue
             params = tuple(p.strip().lower() for p in match["params"].split(",") if p.strip())
             body_sql = match["body"].strip()
-            body = sqlglot.parse_one(body_sql, read="duckdb")
+            body = cast(exp.Expression, sqlglot.parse_one(body_sql, read="duckdb"))
             found[match["name"].lower()] = Macro(match["name"].lower(), params, body, bool(match["table"]))
     return found
 
@@ -139,16 +147,78 @@ def expand(tree: exp.Expression) -> exp.Expression:
                 alias = node.args.get("alias") or exp.TableAlias(this=exp.to_identifier(macro.name))
                 return exp.Subquery(this=_substitute(macro, list(fn.expressions)), alias=alias.copy())
             if isinstance(node, exp.Anonymous):
-                macro = macros().get(node.name.lower())
-                if macro is not None and not macro.is_table:
+                scalar = macros().get(node.name.lower())
+                if scalar is not None and not scalar.is_table:
                     changed = True
-                    return _substitute(macro, list(node.expressions))
+                    return _substitute(scalar, list(node.expressions))
             return node
 
         tree = tree.transform(replace, copy=False)
         if not changed:
             return tree
     raise CompositionError("macro expansion did not terminate (a macro calls itself?)")
+
+
+#: The warehouse's parsed-tags table (migration 0010) and its columns.
+TAG_TABLE = "cost_tags"
+
+
+def _tag_join_key(join: exp.Join) -> tuple[str, exp.Expression, exp.Expression] | None:
+    """``(alias, row's Tags column, key)`` of ``LEFT JOIN cost_tags AS alias ON alias.Tags = r.Tags AND
+    alias.tag_key = K`` (either order of the terms), None for any other join."""
+    table = join.this
+    if not (isinstance(table, exp.Table) and isinstance(table.this, exp.Identifier)
+            and table.name.lower() == TAG_TABLE and join.side.upper() == "LEFT"):
+        return None
+    alias = (table.alias or table.name).lower()
+    on = join.args.get("on")
+    terms = list(on.flatten()) if isinstance(on, exp.And) else [on]
+    tags: exp.Expression | None = None
+    key: exp.Expression | None = None
+    for term in terms:
+        if not isinstance(term, exp.EQ) or len(terms) != 2:
+            raise CompositionError(f"a join of {TAG_TABLE} must be ON {alias}.Tags = r.Tags AND {alias}.tag_key = K")
+        left, right = term.this, term.expression
+        if isinstance(right, exp.Column) and right.table.lower() == alias:
+            left, right = right, left
+        if not (isinstance(left, exp.Column) and left.table.lower() == alias):
+            raise CompositionError(f"a join of {TAG_TABLE}: {term.sql('duckdb')} does not compare {alias}'s columns")
+        if left.name.lower() == "tags" and isinstance(right, exp.Column):
+            tags = right
+        elif left.name.lower() == "tag_key":
+            key = right
+    if tags is None or key is None:
+        raise CompositionError(f"a join of {TAG_TABLE} must match {alias}.Tags and {alias}.tag_key")
+    return alias, tags, key
+
+
+def tag_joins_as_lookups(tree: exp.Expression) -> exp.Expression:
+    """``tree`` without joins of ``cost_tags``: each ``alias.tag_value`` is the lookup the table caches."""
+    lookups: dict[str, exp.Expression] = {}
+    for join in list(tree.find_all(exp.Join)):
+        found = _tag_join_key(join)
+        if found is None:
+            continue
+        alias, tags, key = found
+        if alias in lookups:
+            raise CompositionError(f"{TAG_TABLE} joined twice as {alias}")
+        lookups[alias] = sqlglot.parse_one("TRY_CAST(x AS MAP(VARCHAR, VARCHAR))[k]", read="duckdb").transform(
+            lambda n, tags=tags, key=key: tags.copy() if isinstance(n, exp.Column) and n.name == "x"
+            else _argument(key) if isinstance(n, exp.Column) and n.name == "k" else n)
+        join.pop()
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Column) and node.table.lower() in lookups:
+            if node.name.lower() != "tag_value":
+                raise CompositionError(f"{TAG_TABLE} is read for {node.name}; only tag_value has a lookup")
+            return lookups[node.table.lower()].copy()
+        return node
+
+    tree = tree.transform(replace, copy=False)
+    left = [t.name for t in tree.find_all(exp.Table) if t.name.lower() == TAG_TABLE]
+    if left:
+        raise CompositionError(f"{TAG_TABLE} is read other than by a LEFT JOIN on (Tags, tag_key)")
+    return tree
 
 
 def composed(name: str) -> exp.Expression:
@@ -158,8 +228,8 @@ def composed(name: str) -> exp.Expression:
 
 @cache
 def _composed(name: str) -> exp.Expression:
-    tree = sqlglot.parse_one(load_sql(name), read="duckdb")
-    return expand(tree)
+    tree = cast(exp.Expression, sqlglot.parse_one(load_sql(name), read="duckdb"))
+    return tag_joins_as_lookups(expand(tree))
 
 
 def composed_duckdb_sql(name: str) -> str:

@@ -21,6 +21,11 @@ differs, parameter markers); this module adds only what sqlglot cannot know:
   whose ``TIMESTAMP_TRUNC`` takes the part as a keyword, not a value;
 * ``generate_series`` → ``GENERATE_DATE_ARRAY`` / ``GENERATE_TIMESTAMP_ARRAY`` and ISO ``week`` →
   ``ISOWEEK`` on BigQuery;
+* several ``unnest`` projections of one ``SELECT`` without ``FROM`` (DuckDB zips lists of equal
+  length: the request lists of ``anomaly_cost_by_member``) → a zip in the ``FROM``: Trino's
+  ``UNNEST(a, b, …) AS z(x, y, …)`` (which zips), Spark's ``inline(arrays_zip(a, b, …))``, BigQuery's
+  ``a[ORDINAL(o)]`` over ``UNNEST(GENERATE_ARRAY(1, ARRAY_LENGTH(a))) AS o`` — not sqlglot's generic
+  rewrite, which cross joins every list before filtering (n¹⁰ rows for ten lists);
 * parameters → Athena's positional ``?``, with the order of the names returned beside the SQL.
 
 Values are never formatted into the text on any engine: each engine binds them
@@ -89,8 +94,9 @@ def _with_table(tree: exp.Expression, parts: tuple[str, ...]) -> exp.Expression:
         if isinstance(table.this, exp.Identifier) and table.name.lower() == "cost" and not table.db \
                 and "cost" not in ctes:
             new = _table(parts)
-            if table.args.get("alias"):
-                new.set("alias", table.args["alias"])
+            # unaliased, the table keeps the name ``cost`` as its alias: the statements and macros
+            # qualify columns with it (``cost.*``, ``cost.Tags``)
+            new.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier("cost")))
             table.replace(new)
     return tree
 
@@ -200,6 +206,43 @@ def _bigquery_series(tree: exp.Expression) -> exp.Expression:
     return tree.transform(replace, copy=False)
 
 
+def _zipped_unnest(tree: exp.Expression, dialect: Dialect) -> exp.Expression:
+    """A ``SELECT`` of several ``unnest(list) AS c`` (each perhaps wrapped, ``nullif(unnest(l), '')``) and
+    no ``FROM`` → the lists zipped in the ``FROM`` (see the module docstring), wrappers kept."""
+    def explode_of(projection: exp.Expression) -> exp.Explode | None:
+        found = list(projection.find_all(exp.Explode))
+        return found[0] if len(found) == 1 else None
+
+    def replace(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Select) or node.args.get("from_") or len(node.expressions) < 2:
+            return node
+        projections = node.expressions
+        explodes = [explode_of(p) for p in projections]
+        if not all(isinstance(p, exp.Alias) for p in projections) or any(e is None for e in explodes):
+            return node
+        names = [p.alias for p in projections]
+        lists = [e.this.copy() for e in explodes if e is not None]
+        if dialect == "bigquery":
+            ordinal = exp.column("zip_ordinal")  # 1-based, as the list positions of every other dialect
+            source: exp.Expression = exp.Unnest(
+                expressions=[exp.func("GENERATE_ARRAY", exp.Literal.number(1),
+                                      exp.func("ARRAY_LENGTH", lists[0].copy()))],
+                alias=exp.TableAlias(columns=[exp.to_identifier("zip_ordinal")]))
+            items: list[exp.Expression] = [exp.Bracket(this=values, expressions=[exp.func("ORDINAL", ordinal.copy())])
+                                           for values in lists]
+        else:
+            source = exp.Unnest(expressions=lists, alias=exp.TableAlias(
+                this=exp.to_identifier("zipped"), columns=[exp.to_identifier(n) for n in names]))
+            items = [exp.column(n, table="zipped") for n in names]
+        for explode, item in zip(explodes, items, strict=True):
+            assert explode is not None
+            explode.replace(item)
+        node.set("from_", exp.From(this=source))
+        return node
+
+    return tree.transform(replace, copy=False)
+
+
 def _positional(sql: str) -> tuple[str, tuple[str, ...]]:
     """Named markers (``:start``) of generated Trino SQL → ``?``, and the names in textual order (the
     tokenizer finds them, so a ``:`` inside a string literal is left alone)."""
@@ -230,6 +273,7 @@ def translate(name: str, dialect: Dialect, *, table: str = "cost", tags_as: Tags
     tree = composed(name)
     tree = _with_table(tree, table_parts(table))
     if dialect != "duckdb":
+        tree = _zipped_unnest(tree, dialect)
         tree = _with_tag_access(tree, dialect, tags_as or DEFAULT_TAGS[dialect])
         tree = _grouping(tree, dialect)
     if dialect == "trino":

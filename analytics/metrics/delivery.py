@@ -29,21 +29,47 @@ Definitions (and the fourkeys defects they avoid, docs/delivery-and-slo.md):
 Quantile CIs use the percentile bootstrap (:mod:`analytics.metrics.stats`); above
 :data:`BOOTSTRAP_MAX_N` values the distribution-free order-statistic interval (the bootstrap's
 large-sample limit) is used instead, because 9,999 resamples of thousands of values are slow.
+
+This module holds the per-group tables and the summary; the bound scope and the three row sets
+(``_delivery_scope``), the DORA 2024 levels and fourkeys bucket (``_delivery_levels``) and the CI
+pipeline outcomes (``_delivery_pipelines``) are private siblings whose names are importable from here.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from analytics.artifacts import json_ready, write_json_artifact  # noqa: F401 - re-exported
+from analytics.artifacts import json_ready, write_json_artifact
+from analytics.metrics._delivery_levels import (
+    DORA_2024_CAVEAT,
+    DORA_YEAR,
+    FOURKEYS_BUCKETS,
+    LEVEL_CUTS,
+    LEVELS,
+    dora_2024_level,
+    fourkeys_frequency_bucket,
+    overall_level,
+)
+from analytics.metrics._delivery_pipelines import pipeline_outcomes_by_workflow, pipeline_success_rate
+from analytics.metrics._delivery_scope import (
+    ALL,
+    DEFAULT_ENVIRONMENT,
+    GROUPINGS,
+    SCOPE_COLUMN,
+    as_floats,
+    check_by,
+    deployments_in_period,
+    each_group,
+    group_column,
+    lead_time_pairs,
+    quantile_columns,
+    recovery_incidents,
+    scope_params,
+)
 from analytics.metrics.stats import (  # noqa: F401
     BOOTSTRAP_MAX_N,
     MIN_N,
@@ -56,215 +82,15 @@ from analytics.metrics.stats import (  # noqa: F401
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 
-GROUPINGS: tuple[str, ...] = ("service", "team", "repo", "environment")
-ALL = "(all)"
-SCOPE_COLUMN = "scope"
-DEFAULT_ENVIRONMENT = "production"
-LEVELS: tuple[str, ...] = ("elite", "high", "medium", "low")
-DORA_YEAR = 2024
-DORA_2024_CAVEAT = (
-    "DORA performance levels use the 2024 Accelerate State of DevOps clusters. Only the share of teams per "
-    "cluster and the elite and high change fail rates are corroborated by a public benchmark file; the other "
-    "cluster values are unverified, and the cut-points between clusters are this project's reading of them "
-    "(the 2024 clusters are centroids, not thresholds; their change fail rates are not even ordered: medium 10%, "
-    "high 20%). The overall level is the lowest of the per-metric levels."
-)
-# Per-metric cut-points (project definition from the 2024 cluster descriptions, docs/delivery-and-slo.md).
-LEVEL_CUTS: dict[str, tuple[str, tuple[tuple[str, float], ...]]] = {
-    # metric: (direction, ((level, bound), …)); higher: value >= bound; lower: value < bound (<= for CFR)
-    "deployment_frequency": ("higher", (("elite", 7.0), ("high", 1.0), ("medium", 7.0 / 30.0))),
-    "lead_time_hours": ("lower", (("elite", 24.0), ("high", 168.0), ("medium", 720.0))),
-    "change_failure_rate": ("lower_equal", (("elite", 0.05), ("high", 0.20))),
-    "recovery_minutes": ("lower", (("elite", 60.0), ("high", 1440.0), ("medium", 10080.0))),
-}
-FOURKEYS_BUCKETS: tuple[str, ...] = ("Daily", "Weekly", "Monthly", "Yearly")
-
-
-# -- scope -------------------------------------------------------------------------------------
-def _params(
-    period: Period | str,
-    *,
-    service: str | None,
-    team: str | None,
-    repo: str | None,
-    environment: str | None,
-    by: str | None = None,
-) -> dict[str, Any]:
-    """Bound parameters shared by the delivery statements."""
-    p = parse_period(period)
-    return {"period_start": p.start_ts, "period_end": p.end_ts, "service": service or None, "team": team or None,
-            "repo": repo or None, "environment": environment or None, "by": by or "(all)"}
-
-
-def _check_by(by: str | None) -> str | None:
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"by must be one of {', '.join(GROUPINGS)} or None, got {by!r}")
-    return by
-
-
-def _label(by: str | None) -> str:
-    """The name of the group column of a per-group table."""
-    return by or SCOPE_COLUMN
-
-
-def _groups(con: duckdb.DuckDBPyConnection, values: pd.Series, by: str | None, params: Mapping[str, Any]
-            ) -> list[str]:
-    """Groups to report in name order (placeholders such as ``(no team)`` last), catalogue ones included."""
-    if by is None:
-        return [ALL]
-    found = {str(v) for v in values.unique()}
-    if by in ("service", "team"):
-        found |= {str(v) for v in query(con, "delivery_catalogue_groups", {**params, "by": by})["group_value"]}
-    return sorted(found, key=lambda g: (g.startswith("(no "), g))
-
-
-def _with_group(frame: pd.DataFrame, by: str | None) -> pd.Series:
-    return frame[by].astype(str) if by is not None else pd.Series(ALL, index=frame.index, dtype=object)
-
-
-# -- statistics --------------------------------------------------------------------------------
-
-
-def _quantiles(values: pd.Series, unit: str, *, intervals: bool = True) -> dict[str, Any]:
-    """p50 / p90 with CIs, n, sufficiency and the CI method of one group, columns suffixed with ``unit``."""
-    if not intervals:
-        data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
-        point = (lambda q: float(np.quantile(data, q)) if data.size else None)  # noqa: E731
-        p50, p90, how = Estimate(point(0.5), None, None, int(data.size)), Estimate(point(0.9), None, None,
-                                                                                    int(data.size)), "none"
-    else:
-        p50, how = quantile_estimate(values, 0.5)
-        p90, _ = quantile_estimate(values, 0.9)
-    return {"n": p50.n, f"p50_{unit}": p50.value, "p50_low": p50.low, "p50_high": p50.high,
-            f"p90_{unit}": p90.value, "p90_low": p90.low, "p90_high": p90.high, "sufficient": p50.n >= MIN_N,
-            "ci_method": how if p50.n else None}
-
-
-def _floats(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    for column in columns:
-        if column in frame:
-            frame[column] = frame[column].astype("float64")
-    return frame
-
-
-# -- DORA 2024 levels and the fourkeys bucket --------------------------------------------------
-def dora_2024_level(metric: str, value: float | None) -> str | None:
-    """The DORA 2024 level of one metric value (project cut-points; see :data:`DORA_2024_CAVEAT`).
-
-    ``deployment_frequency`` is deployments per week; ``lead_time_hours`` and ``recovery_minutes``
-    are medians; ``change_failure_rate`` is a share. No value, no level.
-
-    >>> dora_2024_level("deployment_frequency", 8.0), dora_2024_level("lead_time_hours", 30.0)
-    ('elite', 'high')
-    >>> dora_2024_level("change_failure_rate", 0.12), dora_2024_level("recovery_minutes", 2000.0)
-    ('high', 'medium')
-    >>> dora_2024_level("change_failure_rate", None) is None
-    True
-    """
-    if metric not in LEVEL_CUTS:
-        raise ValueError(f"unknown DORA metric {metric!r}; expected one of {', '.join(LEVEL_CUTS)}")
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    direction, cuts = LEVEL_CUTS[metric]
-    for level, bound in cuts:
-        if (direction == "higher" and value >= bound) or (direction == "lower" and value < bound) or (
-                direction == "lower_equal" and value <= bound):
-            return level
-    return "low"
-
-
-def overall_level(levels: Sequence[str | None]) -> str | None:
-    """The lowest of the per-metric levels that have a value (None when none has).
-
-    >>> overall_level(["elite", "high", None, "elite"]), overall_level([None, None])
-    ('high', None)
-    >>> overall_level(["medium", float("nan")])  # a group without failed deployments has a NaN level in its frame
-    'medium'
-    """
-    known = [lv for lv in levels if isinstance(lv, str)]
-    return max(known, key=LEVELS.index) if known else None
-
-
-def fourkeys_frequency_bucket(deployed_at: Sequence[datetime] | pd.Series, period: Period | str) -> str | None:
-    """fourkeys' deployment-frequency bucket over the period's calendar, None without deployments.
-
-    Over every day of the period: per ISO week, whether it had a deployment and on how many days;
-    **Daily** when the median week has ≥ 3 deployment days, **Weekly** when the median week had one,
-    **Monthly** when the median (over weeks) of deployment-weeks in the week's month is ≥ 1, else
-    **Yearly**. fourkeys says Yearly for an empty quarter (#116); this returns None.
-
-    >>> from datetime import UTC, datetime as dt
-    >>> fourkeys_frequency_bucket([dt(2026, 7, d, 12, tzinfo=UTC) for d in range(1, 32)], "2026-07")
-    'Daily'
-    >>> fourkeys_frequency_bucket([dt(2026, 7, 2, tzinfo=UTC)], "2026Q3"), fourkeys_frequency_bucket([], "2026Q3")
-    ('Yearly', None)
-    """
-    p = parse_period(period)
-    stamps = pd.to_datetime(pd.Series(list(deployed_at), dtype=object), utc=True)
-    days = {d.date() for d in stamps if p.start_ts <= d.to_pydatetime() < p.end_ts}
-    if not days:
-        return None
-    weeks: dict[date, list[date]] = {}
-    for i in range(p.days):
-        day = p.start + timedelta(days=i)
-        weeks.setdefault(day - timedelta(days=day.weekday()), []).append(day)
-    starts = sorted(weeks)
-    days_deployed = [sum(d in days for d in weeks[w]) for w in starts]
-    week_deployed = [int(n > 0) for n in days_deployed]
-    per_month: dict[tuple[int, int], int] = {}
-    for w, flag in zip(starts, week_deployed, strict=True):
-        per_month[(w.year, w.month)] = per_month.get((w.year, w.month), 0) + flag
-    monthly = [per_month[(w.year, w.month)] for w in starts]
-    if np.median(days_deployed) >= 3:
-        return "Daily"
-    if np.median(week_deployed) >= 1:
-        return "Weekly"
-    if np.median(monthly) >= 1:
-        return "Monthly"
-    return "Yearly"
-
-
-# -- rows --------------------------------------------------------------------------------------
-def deployments_in_period(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    repo: str | None = None,
-    environment: str | None = DEFAULT_ENVIRONMENT,
-) -> pd.DataFrame:
-    """One row per distinct successful deployment in the period with its linked incidents and flags."""
-    return query(con, "delivery_deployments", _params(period, service=service, team=team, repo=repo,
-                                                      environment=environment))
-
-
-def lead_time_pairs(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    repo: str | None = None,
-    environment: str | None = DEFAULT_ENVIRONMENT,
-) -> pd.DataFrame:
-    """One row per (deployment, commit) pair of the period's deployments with ``lead_minutes``."""
-    return query(con, "delivery_lead_times", _params(period, service=service, team=team, repo=repo,
-                                                     environment=environment))
-
-
-def recovery_incidents(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    repo: str | None = None,
-    environment: str | None = DEFAULT_ENVIRONMENT,
-) -> pd.DataFrame:
-    """One row per deployment-linked incident created in the period with ``minutes_to_recover``."""
-    return query(con, "delivery_recoveries", _params(period, service=service, team=team, repo=repo,
-                                                     environment=environment))
+# the names of the private sibling modules are part of this module's API
+__all__ = [
+    "ALL", "DEFAULT_ENVIRONMENT", "DORA_2024_CAVEAT", "DORA_YEAR", "FOURKEYS_BUCKETS", "GROUPINGS", "LEVELS",
+    "LEVEL_CUTS", "SCOPE_COLUMN", "DoraSummary", "change_failure_rate", "delivery_report",
+    "deployment_counts_by_week", "deployment_frequency", "deployment_rework_rate", "deployments_in_period",
+    "dora_2024_level", "dora_performance_levels", "dora_summary", "failed_deployment_recovery_time",
+    "fourkeys_frequency_bucket", "json_ready", "lead_time_for_changes", "lead_time_pairs", "overall_level",
+    "pipeline_outcomes_by_workflow", "pipeline_success_rate", "recovery_incidents", "write_json_artifact"
+]
 
 
 # -- per-group tables --------------------------------------------------------------------------
@@ -289,10 +115,10 @@ def deployment_counts_by_week(
     >>> len(frame), int(frame["deployments"].sum()), list(frame.columns)
     (14, 1, ['week_start', 'service', 'deployments', 'partial_week'])
     """
-    by = _check_by(by)
-    params = _params(period, service=service, team=team, repo=repo, environment=environment, by=by)
+    by = check_by(by)
+    params = scope_params(period, service=service, team=team, repo=repo, environment=environment, by=by)
     frame = query(con, "delivery_counts_by_week", params)
-    return frame.rename(columns={"group_value": _label(by)})
+    return frame.rename(columns={"group_value": group_column(by)})
 
 
 def deployment_frequency(
@@ -316,25 +142,23 @@ def deployment_frequency(
     >>> row["scope"], int(row["deployments"]), float(row["deploys_per_week"]), row["fourkeys_bucket"], row["dora_level"]
     ('(all)', 92, 7.0, 'Daily', 'elite')
     """
-    by = _check_by(by)
+    by = check_by(by)
     p = parse_period(period)
-    params = _params(p, service=service, team=team, repo=repo, environment=environment)
+    params = scope_params(p, service=service, team=team, repo=repo, environment=environment)
     frame = deployments_in_period(con, p, service=service, team=team, repo=repo, environment=environment)
-    groups = _with_group(frame, by)
     weeks = p.days / 7
     rows = []
-    for group in _groups(con, groups, by, params):
-        mine = frame[groups == group]
+    for group, mine in each_group(con, frame, by, params):
         n = len(mine)
         per_week = n / weeks if n else None
-        rows.append({_label(by): group, "deployments": n,
+        rows.append({group_column(by): group, "deployments": n,
                      "deploy_days": int(mine["deployed_at"].dt.date.nunique()) if n else 0,
                      "deploys_per_week": per_week, "deploys_per_day": n / p.days if n else None,
                      "fourkeys_bucket": fourkeys_frequency_bucket(mine["deployed_at"], p),
                      "dora_level": dora_2024_level("deployment_frequency", per_week)})
-    out = pd.DataFrame(rows, columns=[_label(by), "deployments", "deploy_days", "deploys_per_week", "deploys_per_day",
-                                      "fourkeys_bucket", "dora_level"])
-    return _floats(out, ("deploys_per_week", "deploys_per_day"))
+    out = pd.DataFrame(rows, columns=[group_column(by), "deployments", "deploy_days", "deploys_per_week",
+                                      "deploys_per_day", "fourkeys_bucket", "dora_level"])
+    return as_floats(out, ("deploys_per_week", "deploys_per_day"))
 
 
 def lead_time_for_changes(
@@ -364,24 +188,22 @@ def lead_time_for_changes(
     >>> int(row["pairs"]), int(row["excluded_nonpositive"]), int(row["n"]), float(row["p50_hours"])
     (3, 1, 2, 18.0)
     """
-    by = _check_by(by)
+    by = check_by(by)
     p = parse_period(period)
-    params = _params(p, service=service, team=team, repo=repo, environment=environment)
+    params = scope_params(p, service=service, team=team, repo=repo, environment=environment)
     pairs = lead_time_pairs(con, p, service=service, team=team, repo=repo, environment=environment)
-    groups = _with_group(pairs, by)
     rows = []
-    for group in _groups(con, groups, by, params):
-        mine = pairs[groups == group]
+    for group, mine in each_group(con, pairs, by, params):
         minutes = mine["lead_minutes"].astype("float64")
         positive = minutes[minutes > 0] / 60.0
-        quantiles = _quantiles(positive, "hours", intervals=confidence_intervals)
-        rows.append({_label(by): group, "deployments": int(mine["deployment_id"].nunique()), "pairs": len(mine),
+        quantiles = quantile_columns(positive, "hours", intervals=confidence_intervals)
+        rows.append({group_column(by): group, "deployments": int(mine["deployment_id"].nunique()), "pairs": len(mine),
                      "excluded_nonpositive": int((minutes <= 0).sum()), **quantiles,
                      "dora_level": dora_2024_level("lead_time_hours", quantiles["p50_hours"])})
-    out = pd.DataFrame(rows, columns=[_label(by), "deployments", "pairs", "excluded_nonpositive", "n", "p50_hours",
-                                      "p50_low", "p50_high", "p90_hours", "p90_low", "p90_high", "sufficient",
-                                      "ci_method", "dora_level"])
-    return _floats(out, ("p50_hours", "p50_low", "p50_high", "p90_hours", "p90_low", "p90_high"))
+    out = pd.DataFrame(rows, columns=[group_column(by), "deployments", "pairs", "excluded_nonpositive", "n",
+                                      "p50_hours", "p50_low", "p50_high", "p90_hours", "p90_low", "p90_high",
+                                      "sufficient", "ci_method", "dora_level"])
+    return as_floats(out, ("p50_hours", "p50_low", "p50_high", "p90_hours", "p90_low", "p90_high"))
 
 
 def change_failure_rate(
@@ -412,24 +234,22 @@ def change_failure_rate(
     >>> float(row["change_failure_rate"])
     0.25
     """
-    by = _check_by(by)
+    by = check_by(by)
     p = parse_period(period)
-    params = _params(p, service=service, team=team, repo=repo, environment=environment)
+    params = scope_params(p, service=service, team=team, repo=repo, environment=environment)
     frame = deployments_in_period(con, p, service=service, team=team, repo=repo, environment=environment)
-    groups = _with_group(frame, by)
     rows = []
-    for group in _groups(con, groups, by, params):
-        mine = frame[groups == group]
+    for group, mine in each_group(con, frame, by, params):
         n, failed = len(mine), int(mine["failed"].sum())
         rate = share(failed, n)
         interval = wilson_interval(failed, n)
-        rows.append({_label(by): group, "deployments": n, "failed_deployments": failed,
+        rows.append({group_column(by): group, "deployments": n, "failed_deployments": failed,
                      "linked_incidents": int(mine["linked_incidents"].sum()), "change_failure_rate": rate,
                      "ci_low": interval[0] if interval else None, "ci_high": interval[1] if interval else None,
                      "sufficient": n >= MIN_N, "dora_level": dora_2024_level("change_failure_rate", rate)})
-    out = pd.DataFrame(rows, columns=[_label(by), "deployments", "failed_deployments", "linked_incidents",
+    out = pd.DataFrame(rows, columns=[group_column(by), "deployments", "failed_deployments", "linked_incidents",
                                       "change_failure_rate", "ci_low", "ci_high", "sufficient", "dora_level"])
-    return _floats(out, ("change_failure_rate", "ci_low", "ci_high"))
+    return as_floats(out, ("change_failure_rate", "ci_low", "ci_high"))
 
 
 def failed_deployment_recovery_time(
@@ -459,22 +279,20 @@ def failed_deployment_recovery_time(
     >>> int(row["incidents"]), int(row["still_open"]), int(row["n"]), float(row["p50_minutes"]), row["dora_level"]
     (2, 1, 1, 30.0, 'elite')
     """
-    by = _check_by(by)
+    by = check_by(by)
     p = parse_period(period)
-    params = _params(p, service=service, team=team, repo=repo, environment=environment)
+    params = scope_params(p, service=service, team=team, repo=repo, environment=environment)
     frame = recovery_incidents(con, p, service=service, team=team, repo=repo, environment=environment)
-    groups = _with_group(frame, by)
     rows = []
-    for group in _groups(con, groups, by, params):
-        mine = frame[groups == group]
+    for group, mine in each_group(con, frame, by, params):
         resolved = mine.loc[~mine["still_open"].astype(bool), "minutes_to_recover"]
-        quantiles = _quantiles(resolved, "minutes", intervals=confidence_intervals)
-        rows.append({_label(by): group, "incidents": len(mine), "still_open": int(mine["still_open"].sum()),
+        quantiles = quantile_columns(resolved, "minutes", intervals=confidence_intervals)
+        rows.append({group_column(by): group, "incidents": len(mine), "still_open": int(mine["still_open"].sum()),
                      **quantiles, "dora_level": dora_2024_level("recovery_minutes", quantiles["p50_minutes"])})
-    out = pd.DataFrame(rows, columns=[_label(by), "incidents", "still_open", "n", "p50_minutes", "p50_low",
+    out = pd.DataFrame(rows, columns=[group_column(by), "incidents", "still_open", "n", "p50_minutes", "p50_low",
                                       "p50_high", "p90_minutes", "p90_low", "p90_high", "sufficient", "ci_method",
                                       "dora_level"])
-    return _floats(out, ("p50_minutes", "p50_low", "p50_high", "p90_minutes", "p90_low", "p90_high"))
+    return as_floats(out, ("p50_minutes", "p50_low", "p50_high", "p90_minutes", "p90_low", "p90_high"))
 
 
 def deployment_rework_rate(
@@ -488,22 +306,20 @@ def deployment_rework_rate(
     environment: str | None = DEFAULT_ENVIRONMENT,
 ) -> pd.DataFrame:
     """Deployment rework rate per group: rework or rollback deployments / deployments (Wilson 95% interval)."""
-    by = _check_by(by)
+    by = check_by(by)
     p = parse_period(period)
-    params = _params(p, service=service, team=team, repo=repo, environment=environment)
+    params = scope_params(p, service=service, team=team, repo=repo, environment=environment)
     frame = deployments_in_period(con, p, service=service, team=team, repo=repo, environment=environment)
-    groups = _with_group(frame, by)
     rows = []
-    for group in _groups(con, groups, by, params):
-        mine = frame[groups == group]
+    for group, mine in each_group(con, frame, by, params):
         n, rework = len(mine), int(mine["rework"].sum())
         interval = wilson_interval(rework, n)
-        rows.append({_label(by): group, "deployments": n, "rework_deployments": rework,
+        rows.append({group_column(by): group, "deployments": n, "rework_deployments": rework,
                      "rollbacks": int(mine["is_rollback"].sum()), "rework_rate": share(rework, n),
                      "ci_low": interval[0] if interval else None, "ci_high": interval[1] if interval else None})
-    out = pd.DataFrame(rows, columns=[_label(by), "deployments", "rework_deployments", "rollbacks", "rework_rate",
+    out = pd.DataFrame(rows, columns=[group_column(by), "deployments", "rework_deployments", "rollbacks", "rework_rate",
                                       "ci_low", "ci_high"])
-    return _floats(out, ("rework_rate", "ci_low", "ci_high"))
+    return as_floats(out, ("rework_rate", "ci_low", "ci_high"))
 
 
 def dora_performance_levels(
@@ -521,7 +337,7 @@ def dora_performance_levels(
     ``sufficient`` is False below 10 deployments: the level is shown but rests on too little data.
     """
     scope = {"by": by, "service": service, "team": team, "repo": repo, "environment": environment}
-    label = _label(_check_by(by))
+    label = group_column(check_by(by))
     frequency = deployment_frequency(con, period, **scope).set_index(label)
     lead = lead_time_for_changes(con, period, confidence_intervals=False, **scope).set_index(label)
     failure = change_failure_rate(con, period, **scope).set_index(label)
@@ -549,43 +365,7 @@ def dora_performance_levels(
                                       "change_failure_rate", "recovery_p50_minutes", "frequency_level",
                                       "lead_time_level", "change_failure_level", "recovery_level", "dora_level",
                                       "sufficient"])
-    return _floats(out, ("deploys_per_week", "lead_time_p50_hours", "change_failure_rate", "recovery_p50_minutes"))
-
-
-# -- pipelines ---------------------------------------------------------------------------------
-def pipeline_outcomes_by_workflow(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    repo: str | None = None,
-) -> pd.DataFrame:
-    """Pipeline runs per repository and workflow by outcome, with the success rate (None without outcomes)."""
-    frame = query(con, "delivery_pipeline_outcomes_by_workflow",
-                  _params(period, service=service, team=team, repo=repo, environment=None))
-    decided = frame["succeeded"] + frame["failed"]
-    frame["success_rate"] = [share(int(s), int(d)) for s, d in zip(frame["succeeded"], decided, strict=True)]
-    return _floats(frame, ("success_rate",))
-
-
-def pipeline_success_rate(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    repo: str | None = None,
-) -> float | None:
-    """Succeeded / (succeeded + failed) pipeline runs started in the period; None when no run finished so.
-
-    >>> from analytics.warehouse import connect
-    >>> con = connect(":memory:")
-    >>> pipeline_success_rate(con, "2026Q3") is None
-    True
-    """
-    frame = pipeline_outcomes_by_workflow(con, period, service=service, team=team, repo=repo)
-    return share(int(frame["succeeded"].sum()), int(frame["succeeded"].sum() + frame["failed"].sum()))
+    return as_floats(out, ("deploys_per_week", "lead_time_p50_hours", "change_failure_rate", "recovery_p50_minutes"))
 
 
 # -- the summary the quarterly report consumes -------------------------------------------------
@@ -716,5 +496,3 @@ def delivery_report(
         "dora_caveat": DORA_2024_CAVEAT,
         "definitions": "docs/delivery-and-slo.md",
     })
-
-

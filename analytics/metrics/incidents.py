@@ -18,6 +18,11 @@ Above :data:`BOOTSTRAP_MAX_N` points the interval is the distribution-free order
 and gigabytes; the ``ci_method`` column says which was used. The difference of two medians is
 bootstrapped up to :data:`DIFFERENCE_BOOTSTRAP_MAX_N` points per sample and otherwise combines the
 two order-statistic intervals (normal approximation).
+
+This module holds volume, durations, critical restores and the period's summary; the bound scope
+(``_incident_scope``), the pure duration statistics (``_incident_durations``), repeats
+(``_incident_repeats``), on-call load and alert noise (``_incident_oncall``) and degraded
+dependencies (``_incident_dependencies``) are private siblings whose names are importable from here.
 """
 
 from __future__ import annotations
@@ -30,6 +35,40 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics.metrics._incident_dependencies import (
+    DegradedDependencies,
+    degraded_dependencies,
+    degraded_dependency_summary,
+)
+from analytics.metrics._incident_durations import (
+    DIFFERENCE_BOOTSTRAP_MAX_N,
+    ack_time_table,
+    change_is_real,
+    median_difference,
+    resolve_minutes,
+    resolve_time_table,
+    typed_table,
+)
+from analytics.metrics._incident_oncall import (
+    ACTIONABLE_TARGET,
+    BUSINESS_HOURS,
+    SLEEP_HOURS,
+    AlertNoise,
+    OnCallHealth,
+    alert_noise,
+    alert_noise_by_service,
+    interruptions_by_team,
+    oncall_health,
+    pages_by_responder,
+)
+from analytics.metrics._incident_repeats import (
+    REPEAT_WINDOW_DAYS,
+    RepeatRates,
+    recurring_failure_modes,
+    repeat_incident_rates,
+    repeat_rates_by_service,
+)
+from analytics.metrics._incident_scope import CRITICAL_TIER, SEVERITIES, scope_params
 from analytics.metrics.stats import (  # noqa: F401
     BOOTSTRAP_MAX_N,
     MIN_N,
@@ -42,36 +81,25 @@ from analytics.metrics.stats import (  # noqa: F401
 from analytics.periods import Period, parse_period
 from analytics.sql import query
 
-SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4", "SEV5")
-DIFFERENCE_BOOTSTRAP_MAX_N = 500  # above this, the CI of a difference of medians is a normal approximation
-ACTIONABLE_TARGET = 0.70  # share of actionable incidents of a mature on-call (PagerDuty)
+# the names of the private sibling modules are part of this module's API
+__all__ = [
+    "ACTIONABLE_TARGET", "BUSINESS_HOURS", "CRITICAL_RESTORE_MINUTES", "CRITICAL_TIER", "DIFFERENCE_BOOTSTRAP_MAX_N",
+    "REPEAT_WINDOW_DAYS", "SEVERITIES", "SLEEP_HOURS", "AlertNoise", "CriticalRestores", "DegradedDependencies",
+    "IncidentSummary", "OnCallHealth", "RepeatRates", "RestoreTimes", "ack_time_table", "alert_noise",
+    "alert_noise_by_service", "change_is_real", "critical_restore_share", "critical_restores",
+    "degraded_dependencies", "degraded_dependency_summary", "incident_counts_by_month", "incident_counts_by_severity",
+    "incident_counts_by_week", "incident_durations", "incident_summaries", "incident_summary", "incident_totals",
+    "interruptions_by_team", "median_difference", "mtta_by_service", "mtta_by_severity", "mtta_by_team",
+    "mtta_by_tier", "mttr_by_service", "mttr_by_severity", "mttr_by_team", "mttr_by_tier", "mttr_change_by_severity",
+    "oncall_health", "pages_by_responder", "recurring_failure_modes", "repeat_incident_rates",
+    "repeat_rates_by_service", "resolve_minutes", "resolve_time_table", "restore_times"
+]
+
 CRITICAL_RESTORE_MINUTES = 60.0  # usual restore target for critical (tier 1) services
-CRITICAL_TIER = "tier1"  # catalogue tier of the critical services (semantic layer: incident_is_critical)
-REPEAT_WINDOW_DAYS = 30
-BUSINESS_HOURS = (8 * 60, 18 * 60)
-SLEEP_HOURS = (22 * 60, 8 * 60)  # 22:00–08:00 every day (PagerDuty's buckets)
-_NO_GROUP = {"service": "(no service)", "team": "(no team)", "tier": "(no tier)", "severity": "unknown"}
 
 
 def _period(period: Period | str) -> Period:
     return parse_period(period)
-
-
-def _params(period: Period | str, *, service: str | None, team: str | None, max_severity_rank: int,
-            critical_tier: str = CRITICAL_TIER) -> dict[str, Any]:
-    """Bound parameters shared by the incident statements."""
-    if not 1 <= int(max_severity_rank) <= 5:
-        raise ValueError("max_severity_rank must be within 1..5")
-    p = _period(period)
-    return {
-        "period_start": p.start_ts,
-        "period_end": p.end_ts,
-        "previous_start": p.previous().start_ts,
-        "service": service or None,
-        "team": team or None,
-        "max_severity_rank": int(max_severity_rank),
-        "critical_tier": critical_tier,
-    }
 
 
 # -- volume ------------------------------------------------------------------------------------
@@ -91,7 +119,7 @@ def incident_counts_by_week(
     >>> len(frame), int(frame["incidents"].sum())
     (28, 0)
     """
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
+    params = scope_params(period, service=service, team=team, max_severity_rank=max_severity_rank)
     return query(con, "incident_counts_by_week", params)
 
 
@@ -104,7 +132,7 @@ def incident_counts_by_month(
     max_severity_rank: int = 5,
 ) -> pd.DataFrame:
     """Incidents created per calendar month and severity (zeros included)."""
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
+    params = scope_params(period, service=service, team=team, max_severity_rank=max_severity_rank)
     return query(con, "incident_counts_by_month", params)
 
 
@@ -127,7 +155,7 @@ def incident_counts_by_severity(
     >>> [tuple(r.values()) for r in incident_counts_by_severity(con, "2026Q3", max_severity_rank=2).to_dict("records")]
     [('SEV1', 0, 0, nan), ('SEV2', 2, 1, 1.0), ('total', 2, 1, 1.0)]
     """
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
+    params = scope_params(period, service=service, team=team, max_severity_rank=max_severity_rank)
     frame = query(con, "incident_counts_by_severity", params)
     total = pd.DataFrame([{"severity": "total", "incidents": int(frame["incidents"].sum()),
                            "previous": int(frame["previous"].sum())}])
@@ -169,77 +197,10 @@ def incident_durations(
 ) -> pd.DataFrame:
     """One row per incident created in the period with minutes to acknowledge / resolve, the censoring flags
     and whether it is major (SEV1–SEV2) and critical (major, on a ``critical_tier`` service)."""
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank,
+    params = scope_params(period, service=service, team=team, max_severity_rank=max_severity_rank,
                      critical_tier=critical_tier)
     return query(con, "incident_durations", params)
 
-
-def _group_order(frame: pd.DataFrame, by: str, max_severity_rank: int) -> list[str]:
-    """Groups to report, in a fixed order (every severity up to the floor; others by name, blanks last)."""
-    present = sorted({str(v) for v in frame[by].unique()} - {_NO_GROUP[by]})
-    if by == "severity":
-        present = [s for s in present if s not in SEVERITIES]
-        return [*SEVERITIES[:max_severity_rank], *present,
-                *([_NO_GROUP[by]] if (frame[by] == _NO_GROUP[by]).any() else [])]
-    return [*present, *([_NO_GROUP[by]] if (frame[by] == _NO_GROUP[by]).any() else [])]
-
-
-def _quantile_columns(values: pd.Series) -> dict[str, Any]:
-    """p50/p90 with CIs, n, sufficiency and the CI method for one group."""
-    p50, method = quantile_estimate(values, 0.5)
-    p90, _ = quantile_estimate(values, 0.9)
-    return {"n": p50.n, "p50_minutes": p50.value, "p50_low": p50.low, "p50_high": p50.high,
-            "p90_minutes": p90.value, "p90_low": p90.low, "p90_high": p90.high, "sufficient": p50.n >= MIN_N,
-            "ci_method": method}
-
-
-def resolve_time_table(durations: pd.DataFrame, *, by: str, max_severity_rank: int = 5) -> pd.DataFrame:
-    """Time to resolve per group from :func:`incident_durations` rows (a pure computation)."""
-    rows = []
-    for group in _group_order(durations, by, max_severity_rank):
-        mine = durations[durations[by] == group]
-        usable = ~(mine["still_open"] | mine["no_resolve_time"] | mine["backfilled"])
-        rows.append({by: group, "incidents": len(mine), "still_open": int(mine["still_open"].sum()),
-                     "no_resolve_time": int(mine["no_resolve_time"].sum()),
-                     "backfilled": int(mine["backfilled"].sum()),
-                     **_quantile_columns(mine.loc[usable, "minutes_to_resolve"])})
-    return _typed(pd.DataFrame(rows, columns=[by, "incidents", "still_open", "no_resolve_time", "backfilled",
-                                              *_QUANTILE_COLUMNS]))
-
-
-def ack_time_table(durations: pd.DataFrame, *, by: str, max_severity_rank: int = 5) -> pd.DataFrame:
-    """Time to acknowledge per group: acknowledged incidents only; the rest is the unacknowledged share."""
-    rows = []
-    for group in _group_order(durations, by, max_severity_rank):
-        mine = durations[durations[by] == group]
-        acked = mine["minutes_to_ack"].notna()
-        unacked = int((~acked).sum())
-        rows.append({by: group, "incidents": len(mine), "unacknowledged": unacked,
-                     "unacknowledged_share": unacked / len(mine) if len(mine) else None,
-                     "proxy": int(mine.loc[acked, "ack_is_proxy"].sum()),
-                     **_quantile_columns(mine.loc[acked, "minutes_to_ack"])})
-    return _typed(pd.DataFrame(rows, columns=[by, "incidents", "unacknowledged", "unacknowledged_share", "proxy",
-                                              *_QUANTILE_COLUMNS]))
-
-
-_QUANTILE_COLUMNS = ("n", "p50_minutes", "p50_low", "p50_high", "p90_minutes", "p90_low", "p90_high", "sufficient",
-                     "ci_method")
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stable dtypes for the quantile tables, also when they are empty (floats stay float, flags bool)."""
-    for column in ("p50_minutes", "p50_low", "p50_high", "p90_minutes", "p90_low", "p90_high",
-                   "unacknowledged_share"):
-        if column in frame:
-            frame[column] = frame[column].astype("float64")
-    for column in ("incidents", "n", "still_open", "no_resolve_time", "backfilled", "unacknowledged", "proxy",
-                   "previous_n"):
-        if column in frame:
-            frame[column] = frame[column].astype("int64")
-    for column in ("sufficient", "changed"):
-        if column in frame:
-            frame[column] = frame[column].astype("bool")
-    return frame
 
 
 def mttr_by_severity(
@@ -351,46 +312,9 @@ def mttr_change_by_severity(
                      "previous_p50_minutes": float(np.median(b)) if len(b) else None,
                      "difference_minutes": diff.value, "difference_low": diff.low, "difference_high": diff.high,
                      "changed": change_is_real(diff)})
-    return _typed(pd.DataFrame(rows)).astype({c: "float64" for c in ("p50_minutes", "previous_p50_minutes",
-                                                                      "difference_minutes", "difference_low",
-                                                                      "difference_high")})
-
-
-def median_difference(current: np.ndarray, previous: np.ndarray) -> Estimate:
-    """Difference of medians (current − previous) with a 95% CI: bootstrap for samples up to
-    :data:`DIFFERENCE_BOOTSTRAP_MAX_N`, else the two order-statistic intervals combined.
-
-    >>> est = median_difference(np.arange(2000.0), np.arange(2000.0) + 100)
-    >>> est.value, est.low < -100 < est.high
-    (-100.0, True)
-    """
-    if max(len(current), len(previous)) <= DIFFERENCE_BOOTSTRAP_MAX_N:
-        return quantile_difference_ci(current, previous, 0.5)
-    a, b = order_statistic_ci(current, 0.5), order_statistic_ci(previous, 0.5)
-    if a.value is None or b.value is None or a.low is None or a.high is None or b.low is None or b.high is None:
-        return Estimate(None, None, None, min(a.n, b.n))
-    se = np.hypot((a.high - a.low) / (2 * 1.959963984540054), (b.high - b.low) / (2 * 1.959963984540054))
-    value = a.value - b.value
-    return Estimate(value, float(value - 1.959963984540054 * se), float(value + 1.959963984540054 * se),
-                    min(a.n, b.n))
-
-
-def change_is_real(difference: Estimate) -> bool:
-    """Whether a difference is worth calling a change: its 95% CI excludes 0 (docs/metrics.md §1.2).
-
-    >>> change_is_real(Estimate(-5.0, -9.0, -1.0, 20)), change_is_real(Estimate(-5.0, -9.0, 2.0, 20))
-    (True, False)
-    """
-    low, high = difference.low, difference.high
-    return low is not None and high is not None and (low > 0 or high < 0)
-
-
-def resolve_minutes(frame: pd.DataFrame) -> np.ndarray:
-    """Minutes to resolve of the rows of :func:`incident_durations` that have a true resolve time
-    (still-open, timeless and backfilled incidents left out)."""
-    usable = ~(frame["still_open"] | frame["no_resolve_time"] | frame["backfilled"])
-    values = frame.loc[usable, "minutes_to_resolve"].to_numpy(dtype=float)
-    return values[np.isfinite(values)]
+    return typed_table(pd.DataFrame(rows)).astype({c: "float64" for c in ("p50_minutes", "previous_p50_minutes",
+                                                                           "difference_minutes", "difference_low",
+                                                                           "difference_high")})
 
 
 @dataclass(frozen=True)
@@ -446,365 +370,6 @@ def critical_restore_share(
     return critical_restores(durations, within_minutes=within_minutes)
 
 
-# -- repeats and failure modes -----------------------------------------------------------------
-def repeat_rates_by_service(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    window_days: int = REPEAT_WINDOW_DAYS,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Repeat rate (same service and key within ``window_days``), reopen rate and problem-linked share per
-    service; the first row is ``(all services)``.
-
-    >>> from analytics.warehouse import connect
-    >>> con = connect(":memory:")
-    >>> _ = con.execute(
-    ...     "INSERT INTO incidents (incident_id, source, source_id, service, fingerprint, created_at, reopen_count, "
-    ...     "source_file_id) VALUES ('x:1','x','1','db','disk','2026-06-20 00:00:00+00',0,0), "
-    ...     "('x:2','x','2','db','disk','2026-07-10 00:00:00+00',1,0), "
-    ...     "('x:3','x','3','db','disk','2026-09-01 00:00:00+00',0,0), "
-    ...     "('x:4','x','4','web','disk','2026-07-11 00:00:00+00',0,0)")
-    >>> frame = repeat_rates_by_service(con, "2026Q3")[["service", "incidents", "repeats", "reopened"]]
-    >>> [tuple(r.values()) for r in frame.to_dict("records")]
-    [('(all services)', 3, 1, 1), ('db', 2, 1, 1), ('web', 1, 0, 0)]
-    """
-    if window_days < 1:
-        raise ValueError("window_days must be at least 1")
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
-    return query(con, "incident_repeats_by_service", {**params, "window_days": int(window_days)})
-
-
-@dataclass(frozen=True)
-class RepeatRates:
-    """Repeat, reopen and problem-linked incidents of a period."""
-
-    incidents: int
-    repeats: int
-    reopened: int
-    problem_linked: int
-    window_days: int
-
-    @property
-    def repeat_rate(self) -> float | None:
-        """repeats / incidents."""
-        return self.repeats / self.incidents if self.incidents else None
-
-    @property
-    def reopen_rate(self) -> float | None:
-        """incidents with reopen_count > 0 / incidents."""
-        return self.reopened / self.incidents if self.incidents else None
-
-    @property
-    def problem_linked_share(self) -> float | None:
-        """incidents linked to a problem record / incidents."""
-        return self.problem_linked / self.incidents if self.incidents else None
-
-
-def repeat_incident_rates(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    window_days: int = REPEAT_WINDOW_DAYS,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> RepeatRates:
-    """The ``(all services)`` row of :func:`repeat_rates_by_service` as a summary."""
-    frame = repeat_rates_by_service(con, period, window_days=window_days, service=service, team=team,
-                                    max_severity_rank=max_severity_rank)
-    total = frame[frame["service"] == "(all services)"]
-    if total.empty or int(total["incidents"].iloc[0]) == 0:
-        return RepeatRates(0, 0, 0, 0, window_days)
-    row = total.iloc[0]
-    return RepeatRates(int(row["incidents"]), int(row["repeats"]), int(row["reopened"]), int(row["problem_linked"]),
-                       window_days)
-
-
-def recurring_failure_modes(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    limit: int = 10,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Failure modes seen at least twice per service, ranked by their cost in incident-hours."""
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
-    return query(con, "incident_failure_modes_by_service", {**params, "limit": int(limit)})
-
-
-# -- on-call load ------------------------------------------------------------------------------
-def _oncall_params(period: Period | str, *, responder_timezone: str, business_hours: tuple[int, int],
-                   service: str | None, team: str | None, max_severity_rank: int) -> dict[str, Any]:
-    start, end = business_hours
-    if not 0 <= start < end <= 24 * 60:
-        raise ValueError("business_hours must be (start, end) minutes after midnight with start < end")
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
-    return {**params, "responder_timezone": responder_timezone, "business_start": int(start),
-            "business_end": int(end), "sleep_start": SLEEP_HOURS[0], "sleep_end": SLEEP_HOURS[1]}
-
-
-def pages_by_responder(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    responder_timezone: str = "UTC",
-    business_hours: tuple[int, int] = BUSINESS_HOURS,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Pages (notify events) per responder in the period, with pages per week and the shares outside
-    business hours and in sleep hours (responder's local time); the last row is ``(everyone)``."""
-    params = _oncall_params(period, responder_timezone=responder_timezone, business_hours=business_hours,
-                            service=service, team=team, max_severity_rank=max_severity_rank)
-    frame = query(con, "incident_pages_by_responder", params)
-    weeks = _period(period).days / 7
-    frame["pages_per_week"] = frame["pages"] / (frame["responders"].clip(lower=1) * weeks)
-    frame["outside_business_share"] = frame["outside_business_pages"] / frame["pages"].where(frame["pages"] > 0)
-    frame["sleep_share"] = frame["sleep_pages"] / frame["pages"].where(frame["pages"] > 0)
-    return frame
-
-
-def interruptions_by_team(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    responder_timezone: str = "UTC",
-    business_hours: tuple[int, int] = BUSINESS_HOURS,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Vendor interruption buckets and the created-outside-business-hours proxy per team; the last row is
-    ``(all teams)``."""
-    params = _oncall_params(period, responder_timezone=responder_timezone, business_hours=business_hours,
-                            service=service, team=team, max_severity_rank=max_severity_rank)
-    return query(con, "incident_interruptions_by_team", params)
-
-
-@dataclass(frozen=True)
-class OnCallHealth:
-    """On-call load of a period (docs/metrics.md §1.5).
-
-    ``basis`` says where the off-hours and sleep shares come from: ``vendor`` (PagerDuty's
-    per-interruption buckets) or ``proxy`` (share of incidents *created* outside business hours /
-    in sleep hours in ``responder_timezone``).
-    """
-
-    weeks: float
-    pages: int
-    paged_responders: int
-    interruptions: int
-    responders: int
-    off_hours_share: float | None
-    sleep_share: float | None
-    basis: str
-    responder_timezone: str
-
-    @property
-    def pages_per_responder_week(self) -> float | None:
-        """Pages / (distinct people paged × weeks)."""
-        return self.pages / (self.paged_responders * self.weeks) if self.paged_responders else None
-
-    @property
-    def interruptions_per_responder_week(self) -> float | None:
-        """Vendor interruptions / (distinct responders × weeks); None without vendor data."""
-        if self.basis != "vendor" or not self.responders:
-            return None
-        return self.interruptions / (self.responders * self.weeks)
-
-
-def oncall_health(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    responder_timezone: str = "UTC",
-    business_hours: tuple[int, int] = BUSINESS_HOURS,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> OnCallHealth:
-    """Pages per responder per week and the off-hours / sleep shares (vendor buckets where present, else
-    the labelled created-outside-business-hours proxy).
-
-    >>> from analytics.warehouse import connect
-    >>> con = connect(":memory:")
-    >>> _ = con.execute(
-    ...     "INSERT INTO incidents (incident_id, source, source_id, created_at, source_file_id) VALUES "
-    ...     "('x:1','x','1','2026-07-01 10:00:00+00',0), ('x:2','x','2','2026-07-04 10:00:00+00',0)")
-    >>> h = oncall_health(con, "2026Q3")
-    >>> h.basis, h.off_hours_share, h.sleep_share
-    ('proxy', 0.5, 0.0)
-    """
-    p = _period(period)
-    scope: dict[str, Any] = {"responder_timezone": responder_timezone, "business_hours": business_hours,
-                             "service": service, "team": team, "max_severity_rank": max_severity_rank}
-    pages = pages_by_responder(con, p, **scope)
-    everyone = pages[pages["responder"] == "(everyone)"]
-    load = interruptions_by_team(con, p, **scope)
-    total: Any = load[load["team"] == "(all teams)"].iloc[0] if (load["team"] == "(all teams)").any() else None
-    weeks = p.days / 7
-    page_count = int(everyone["pages"].iloc[0]) if len(everyone) else 0
-    paged = int(everyone["responders"].iloc[0]) if len(everyone) else 0
-    if total is not None and int(total["interruptions"]) > 0:
-        interruptions = int(total["interruptions"])
-        return OnCallHealth(weeks, page_count, paged, interruptions, int(total["responders"]),
-                            (interruptions - int(total["business_interruptions"])) / interruptions,
-                            int(total["sleep_interruptions"]) / interruptions, "vendor", responder_timezone)
-    incidents = int(total["incidents"]) if total is not None else 0
-    return OnCallHealth(
-        weeks, page_count, paged, 0, int(total["responders"]) if total is not None else 0,
-        int(total["created_outside_business"]) / incidents if incidents else None,
-        int(total["created_in_sleep_hours"]) / incidents if incidents else None, "proxy", responder_timezone)
-
-
-# -- alert noise -------------------------------------------------------------------------------
-def alert_noise_by_service(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Noise ratio, actionable share and alerts per incident per service, ranked by noise incidents;
-    the first row is ``(all services)``.
-
-    >>> from analytics.warehouse import connect
-    >>> con = connect(":memory:")
-    >>> _ = con.execute(
-    ...     "INSERT INTO incidents (incident_id, source, source_id, service, urgency, created_at, acknowledged_at, "
-    ...     "resolved_at, auto_resolved, alert_count, source_file_id) VALUES "
-    ...     "('x:1','x','1','a','high','2026-07-01 00:00+00','2026-07-01 00:05+00','2026-07-01 01:00+00',false,1,0),"
-    ...     "('x:2','x','2','a','high','2026-07-01 00:00+00',NULL,'2026-07-01 00:03+00',true,9,0),"
-    ...     "('x:3','x','3','a','low','2026-07-01 00:00+00','2026-07-01 00:05+00','2026-07-01 01:00+00',false,2,0)")
-    >>> [int(x) for x in alert_noise_by_service(con, "2026Q3").iloc[0][["noise", "actionable", "alerts"]]]
-    [1, 1, 12]
-    """
-    params = _params(period, service=service, team=team, max_severity_rank=max_severity_rank)
-    return query(con, "incident_noise_by_service", params)
-
-
-@dataclass(frozen=True)
-class AlertNoise:
-    """Alert noise of a period against the actionable-share target."""
-
-    incidents: int
-    resolved: int
-    noise: int
-    actionable: int
-    alerts: int
-    target: float
-
-    @property
-    def noise_ratio(self) -> float | None:
-        """Noise incidents / resolved incidents."""
-        return self.noise / self.resolved if self.resolved else None
-
-    @property
-    def actionable_share(self) -> float | None:
-        """Actionable incidents / incidents."""
-        return self.actionable / self.incidents if self.incidents else None
-
-    @property
-    def alerts_per_incident(self) -> float | None:
-        """Alerts grouped into incidents / incidents."""
-        return self.alerts / self.incidents if self.incidents else None
-
-    @property
-    def meets_target(self) -> bool | None:
-        """Whether the actionable share is above the target (None without incidents)."""
-        share = self.actionable_share
-        return None if share is None else share > self.target
-
-
-def alert_noise(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    target: float = ACTIONABLE_TARGET,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> AlertNoise:
-    """The ``(all services)`` row of :func:`alert_noise_by_service` against the actionable target (70%)."""
-    frame = alert_noise_by_service(con, period, service=service, team=team, max_severity_rank=max_severity_rank)
-    total = frame[frame["service"] == "(all services)"]
-    if total.empty:
-        return AlertNoise(0, 0, 0, 0, 0, target)
-    row = total.iloc[0]
-    return AlertNoise(int(row["incidents"]), int(row["resolved"]), int(row["noise"]), int(row["actionable"]),
-                      int(row["alerts"]), target)
-
-
-# -- degraded dependencies -------------------------------------------------------------------------
-def degraded_dependencies(
-    con: duckdb.DuckDBPyConnection,
-    period: Period | str,
-    *,
-    provider: str | None = None,
-    include_information: bool = False,
-    service: str | None = None,
-    team: str | None = None,
-    max_severity_rank: int = 5,
-) -> pd.DataFrame:
-    """Our incidents of the period that overlapped a provider incident (``provider_incidents``: Google
-    Cloud / AWS status history), one row per pair, with the minutes both were open.
-
-    >>> from analytics.warehouse import connect
-    >>> len(degraded_dependencies(connect(":memory:"), "2026Q3"))
-    0
-    """
-    params = {**_params(period, service=service, team=team, max_severity_rank=max_severity_rank),
-              "provider": provider or None, "include_information": bool(include_information)}
-    return query(con, "incident_provider_overlaps", params)
-
-
-@dataclass(frozen=True)
-class DegradedDependencies:
-    """How many of a period's incidents overlapped a provider incident, and with which ones."""
-
-    incidents: int  # our incidents in scope
-    overlapping: int  # of them, those open while a provider incident was
-    provider_incidents: int  # distinct provider incidents they overlapped
-    by_provider: tuple[tuple[str, int], ...]  # (provider, our incidents overlapping one of its incidents)
-
-    @property
-    def share(self) -> float | None:
-        """overlapping / incidents (None without incidents)."""
-        return self.overlapping / self.incidents if self.incidents else None
-
-    def sentence(self, period_label: str) -> str:
-        """Two lines of narrative for a report (plain text: a notebook shows it through
-        :func:`analytics.display.md_text`)."""
-        if not self.incidents:
-            return f"No incidents in {period_label}, so none overlapped a provider incident."
-        if not self.overlapping:
-            return (f"None of the {self.incidents} incidents of {period_label} overlapped a provider incident in the "
-                    "loaded status history (Google Cloud, AWS).")
-        providers = ", ".join(f"{name} {n}" for name, n in self.by_provider)
-        return (f"{self.overlapping} of the {self.incidents} incidents of {period_label} "
-                f"({self.share:.0%}) were open while a provider reported an incident ({self.provider_incidents} "
-                f"provider incidents; by provider: {providers}). Time overlap only: check whether the service "
-                "depends on the product before blaming the dependency.")
-
-
-def degraded_dependency_summary(overlaps: pd.DataFrame, incidents: int) -> DegradedDependencies:
-    """Summarise :func:`degraded_dependencies` against the number of incidents in scope."""
-    by_provider = (overlaps.groupby("provider")["incident_id"].nunique().sort_index() if len(overlaps)
-                   else pd.Series(dtype="int64"))  # fmt: skip
-    return DegradedDependencies(
-        incidents=int(incidents), overlapping=int(overlaps["incident_id"].nunique()) if len(overlaps) else 0,
-        provider_incidents=int(overlaps["provider_incident_id"].nunique()) if len(overlaps) else 0,
-        by_provider=tuple((str(k), int(v)) for k, v in by_provider.items()),
-    )
 
 
 # -- the summary of a period -------------------------------------------------------------------

@@ -8,16 +8,18 @@ errors naming file and line;
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions
-from analytics.warehouse.ledger import SourceFile, fingerprint, fingerprint_parts
+from analytics.warehouse.ledger import SourceFile, fingerprint, fingerprint_part_digests
 
 
 class RowError(Exception):
@@ -58,12 +60,20 @@ def fingerprint_delivery(path: Path, files: Sequence[Path]) -> SourceFile:
     if path.is_file():
         return fingerprint(path)
 
-    def parts() -> Iterator[bytes]:
-        for file in files:
-            yield str(file.relative_to(path)).encode("utf-8")
-            yield file.read_bytes()
+    def content(file: Path) -> tuple[bytes, int]:
+        data = file.read_bytes()
+        return hashlib.sha256(data).digest(), len(data)
 
-    return fingerprint_parts(str(path.resolve()), path.name, parts())
+    def parts(contents: Iterator[tuple[bytes, int]]) -> Iterator[tuple[bytes, int]]:
+        for file, hashed in zip(files, contents, strict=True):
+            relative = str(file.relative_to(path)).encode("utf-8")
+            yield hashlib.sha256(relative).digest(), len(relative)
+            yield hashed
+
+    # the same digest as fingerprint_parts over (name, bytes) of each file; reading and hashing
+    # release the GIL, so the files are hashed two at a time
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return fingerprint_part_digests(str(path.resolve()), path.name, parts(pool.map(content, files)))
 
 
 def decode_text(file: Path) -> str:

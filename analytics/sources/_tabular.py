@@ -107,7 +107,7 @@ def first_bad_json_line(path: Path) -> int | None:
     UTF-8 JSON; None when Python reads it all (only called once DuckDB has refused the file)."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
-        with opener(path, "rb") as handle:  # type: ignore[operator]
+        with opener(path, "rb") as handle:
             data = handle.read()
     except (OSError, EOFError):
         return None

@@ -8,6 +8,7 @@ callers can pass one shared parameter dict.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -15,7 +16,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analytics.errors import UnknownNameError
+from analytics.errors import AnalyticsError, UnknownNameError
+from analytics.runcache import shared_statement
 
 _PARAM = re.compile(r"(?<![$\w])\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
@@ -51,12 +53,37 @@ def parameters_of(sql: str) -> set[str]:
     return set(_PARAM.findall(_COMMENT.sub(" ", sql)))
 
 
-def query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run a named statement with the parameters it uses bound; return a DataFrame."""
+def bound_parameters(name: str, params: Mapping[str, Any] | None, *,
+                     error: type[AnalyticsError] = UnknownNameError) -> tuple[str, dict[str, Any]]:
+    """The text of statement ``name`` and the parameters it uses, taken from ``params`` (a shared dict)."""
     sql = load_sql(name)
     wanted = parameters_of(sql)
     given = params or {}
     missing = wanted - given.keys()
     if missing:
-        raise UnknownNameError(f"SQL statement {name!r} needs parameters {sorted(missing)}")
-    return con.execute(sql, {k: given[k] for k in wanted}).df()
+        raise error(f"SQL statement {name!r} needs parameters {sorted(missing)}")
+    return sql, {k: given[k] for k in sorted(wanted)}
+
+
+def query(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """Run a named statement with the parameters it uses bound; return a DataFrame.
+
+    Inside a report run, on its read-only snapshot, an identical earlier call's rows are read back
+    instead (:func:`analytics.runcache.shared_statement`).
+    """
+    sql, bound = bound_parameters(name, params)
+    return shared_statement(con, name, bound, lambda: con.execute(sql, bound).df(), form="frame")
+
+
+def records(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
+            error: type[AnalyticsError] = UnknownNameError) -> list[dict[str, Any]]:
+    """Run a named statement like :func:`query`; rows as dicts with the exact values (Decimals)."""
+    sql, bound = bound_parameters(name, params, error=error)
+
+    def fetch() -> list[dict[str, Any]]:
+        result = con.execute(sql, bound)
+        rows = result.fetchall()
+        columns = [d[0] for d in result.description or []]
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    return shared_statement(con, name, bound, fetch, form="rows")

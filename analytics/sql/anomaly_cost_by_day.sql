@@ -4,7 +4,7 @@
 -- recurring (scheduled) charge, not unused commitment. Everything else is a scheduled or expected
 -- charge (anomaly_scheduled_charges.sql). Levels: total, provider, service (provider + service), and
 -- under a service its account, region, usage type (x_UsageType) and the value of the tag $tag_key.
--- Members are the cost_dimension_value macro (migration 0006), as in every cost report: a NULL or
+-- Members are the cost_dimension_value macro (migrations 0006, 0010; the tag joined from cost_tags), as in every cost report: a NULL or
 -- blank provider, service, account, region or usage type is the member '(not set)', a missing or
 -- blank tag value '(untagged)' -- a member of its own at every level, never a NULL.
 WITH judged AS (
@@ -14,9 +14,10 @@ WITH judged AS (
            cost_dimension_value('SubAccountId', NULL, c) AS account,
            cost_dimension_value('RegionId', NULL, c) AS region,
            cost_dimension_value('x_UsageType', NULL, c) AS usage_type,
-           cost_dimension_value('tag', $tag_key::VARCHAR, c) AS tag,
+           cost_dimension_value('tag', level_tag.tag_value, c) AS tag,
            EffectiveCost::DOUBLE AS cost
     FROM cost AS c
+    LEFT JOIN cost_tags AS level_tag ON level_tag.Tags = c.Tags AND level_tag.tag_key = $tag_key::VARCHAR
     WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
       AND ChargeCategory = 'Usage'
       AND ChargeClass IS DISTINCT FROM 'Correction'

@@ -1,27 +1,70 @@
--- Daily EffectiveCost of the judged rows inside one anomaly scope, split by the member dimension
--- $member_dim: resource (ResourceId), account, region, usage_type, or tag (the value of the tag
--- $member_tag_key). Used for the root-cause contributions that the level series do not hold and
--- for the annotation's services. Scope filters are bound values; NULL means any. Judged rows and
--- members (the cost_dimension_value macro: '(not set)', '(untagged)') as in anomaly_cost_by_day.sql.
-SELECT CASE $member_dim::VARCHAR
-            WHEN 'resource' THEN coalesce(nullif(trim(ResourceId), ''), '(no resource id)')
-            WHEN 'account' THEN cost_dimension_value('SubAccountId', NULL, c)
-            WHEN 'region' THEN cost_dimension_value('RegionId', NULL, c)
-            WHEN 'usage_type' THEN cost_dimension_value('x_UsageType', NULL, c)
-            ELSE cost_dimension_value('tag', $member_tag_key::VARCHAR, c) END AS member,
-       ChargePeriodStart::DATE AS day,
+-- Daily EffectiveCost of the judged rows inside anomaly scopes, split by a member dimension, for
+-- many requests at once (one read of the cost rows for every root cause of a period, instead of
+-- one statement per finding and dimension). Request i (the i-th entry of every $request_* list)
+-- asks for the rows charged in [$request_start[i], $request_end[i]) whose provider, service,
+-- account, region, usage type and tag (the value of $tag_key) equal the request's ('' = any: a
+-- member is never blank, and the lists hold no NULL, which BigQuery's array parameters cannot),
+-- split by $request_member_dim[i]: resource (ResourceId), account, region, usage_type, tag (the
+-- value of $tag_key) or annotation_tag (the value of $annotation_tag_key). One row per request,
+-- member and day that has rows. Judged rows and members (the cost_dimension_value macro:
+-- '(not set)', '(untagged)'; tags joined from cost_tags) as in anomaly_cost_by_day.sql.
+-- Requests with a service join the rows on (provider, service), provider-wide ones on provider,
+-- total ones on nothing, so each row meets only the requests it can belong to.
+WITH requests AS (
+    SELECT unnest($request_id::INTEGER[]) AS request,
+           unnest($request_member_dim::VARCHAR[]) AS member_dim,
+           nullif(unnest($request_provider::VARCHAR[]), '') AS provider,
+           nullif(unnest($request_service::VARCHAR[]), '') AS service,
+           nullif(unnest($request_account::VARCHAR[]), '') AS account,
+           nullif(unnest($request_region::VARCHAR[]), '') AS region,
+           nullif(unnest($request_usage_type::VARCHAR[]), '') AS usage_type,
+           nullif(unnest($request_tag::VARCHAR[]), '') AS tag,
+           unnest($request_start::DATE[]) AS start_day,
+           unnest($request_end::DATE[]) AS end_day
+),
+judged AS (
+    SELECT ChargePeriodStart::DATE AS day,
+           cost_dimension_value('ProviderName', NULL, c) AS provider,
+           cost_dimension_value('ServiceName', NULL, c) AS service,
+           cost_dimension_value('SubAccountId', NULL, c) AS account,
+           cost_dimension_value('RegionId', NULL, c) AS region,
+           cost_dimension_value('x_UsageType', NULL, c) AS usage_type,
+           cost_dimension_value('tag', level_tag.tag_value, c) AS tag,
+           cost_dimension_value('tag', annotation_tag.tag_value, c) AS annotation_tag,
+           coalesce(nullif(trim(ResourceId), ''), '(no resource id)') AS resource,
+           EffectiveCost
+    FROM cost AS c
+    LEFT JOIN cost_tags AS level_tag ON level_tag.Tags = c.Tags AND level_tag.tag_key = $tag_key::VARCHAR
+    LEFT JOIN cost_tags AS annotation_tag
+           ON annotation_tag.Tags = c.Tags AND annotation_tag.tag_key = $annotation_tag_key::VARCHAR
+    WHERE ChargePeriodStart >= (SELECT min(start_day) FROM requests)::TIMESTAMPTZ
+      AND ChargePeriodStart < (SELECT max(end_day) FROM requests)::TIMESTAMPTZ
+      AND ChargeCategory = 'Usage'
+      AND ChargeClass IS DISTINCT FROM 'Correction'
+      AND coalesce(ChargeFrequency, 'Usage-Based') NOT IN ('One-Time', 'Recurring')
+      AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+),
+matched AS (
+    SELECT r.*, j.day, j.account AS j_account, j.region AS j_region, j.usage_type AS j_usage_type,
+           j.tag AS j_tag, j.annotation_tag AS j_annotation_tag, j.resource AS j_resource, j.EffectiveCost
+    FROM judged AS j JOIN requests AS r ON r.provider = j.provider AND r.service = j.service
+    UNION ALL
+    SELECT r.*, j.day, j.account, j.region, j.usage_type, j.tag, j.annotation_tag, j.resource, j.EffectiveCost
+    FROM judged AS j JOIN requests AS r ON r.provider = j.provider AND r.service IS NULL
+    UNION ALL
+    SELECT r.*, j.day, j.account, j.region, j.usage_type, j.tag, j.annotation_tag, j.resource, j.EffectiveCost
+    FROM judged AS j JOIN requests AS r ON r.provider IS NULL
+)
+SELECT request,
+       CASE member_dim WHEN 'resource' THEN j_resource WHEN 'account' THEN j_account WHEN 'region' THEN j_region
+                       WHEN 'usage_type' THEN j_usage_type WHEN 'tag' THEN j_tag ELSE j_annotation_tag END AS member,
+       day,
        sum(EffectiveCost)::DOUBLE AS cost
-FROM cost AS c
-WHERE ChargePeriodStart >= $start AND ChargePeriodStart < $end
-  AND ChargeCategory = 'Usage'
-  AND ChargeClass IS DISTINCT FROM 'Correction'
-  AND coalesce(ChargeFrequency, 'Usage-Based') NOT IN ('One-Time', 'Recurring')
-  AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
-  AND ($provider::VARCHAR IS NULL OR cost_dimension_value('ProviderName', NULL, c) = $provider)
-  AND ($service::VARCHAR IS NULL OR cost_dimension_value('ServiceName', NULL, c) = $service)
-  AND ($account::VARCHAR IS NULL OR cost_dimension_value('SubAccountId', NULL, c) = $account)
-  AND ($region::VARCHAR IS NULL OR cost_dimension_value('RegionId', NULL, c) = $region)
-  AND ($usage_type::VARCHAR IS NULL OR cost_dimension_value('x_UsageType', NULL, c) = $usage_type)
-  AND ($tag::VARCHAR IS NULL OR cost_dimension_value('tag', $tag_key::VARCHAR, c) = $tag)
+FROM matched
+WHERE day >= start_day AND day < end_day
+  AND (account IS NULL OR j_account = account)
+  AND (region IS NULL OR j_region = region)
+  AND (usage_type IS NULL OR j_usage_type = usage_type)
+  AND (tag IS NULL OR j_tag = tag)
 GROUP BY ALL
-ORDER BY member, day
+ORDER BY request, member, day

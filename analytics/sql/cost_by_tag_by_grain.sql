@@ -5,12 +5,15 @@
 -- charged for a day or less, so monthly fees do not land on the 1st. Corrections are left out (they
 -- are reported on their own line). The volume side is business_volume_by_grain.sql; the two are
 -- joined in analytics.metrics.cost (this statement may run on another engine than the warehouse).
--- Scope and window: the cost_in_scope macro (migration 0006).
+-- Scope and window: the cost_in_scope macro (migrations 0006, 0010); the tag value is joined from
+-- cost_tags (migration 0010).
 WITH scoped AS (
     SELECT date_trunc($grain, ChargePeriodStart)::DATE AS bucket_start,
-           nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$cost_tag_key]), '') AS dimension,
+           nullif(trim(cost_tag.tag_value), '') AS dimension,
            EffectiveCost
     FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
+         AS cost_row
+         LEFT JOIN cost_tags AS cost_tag ON cost_tag.Tags = cost_row.Tags AND cost_tag.tag_key = $cost_tag_key
     WHERE NOT coalesce(ChargeClass = 'Correction', false)
       AND ($grain <> 'day' OR ChargePeriodEnd - ChargePeriodStart <= INTERVAL 1 DAY)
 )

@@ -10,9 +10,11 @@ WITH scoped AS (
     SELECT ChargePeriodStart,
            EffectiveCost,
            coalesce(ChargeClass = 'Correction', false) AS is_correction,
-           cost_dimension_value($dimension, $dimension_tag_key, cost_row) AS dimension_value
+           cost_dimension_value($dimension, dimension_tag.tag_value, cost_row) AS dimension_value
     FROM cost_in_scope_any_date($provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
          AS cost_row
+         LEFT JOIN cost_tags AS dimension_tag
+                ON dimension_tag.Tags = cost_row.Tags AND dimension_tag.tag_key = $dimension_tag_key
     WHERE (ChargePeriodStart >= $a_start AND ChargePeriodStart < $a_end)
        OR (ChargePeriodStart >= $b_start AND ChargePeriodStart < $b_end)
 )

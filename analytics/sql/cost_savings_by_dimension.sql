@@ -21,9 +21,11 @@ WITH scoped AS (
                WHEN ListCost IS NULL OR ContractedCost IS NULL THEN 'no list or contracted cost'
            END AS excluded_as,
            CommitmentDiscountStatus = 'Unused' AS unused,
-           cost_dimension_value($dimension, $dimension_tag_key, cost_row) AS value
+           cost_dimension_value($dimension, dimension_tag.tag_value, cost_row) AS value
     FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
          AS cost_row
+         LEFT JOIN cost_tags AS dimension_tag
+                ON dimension_tag.Tags = cost_row.Tags AND dimension_tag.tag_key = $dimension_tag_key
 )
 SELECT value,
        coalesce(sum(ListCost) FILTER (WHERE excluded_as IS NULL), 0)::DECIMAL(38, 10) AS list_cost,

@@ -10,9 +10,11 @@ WITH scoped AS (
            EffectiveCost,
            BilledCost,
            coalesce(ChargeClass = 'Correction', false) AS is_correction,
-           cost_dimension_value($dimension, $dimension_tag_key, cost_row) AS value
+           cost_dimension_value($dimension, dimension_tag.tag_value, cost_row) AS value
     FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
          AS cost_row
+         LEFT JOIN cost_tags AS dimension_tag
+                ON dimension_tag.Tags = cost_row.Tags AND dimension_tag.tag_key = $dimension_tag_key
 ),
 buckets AS (
     -- one branch per grain: a sequence has one step type, and a day step and a month step differ

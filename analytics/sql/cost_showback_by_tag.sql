@@ -7,13 +7,16 @@
 -- bucket is the tag value for 'direct' rows and what made a row shared (the tag value or the
 -- ServiceName) for 'shared' rows, so the shared pool's make-up can be shown.
 -- Money stays DECIMAL; the allocation itself is exact decimal arithmetic in Python.
--- Scope and window: the cost_in_scope macro (migration 0006).
+-- Scope and window: the cost_in_scope macro (migrations 0006, 0010); the tag value is joined from
+-- cost_tags (migration 0010).
 WITH scoped AS (
     SELECT EffectiveCost,
-           nullif(trim(TRY_CAST(Tags AS MAP(VARCHAR, VARCHAR))[$tag_key]), '') AS tag_value,
+           nullif(trim(showback_tag.tag_value), '') AS tag_value,
            coalesce(ChargeClass = 'Correction', false) AS is_correction,
            ServiceName
     FROM cost_in_scope($start, $end, $provider, $service, $account, $region, $filter_tag_key, $filter_tag_value)
+         AS cost_row
+         LEFT JOIN cost_tags AS showback_tag ON showback_tag.Tags = cost_row.Tags AND showback_tag.tag_key = $tag_key
 ),
 classified AS (
     SELECT EffectiveCost,

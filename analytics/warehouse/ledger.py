@@ -12,19 +12,20 @@ A loader never writes to the warehouse directly. It hands a function to :func:`r
    the parts of a sharded export, :func:`delivery_to_join`), reconciles the declared source
    totals against what landed (to the cent, in decimal), writes the ledger row and commits;
 4. on any error rolls everything back, so nothing is half-written.
+
+The identity of files and deliveries (fingerprints, the current delivery of a folder, which part
+joins it) is in ``_delivery``, the cent-exact reconciliation of cost loads in ``_reconcile``; their
+names are importable from here.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Literal
 
 import duckdb
@@ -32,75 +33,33 @@ import pandas as pd
 import pyarrow as pa
 
 from analytics import __version__
-from analytics.errors import ExportFormatError, ReconciliationError, WarehouseError
+from analytics.errors import ExportFormatError, WarehouseError
 from analytics.warehouse import CANONICAL_TABLES, COST_PERIOD_KEY, run, scalar, table_columns
+from analytics.warehouse._delivery import (
+    DeliveryPolicy,
+    Part,
+    SourceFile,
+    current_delivery,
+    delivery_to_join,
+    find_loaded,
+    fingerprint,
+    fingerprint_part_digests,
+    fingerprint_parts,
+    part_shape,
+)
+from analytics.warehouse._reconcile import CENT, PeriodTotal, period_label, period_order, reconcile_cost
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier, require_one_of
+
+# the delivery and reconciliation siblings' names are part of this module's API
+__all__ = [
+    "CENT", "RAW_LIMIT", "DeliveryPolicy", "LoadResult", "LoadTransaction", "Part", "PeriodTotal", "SourceFile",
+    "count_rows", "current_delivery", "delivery_to_join", "find_loaded", "fingerprint", "fingerprint_part_digests",
+    "fingerprint_parts", "part_shape", "period_label", "period_order", "refresh_cost_tags", "run_load"
+]
 
 log = logging.getLogger(__name__)
 
-CENT = Decimal("0.005")  # |source − warehouse| must stay below half a cent
 RAW_LIMIT = 2000  # characters of a quarantined row kept in ingest_quarantine.raw
-_CHUNK = 1 << 20
-
-
-DeliveryPolicy = Literal["auto", "replace"]
-
-
-@dataclass(frozen=True)
-class Part:
-    """One data file of a delivery."""
-
-    name: str
-    sha256: str
-
-
-@dataclass(frozen=True)
-class SourceFile:
-    """Identity of one delivered file (or multi-file delivery).
-
-    ``folder`` (absolute, local files only) and ``parts`` (its data files) let a later part from
-    the same folder join the current delivery instead of replacing it (:func:`delivery_to_join`).
-    """
-
-    path: str
-    name: str
-    sha256: str
-    size_bytes: int | None = None
-    folder: str | None = None
-    parts: tuple[Part, ...] = ()
-
-
-def fingerprint(path: str | Path) -> SourceFile:
-    """SHA-256 and size of a local file, read in chunks."""
-    file = Path(path)
-    if not file.is_file():
-        raise ExportFormatError("no such file", file=file)
-    digest = hashlib.sha256()
-    with file.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return SourceFile(str(file.resolve()), file.name, digest.hexdigest(), file.stat().st_size)
-
-
-def fingerprint_parts(path: str, name: str, parts: Iterable[bytes]) -> SourceFile:
-    """Fingerprint of a delivery made of several byte strings (a manifest and its data files)."""
-    digest = hashlib.sha256()
-    size = 0
-    for part in parts:
-        digest.update(hashlib.sha256(part).digest())
-        size += len(part)
-    return SourceFile(path, name, digest.hexdigest(), size)
-
-
-@dataclass(frozen=True)
-class PeriodTotal:
-    """Source-side cost totals of one billing period and currency, in exact decimals."""
-
-    billing_period_start: datetime
-    currency: str
-    billed: Decimal
-    effective: Decimal
-    rows: int
 
 
 @dataclass(frozen=True)
@@ -336,7 +295,7 @@ class LoadTransaction:
         return added
 
     def _quarantine_count(self) -> int:
-        return int(scalar(self.con, "SELECT count(*) FROM ingest_quarantine WHERE file_id = $f",  # type: ignore[arg-type]
+        return int(scalar(self.con, "SELECT count(*) FROM ingest_quarantine WHERE file_id = $f",
                           {"f": self.file_id}))
 
     # -- helpers ------------------------------------------------------------------------------
@@ -355,88 +314,6 @@ class LoadTransaction:
 
     def _count(self, table: str) -> int:
         return count_rows(self.con, table, self.file_id)
-
-
-def find_loaded(con: duckdb.DuckDBPyConnection, *, kind: str, sha256: str) -> int | None:
-    """file_id of a current load of the same content by the same loader, if any.
-
-    Only loads whose rows are all still current count (status ``loaded``): after delivery B
-    replaced A (wholly or in part), loading A again makes A current again."""
-    found = scalar(
-        con,
-        "SELECT min(file_id) FROM ingest_ledger WHERE source_kind = $k AND sha256 = $s AND status = 'loaded'",
-        {"k": kind, "s": sha256},
-    )
-    return int(found) if found is not None else None
-
-
-@dataclass(frozen=True)
-class CurrentDelivery:
-    """The current delivery of a folder: its id, its loads and their data files."""
-
-    delivery_id: int
-    file_ids: tuple[int, ...]
-    parts: frozenset[Part]  # data files of its loads that still have rows in the warehouse
-    intact: frozenset[Part]  # data files of its loads that no later delivery touched
-
-    @property
-    def names(self) -> frozenset[str]:
-        """File names of its parts."""
-        return frozenset(p.name for p in self.parts)
-
-
-def current_delivery(con: duckdb.DuckDBPyConnection, *, kind: str, folder: str) -> CurrentDelivery | None:
-    """The newest delivery of ``kind`` from ``folder``, if some of its rows are still current."""
-    rows = run(
-        con,
-        "SELECT delivery_id, file_id, status, sha256, file_name, details->'$.data_files' FROM ingest_ledger "
-        "WHERE source_kind = $k AND delivery_folder = $f AND status <> 'superseded' AND delivery_id = ("
-        " SELECT max(delivery_id) FROM ingest_ledger WHERE source_kind = $k AND delivery_folder = $f) "
-        "ORDER BY file_id",
-        {"k": kind, "f": folder},
-    )
-    if not rows:
-        return None
-    parts: set[Part] = set()
-    intact: set[Part] = set()
-    for _, _, status, sha, name, files in rows:
-        listed = json.loads(files) if files else None
-        found = {Part(str(f["name"]), str(f["sha256"])) for f in listed} if listed else {Part(str(name), str(sha))}
-        parts |= found
-        if status == "loaded":
-            intact |= found
-    return CurrentDelivery(int(rows[0][0]), tuple(int(r[1]) for r in rows), frozenset(parts), frozenset(intact))
-
-
-def delivery_to_join(
-    con: duckdb.DuckDBPyConnection, *, kind: str, file: SourceFile, policy: DeliveryPolicy = "auto"
-) -> CurrentDelivery | None:
-    """The current delivery this load is a further part of, or None when it starts a new one.
-
-    The rule (docs/cost-loaders.md): a load of local files joins the current delivery of the same
-    kind from the same folder when its file names are named like that delivery's parts (equal but
-    for their digits: ``part-00002.csv`` next to ``part-00001.csv``) and none of them is already a
-    part. A file name that is already a part (the export rewrote it), a differently named file
-    (``july-restated.csv`` next to ``july.csv``), another folder, a URI or
-    ``--option delivery=replace`` make it a re-delivery, which replaces the periods it carries."""
-    if policy == "replace" or file.folder is None or not file.parts:
-        return None
-    current = current_delivery(con, kind=kind, folder=file.folder)
-    if current is None or current.names & {p.name for p in file.parts}:
-        return None
-    shapes = {part_shape(n) for n in current.names}
-    if not all(part_shape(p.name) in shapes for p in file.parts):
-        return None
-    return current
-
-
-def part_shape(name: str) -> str:
-    """A file name with every run of digits as ``#``: the parts of one sharded export share it.
-
-    >>> part_shape("part-00002.csv.gz") == part_shape("part-00001.csv.gz"), part_shape("july-restated.csv")
-    (True, 'july-restated.csv')
-    """
-    return re.sub(r"\d+", "#", name)
 
 
 def count_rows(con: duckdb.DuckDBPyConnection, table: str, file_id: int) -> int:
@@ -492,6 +369,20 @@ def run_load(
     return result
 
 
+def refresh_cost_tags(con: duckdb.DuckDBPyConnection, *, file_id: int | None = None) -> int:
+    """Add the parsed tags of new tag sets to ``cost_tags`` (migration 0010); return the rows added.
+
+    Every load that writes cost rows calls it for its own rows (``file_id``) inside its transaction,
+    so the statements' tag lookups (``cost_tag_value``) see every tag set that is loaded; anything
+    else that writes ``cost`` directly (the benchmark's row copies, tests) calls it with no file id,
+    which looks at every row. Parsing is the ``cost_tags_missing`` macro, the one definition of it.
+    """
+    before = int(scalar(con, "SELECT count(*) FROM cost_tags"))
+    run(con, "INSERT INTO cost_tags SELECT Tags, tag_key, tag_value FROM cost_tags_missing($f::BIGINT)",
+        {"f": file_id})
+    return int(scalar(con, "SELECT count(*) FROM cost_tags")) - before
+
+
 def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the connection has an explicit transaction open."""
     try:
@@ -512,7 +403,7 @@ def _finish(tx: LoadTransaction) -> LoadResult:
     details = dict(tx.details)
     details["rows_by_table"] = {t: n for t, n in loaded.items() if n}
     if tx.period_totals is not None:
-        billed, effective, wh_billed, wh_effective, currency, periods = _reconcile_cost(tx)
+        billed, effective, wh_billed, wh_effective, currency, periods = reconcile_cost(tx)
         details["billing_periods"] = periods
         if tx._quarantined:
             quarantined_billed = sum((Decimal(p.get("quarantined_billed", 0)) for p in periods), Decimal(0))
@@ -523,6 +414,8 @@ def _finish(tx: LoadTransaction) -> LoadResult:
     if tx.warnings:
         details["warnings"] = list(tx.warnings)
     delivery_id = tx.delivery_id if tx.delivery_id is not None else tx.file_id
+    if loaded["cost"]:
+        refresh_cost_tags(con, file_id=tx.file_id)
     for file_id in sorted(tx._affected):
         remaining = sum(count_rows(con, t, file_id) for t in CANONICAL_TABLES)
         run(
@@ -597,95 +490,3 @@ def _finish(tx: LoadTransaction) -> LoadResult:
         variant=tx.variant,
         warnings=tuple(tx.warnings),
     )
-
-
-def _reconcile_cost(
-    tx: LoadTransaction,
-) -> tuple[Decimal, Decimal, Decimal, Decimal, str | None, list[dict[str, Any]]]:
-    """Compare source totals per billing period and currency with what landed in ``cost`` plus what
-    was quarantined (``ingest_quarantine``, --quarantine): source = loaded + quarantined, to the cent,
-    in rows and in both cost columns."""
-    assert tx.period_totals is not None
-    landed = _period_sums(
-        tx.con,
-        "SELECT BillingPeriodStart, BillingCurrency, sum(BilledCost), sum(EffectiveCost), count(*) "
-        "FROM cost WHERE source_file_id = $f GROUP BY ALL ORDER BY ALL",
-        tx.file_id,
-    )
-    quarantined = _period_sums(
-        tx.con,
-        "SELECT billing_period_start, billing_currency, sum(billed_cost), sum(effective_cost), count(*) "
-        "FROM ingest_quarantine WHERE file_id = $f GROUP BY ALL ORDER BY ALL",
-        tx.file_id,
-    )
-    expected = {(p.billing_period_start, p.currency): p for p in tx.period_totals}
-    none = (Decimal(0), Decimal(0), 0)
-    periods: list[dict[str, Any]] = []
-    for key in sorted(set(landed) | set(expected) | set(quarantined), key=period_order):
-        start, cur = key
-        src = expected.get(key)
-        got_b, got_e, got_n = landed.get(key, none)
-        q_b, q_e, q_n = quarantined.get(key, none)
-        src_b = src.billed if src else Decimal(0)
-        src_e = src.effective if src else Decimal(0)
-        src_n = src.rows if src else 0
-        label = f"billing period {period_label(start)} ({cur})"
-        if src_n != got_n + q_n:
-            also = f" and {q_n} quarantined" if q_n else ""
-            raise ReconciliationError(f"{label}: {src_n} source rows but {got_n} loaded{also}", file=tx.file.path)
-        for what, a, b, q in (("BilledCost", src_b, got_b, q_b), ("EffectiveCost", src_e, got_e, q_e)):
-            if abs(a - b - q) >= CENT:
-                also = f" plus {q} quarantined" if q_n else ""
-                raise ReconciliationError(
-                    f"{label}: source {what} total {a} but warehouse total {b}{also}", file=tx.file.path
-                )
-        # the period's total in the warehouse must now be exactly this delivery's total
-        rows = run(
-            tx.con,
-            "SELECT coalesce(sum(BilledCost), 0), count(DISTINCT source_file_id) FROM cost "
-            "WHERE BillingPeriodStart = $s AND BillingCurrency = $c AND BillingAccountId IN "
-            "(SELECT DISTINCT BillingAccountId FROM cost WHERE source_file_id = $f)",
-            {"s": start, "c": cur, "f": tx.file_id},
-        )
-        row = rows[0] if rows else None
-        entry: dict[str, Any] = {
-            "billing_period_start": start.isoformat() if start is not None else None,
-            "currency": cur,
-            "rows": got_n,
-            "source_billed": str(src_b),
-            "warehouse_billed": str(got_b),
-            "source_effective": str(src_e),
-            "warehouse_effective": str(got_e),
-            "period_billed_in_warehouse": str(row[0]) if row else None,
-            "files_in_period": int(row[1]) if row else None,
-        }
-        if q_n:
-            entry.update({"quarantined_rows": q_n, "quarantined_billed": str(q_b), "quarantined_effective": str(q_e)})
-        periods.append(entry)
-    currencies = sorted({p.currency for p in tx.period_totals if p.currency is not None})
-    sum_b = sum((p.billed for p in tx.period_totals), Decimal(0))
-    sum_e = sum((p.effective for p in tx.period_totals), Decimal(0))
-    wh_b = sum((v[0] for v in landed.values()), Decimal(0))
-    wh_e = sum((v[1] for v in landed.values()), Decimal(0))
-    return sum_b, sum_e, wh_b, wh_e, ",".join(currencies) or None, periods
-
-
-def _period_sums(
-    con: duckdb.DuckDBPyConnection, sql: str, file_id: int
-) -> dict[tuple[datetime | None, str | None], tuple[Decimal, Decimal, int]]:
-    """(billing period, currency) → (billed, effective, rows) of one statement over one load."""
-    return {
-        (start, cur): (Decimal(b or 0), Decimal(e or 0), int(n))
-        for start, cur, b, e, n in run(con, sql, {"f": file_id})
-    }
-
-
-def period_order(key: tuple[datetime | None, str | None]) -> tuple[bool, str, str]:
-    """Sort key of (billing period, currency) pairs: unreadable (NULL) periods and currencies last."""
-    start, cur = key
-    return (start is None, start.isoformat() if start is not None else "", cur or "")
-
-
-def period_label(start: datetime | None) -> str:
-    """``2024-09-01``, or ``(unreadable)`` for quarantined rows whose billing period is not a date."""
-    return f"{start:%Y-%m-%d}" if start is not None else "(unreadable)"

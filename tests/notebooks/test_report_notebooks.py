@@ -14,27 +14,48 @@ import nbformat
 import pytest
 
 from analytics.metrics.quarterly import EVIDENCE_PAGES
-from analytics.reports import available_reports, run_reports
+from analytics.reports import RunSummary, available_reports, run_reports
 from tests.conftest import REPO, DemoBuild
+from tools.compare_reports import report_differences
 
 pytestmark = pytest.mark.notebooks
 
 
-def test_every_report_renders_on_the_demo(demo: DemoBuild, tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def one_at_a_time(demo: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> tuple[RunSummary, Path]:
+    """``opsreview report all --period latest`` on the demo, one notebook at a time (the default)."""
+    out = tmp_path_factory.mktemp("one-at-a-time") / "out"
+    return run_reports(["all"], "latest", settings=demo.settings, out_dir=out), out
+
+
+def test_every_report_renders_on_the_demo(demo: DemoBuild, one_at_a_time: tuple[RunSummary, Path]) -> None:
     names = available_reports(demo.settings)
-    summary = run_reports(["all"], "latest", settings=demo.settings, out_dir=tmp_path / "out")
+    summary, out = one_at_a_time
     assert summary.period == demo.truth["quarter"]
     # the quarterly review links to the other pages, so it runs after all of them
     assert [r.name for r in summary.results] == [n for n in names if n != "quarterly_review"] + ["quarterly_review"]
     failures = {r.name: r.error for r in summary.failed}
     assert not failures
     for name in names:
-        html = (tmp_path / "out" / f"{name}.html").read_text()
+        html = (out / f"{name}.html").read_text()
         assert "import analytics" not in html and "params = " not in html, f"{name}: code leaked into HTML"
-        executed = nbformat.read(tmp_path / "out" / f"{name}.ipynb", as_version=4)
+        executed = nbformat.read(out / f"{name}.ipynb", as_version=4)
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors
-    assert (tmp_path / "out" / "index.html").is_file()
+    assert (out / "index.html").is_file()
+    _evidence_links_resolve(out)
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")], "the snapshot or the run cache was left"
+
+
+def test_two_at_a_time_writes_the_same_reports(demo: DemoBuild, one_at_a_time: tuple[RunSummary, Path],
+                                               tmp_path: Path) -> None:
+    """``--jobs 2``: the same pages, numbers, tables, figures' data and artifacts as one at a time (the
+    comparison of tools/compare_reports.py), results listed in the same order, the review still last."""
+    first, out_one = one_at_a_time
+    summary = run_reports(["all"], "latest", settings=demo.settings, out_dir=tmp_path / "out", jobs=2)
+    assert summary.ok, summary.failed
+    assert [r.name for r in summary.results] == [r.name for r in first.results]
+    assert list(report_differences(out_one, tmp_path / "out")) == []
     _evidence_links_resolve(tmp_path / "out")
 
 

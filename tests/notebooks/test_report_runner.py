@@ -235,3 +235,110 @@ def test_ctrl_c_during_a_report_run_restores_the_previous_run(settings: Settings
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130 and stderr == "opsreview: interrupted, nothing written\n" and stdout == ""
     assert _tree(out) == before
+
+
+def test_two_at_a_time_runs_side_by_side_and_lists_results_in_order(settings: Settings, tmp_path: Path) -> None:
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    stamp = ("import time\nfrom pathlib import Path\n"
+             "Path({path!r}).joinpath('{name}-start').write_text(str(time.time()))\n"
+             "time.sleep({sleep})\nPath({path!r}).joinpath('{name}-end').write_text(str(time.time()))")
+    _notebook(settings.notebooks_dir / "a_slow.ipynb", stamp.format(path=str(marks), name="a", sleep=6))
+    _notebook(settings.notebooks_dir / "b_quick.ipynb", stamp.format(path=str(marks), name="b", sleep=0))
+    summary = run_reports(["b_quick", "a_slow", "good"], "2026Q3", settings=settings, out_dir=tmp_path / "out", jobs=2)
+    assert summary.ok, summary.failed
+    assert [r.name for r in summary.results] == ["b_quick", "a_slow", "good"]  # as asked, not as finished
+    if sys.platform == "linux":  # each kernel's peak memory is recorded (run.json)
+        assert all(r.peak_rss_mb is not None and r.peak_rss_mb > 10 for r in summary.results)
+        run_json = json.loads((tmp_path / "out" / "run.json").read_text())
+        assert [r["peak_rss_mb"] for r in run_json["results"]] == [r.peak_rss_mb for r in summary.results]
+        assert run_json["runner_peak_rss_mb"] > 10
+    started_b, ended_a = float((marks / "b-start").read_text()), float((marks / "a-end").read_text())
+    assert started_b < ended_a  # b ran while a was still running
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert written == sorted(["a_slow.html", "a_slow.ipynb", "b_quick.html", "b_quick.ipynb", "good.html",
+                              "good.ipynb", "index.html", "run.json"])
+
+
+def test_a_result_computed_by_one_notebook_is_read_back_by_the_next(settings: Settings, tmp_path: Path) -> None:
+    body = ("import analytics\nfrom analytics.runcache import cached\n"
+            "con = analytics.connect(warehouse, read_only=True)\n"
+            "value = cached(con, 'answer', ('q', 1), lambda: print('computed here') or 42)\nprint('value', value)")
+    _notebook(settings.notebooks_dir / "first.ipynb", body)
+    _notebook(settings.notebooks_dir / "second.ipynb", body)
+    summary = run_reports(["first", "second"], "2026Q3", settings=settings, out_dir=tmp_path / "out")
+    assert summary.ok, summary.failed
+    first, second = ((tmp_path / "out" / f"{n}.html").read_text() for n in ("first", "second"))
+    assert "computed here" in first and "value 42" in first
+    assert "computed here" not in second and "value 42" in second
+
+
+def test_ctrl_c_with_two_at_a_time_interrupts_both_kernels_and_restores_the_previous_run(
+    settings: Settings, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert run_reports(["good"], "2026Q3", settings=settings, out_dir=out).ok
+    before = _tree(out)
+    for name in ("slow_one", "slow_two"):
+        _notebook(settings.notebooks_dir / f"{name}.ipynb",
+                  f"from pathlib import Path\nimport time\nPath({str(tmp_path / name)!r}).write_text('x')\n"
+                  "time.sleep(300)")
+    env = {**os.environ, "OPSREVIEW_NOTEBOOKS_DIR": str(settings.notebooks_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "analytics", "report", "slow_one", "slow_two", "--jobs", "2", "--period", "2026Q3",
+         "--out", str(out), "--warehouse", settings.warehouse],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+    )
+    deadline = time.monotonic() + 180
+    while not all((tmp_path / n).exists() for n in ("slow_one", "slow_two")) and proc.poll() is None \
+            and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert (tmp_path / "slow_one").exists() and (tmp_path / "slow_two").exists(), proc.communicate()
+    os.killpg(proc.pid, signal.SIGINT)  # a terminal's Ctrl-C; the kernels run in sessions of their own
+    # the cells sleep 300 s: returning within 120 s means the kernels were interrupted, not waited for
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130 and stderr == "opsreview: interrupted, nothing written\n" and stdout == ""
+    assert _tree(out) == before
+
+
+def _run_cli(args: list[str], env: dict[str, str], *, terminal: bool) -> str:
+    """Run ``opsreview …`` with its output on a pseudo-terminal (an interactive user) or on pipes (cron)."""
+    if not terminal:
+        done = subprocess.run([sys.executable, "-m", "analytics", *args], env=env, capture_output=True, text=True,
+                              timeout=300, check=False)
+        return done.stdout + done.stderr
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a 120-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "analytics", *args], env=env, stdin=subprocess.DEVNULL,
+                            stdout=follower, stderr=follower)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closes when the process exits
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=300)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_progress_shows_on_a_terminal_and_stays_quiet_under_cron(settings: Settings, tmp_path: Path, jobs: str) -> None:
+    env = {**os.environ, "OPSREVIEW_NOTEBOOKS_DIR": str(settings.notebooks_dir)}
+    args = ["report", "good", "bad", "--period", "2026Q3", "--jobs", jobs, "--warehouse", settings.warehouse]
+    interactive = _run_cli([*args, "--out", str(tmp_path / "tty")], env, terminal=True)
+    assert "reports 2026Q3" in interactive and "2/2" in interactive  # the bar, per notebook
+    cron = _run_cli([*args, "--out", str(tmp_path / "cron")], env, terminal=False)
+    assert "reports 2026Q3" not in cron and "\r" not in cron
+    # the per-notebook lines are printed either way
+    for output in (interactive, cron):
+        assert "ok     good" in output and "FAILED bad" in output

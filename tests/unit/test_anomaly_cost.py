@@ -17,6 +17,7 @@ from analytics.anomalies import cost as ca
 from analytics.errors import ParameterError
 from analytics.periods import parse_period
 from analytics.warehouse import connect, run
+from analytics.warehouse.ledger import refresh_cost_tags
 
 pytestmark = pytest.mark.unit
 
@@ -50,6 +51,7 @@ def _load(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
         run(con, "INSERT INTO cost BY NAME SELECT * FROM rows_in")
     finally:
         con.unregister("rows_in")
+    refresh_cost_tags(con)  # written around the ledger, so the tag dictionary is brought up to date here
 
 
 def _usage(cost_of: Any, **extra: Any) -> list[dict[str, Any]]:
@@ -381,3 +383,27 @@ def test_amounts_are_written_in_the_billing_currency_never_in_dollars(con: duckd
     assert shown["impact"] == f"+€{top['impact'] / 1e3:.1f}k" and shown["expected"].startswith("€")
     assert "€" in top["top_drivers"] and "$" not in top["top_drivers"] + "".join(map(str, shown))
     assert ca.cost_anomalies(connect(":memory:"), QUARTER).currency == "USD"  # no cost rows: nothing to print
+
+
+def test_unexplained_anomalies_have_the_same_findings_impacts_and_alerts(con: duckdb.DuckDBPyConnection) -> None:
+    """``explain=False`` (the quarterly review's previous quarter): the same findings, impacts, folding,
+    feedback and alerts; no root causes, annotations or explaining purchases."""
+    spike = {date(2026, 8, 12): 2000.0, date(2026, 8, 13): 2000.0}
+    rows = _usage(lambda i, d: _weekly(i, d, seed=1) + spike.get(d, 0.0), ResourceId="i-search",
+                  Tags=json.dumps({"service": "search"}))
+    rows += _usage(lambda i, d: _weekly(i, d, base=300.0, seed=2) - (120.0 if d >= date(2026, 9, 1) else 0.0),
+                   ResourceId="i-api", Tags=json.dumps({"service": "api"}))
+    _load(con, rows)
+    full = ca.cost_anomalies(con, QUARTER)
+    ca.record_feedback(con, full.anomalies["anomaly_id"].iloc[0], "expected", note="planned")
+    full = ca.cost_anomalies(con, QUARTER)
+    bare = ca.cost_anomalies(con, QUARTER, explain=False)
+    same = ["anomaly_id", "kind", "level", "member", "start", "end", "direction", "impact", "impact_pct",
+            "folded_into", "in_period", "feedback", "also_seen_at"]
+    assert len(full.anomalies) >= 2
+    pd.testing.assert_frame_equal(bare.anomalies[same], full.anomalies[same])
+    pd.testing.assert_frame_equal(ca.alerts(bare.anomalies)[same], ca.alerts(full.anomalies)[same])
+    assert bare.drivers.empty and bare.annotations.empty and not full.drivers.empty
+    assert set(bare.anomalies["top_drivers"]) == {""} and set(bare.anomalies["explained_by"]) == {""}
+    (two,) = [r for r in ca.cost_anomalies_of_periods(con, [QUARTER], explain=[False])]
+    pd.testing.assert_frame_equal(two.anomalies, bare.anomalies)

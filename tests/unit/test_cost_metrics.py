@@ -161,21 +161,22 @@ def test_unknown_dimensions_and_bad_tag_keys_are_refused() -> None:
 
 
 def test_every_dimension_statement_knows_every_allow_listed_column() -> None:
-    """The dimension value is defined once (macro cost_dimension_value, migration 0006), handles every
-    allow-listed column, and every statement with a $dimension uses it instead of a copy."""
+    """The dimension value is defined once (macro cost_dimension_value, migration 0006, re-created by 0010),
+    handles every allow-listed column, and every statement with a $dimension uses it instead of a copy."""
     folder = resources.files("analytics.sql")
     statements = [e for e in folder.iterdir() if e.name.startswith("cost_") and e.name.endswith(".sql")]
     with_dimension = [e for e in statements if "$dimension," in e.read_text("utf-8")]
     assert len(with_dimension) >= 5
     for entry in with_dimension:
         text = entry.read_text("utf-8")
-        assert "cost_dimension_value($dimension, $dimension_tag_key," in text, entry.name
+        assert "cost_dimension_value($dimension, dimension_tag.tag_value," in text, entry.name
+        assert "dimension_tag.tag_key = $dimension_tag_key" in text, entry.name
         assert "WHEN 'ProviderName'" not in text, f"{entry.name} has its own copy of the dimension CASE"
-    macro = (resources.files("analytics.warehouse") / "migrations" / "0006_cost_scope_macros.sql").read_text("utf-8")
+    macro = (resources.files("analytics.warehouse") / "migrations" / "0010_cost_tags.sql").read_text("utf-8")
     for column in cm.DIMENSIONS.values():
         pattern = r"WHEN 'total' THEN 'total'" if column == "total" else rf"WHEN '{column}' THEN p_row\.{column}\b"
         assert re.search(pattern, macro), f"cost_dimension_value does not handle dimension {column}"
-    assert "WHEN 'tag' THEN TRY_CAST(p_row.Tags AS MAP(VARCHAR, VARCHAR))[p_tag_key]" in macro
+    assert "WHEN 'tag' THEN p_tag_value" in macro
 
 
 def test_mixed_currencies_are_refused_not_summed(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,6 +1,7 @@
-"""The cost scope macros of migration 0006 (``cost_in_scope``, ``cost_in_scope_any_date``,
-``cost_dimension_value``): bound with prepared parameters, documented in the catalogue, still
-correct after a load adds ``x_…`` columns to ``cost``, and callable on read-only connections."""
+"""The cost scope macros of migrations 0006 and 0010 (``cost_in_scope``, ``cost_in_scope_any_date``,
+``cost_dimension_value``, ``cost_tags_missing``): bound with prepared parameters, documented in the
+catalogue, still correct after a load adds ``x_…`` columns to ``cost``, and callable on read-only
+connections. Tag values are joined from ``cost_tags`` (migration 0010)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.unit
 SCOPE_ARGS = "$provider, $service, $account, $region, $tag_key, $tag_value"
 ANY: dict[str, Any] = dict.fromkeys(("provider", "service", "account", "region", "tag_key", "tag_value"))
 JULY, AUGUST = datetime(2026, 7, 1, tzinfo=UTC), datetime(2026, 8, 1, tzinfo=UTC)
+DIMENSION_TAG_JOIN = ("LEFT JOIN cost_tags AS dimension_tag ON dimension_tag.Tags = cost_row.Tags "
+                      "AND dimension_tag.tag_key = $dimension_tag_key")
 
 
 def _row(day: str, cost: str, *, tags: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -115,8 +118,9 @@ def test_cost_dimension_value(
     con: duckdb.DuckDBPyConnection, dimension: str, tag_key: str | None, expected: list[str]
 ) -> None:
     _load(con, ROWS)
-    sql = (f"SELECT cost_dimension_value($dimension, $dimension_tag_key, cost_row) "
-           f"FROM cost_in_scope($start, $end, {SCOPE_ARGS}) AS cost_row ORDER BY ChargePeriodStart")
+    sql = (f"SELECT cost_dimension_value($dimension, dimension_tag.tag_value, cost_row) "
+           f"FROM cost_in_scope($start, $end, {SCOPE_ARGS}) AS cost_row {DIMENSION_TAG_JOIN} "
+           "ORDER BY ChargePeriodStart")
     params = {"start": JULY, "end": AUGUST, **ANY, "dimension": dimension, "dimension_tag_key": tag_key}
     assert [r[0] for r in run(con, sql, params)] == expected
 
@@ -132,18 +136,22 @@ def test_cost_dimension_value_covers_the_python_allow_list(con: duckdb.DuckDBPyC
 
 
 def test_cost_statements_call_the_macros_instead_of_copying_them() -> None:
-    """The scope filter and the dimension CASE live only in migration 0006."""
+    """The scope filter and the dimension CASE live only in the migrations (0006, re-created by 0010), and no
+    statement parses Tags itself (cost_tags holds them parsed)."""
     folder = resources.files("analytics.sql")
     texts = {e.name: e.read_text("utf-8") for e in folder.iterdir() if e.name.startswith("cost_")
              and e.name.endswith(".sql")}
     scoped = {name for name, text in texts.items() if "$filter_tag_key" in text}
     with_dimension = {name for name, text in texts.items() if "$dimension_tag_key" in text}
     assert len(scoped) == 11 and len(with_dimension) == 5
+    for name, text in texts.items():
+        assert "TRY_CAST(Tags" not in text and "json_extract" not in text, f"{name} parses Tags per row"
     for name in scoped:
         assert re.search(r"FROM cost_in_scope(_any_date)?\(", texts[name]), f"{name} does not use cost_in_scope"
         assert "ProviderName = $provider" not in texts[name], f"{name} repeats the scope filter"
     for name in with_dimension:
-        assert "cost_dimension_value($dimension, $dimension_tag_key, cost_row)" in texts[name], name
+        assert "cost_dimension_value($dimension, dimension_tag.tag_value, cost_row)" in texts[name], name
+        assert DIMENSION_TAG_JOIN in " ".join(texts[name].split()), f"{name} does not join the dimension's tag"
         assert "CASE $dimension" not in texts[name], f"{name} repeats the dimension CASE"
 
 
@@ -152,6 +160,7 @@ def test_macros_are_documented_in_the_catalogue(con: duckdb.DuckDBPyConnection) 
                     "WHERE schema_name = 'main' AND function_name LIKE 'cost\\_%' ESCAPE '\\' ORDER BY 1")
     assert [(name, kind) for name, kind, _ in rows] == [
         ("cost_dimension_value", "macro"), ("cost_in_scope", "table_macro"), ("cost_in_scope_any_date", "table_macro"),
+        ("cost_tags_missing", "table_macro"),
     ]
     assert all(comment for _, _, comment in rows)
 

@@ -236,8 +236,9 @@ def test_matrix_of_series_equals_series_one_by_one() -> None:
 def test_registry_maps_names_to_nab_scores() -> None:
     x = _noise(1000)
     x[700] += 15.0
-    assert set(DETECTORS) == {"opsreview", "null"}
+    assert set(DETECTORS) == {"opsreview", "noveltyGate", "likelihood", "null"}
     assert np.flatnonzero(DETECTORS["opsreview"](x)).tolist() == [700]
+    np.testing.assert_array_equal(DETECTORS["noveltyGate"](x), DETECTORS["opsreview"](x))  # the shipped design
     assert set(np.unique(DETECTORS["opsreview"](x)).tolist()) <= {0.0, 1.0}
     assert not DETECTORS["null"](x).any()
 

@@ -8,7 +8,7 @@ Regenerate the snapshots after a deliberate change (a statement edited, sqlglot 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +46,13 @@ PARAMS: dict[str, Any] = dict(
     environment=None, by="service", previous_start=_ts(2026, 4, 1), limit=10, window_days=30,
     responder_timezone="UTC", business_start=9, business_end=17, sleep_start=22, sleep_end=7,
     services=["checkout"], slo=None, critical_tier="tier1", include_information=False,
+    # anomaly_cost_by_member's requests: a service-wide split by account, a provider-wide one by tag, a
+    # total one by the annotation tag, a leaf (one account) split by resource ('' = any)
+    request_id=[0, 1, 2, 3], request_member_dim=["account", "tag", "annotation_tag", "resource"],
+    request_provider=["AWS", "AWS", "", "AWS"], request_service=["Amazon Elastic Compute Cloud", "", "", ""],
+    request_account=["", "", "", "111111111111"], request_region=["", "", "", ""],
+    request_usage_type=["", "", "", ""], request_tag=["", "", "", ""],
+    request_start=[date(2026, 7, 1)] * 4, request_end=[date(2026, 10, 1)] * 4, annotation_tag_key="service",
 )
 COMPOSABLE = [n for n in sql_names() if n.startswith(("cost_", "anomaly_cost", "anomaly_scheduled", "incident_",
                                                       "delivery_"))]
@@ -145,12 +152,13 @@ def test_tag_access_is_the_engines_own_lookup() -> None:
     def sql(dialect: str, tags_as: str | None = None) -> str:
         return translate("cost_showback_by_tag", dialect, tags_as=tags_as).sql.lower()  # type: ignore[arg-type]
 
-    assert "try_element_at(from_json(tags, 'map<string,string>'), :tag_key)" in sql("spark")
-    assert "try_element_at(tags, :tag_key)" in sql("spark", "map")
-    assert "element_at(tags, ?)" in sql("trino")
-    assert "element_at(try_cast(json_parse(tags) as map(varchar, varchar)), ?)" in sql("trino", "json")
-    assert "json_value(tags[@tag_key])" in sql("bigquery")
+    assert "try_element_at(from_json(cost_row.tags, 'map<string,string>'), :tag_key)" in sql("spark")
+    assert "try_element_at(cost_row.tags, :tag_key)" in sql("spark", "map")
+    assert "element_at(cost_row.tags, ?)" in sql("trino")
+    assert "element_at(try_cast(json_parse(cost_row.tags) as map(varchar, varchar)), ?)" in sql("trino", "json")
+    assert "json_value(cost_row.tags[@tag_key])" in sql("bigquery")
     assert "map" not in sql("bigquery")
+    assert "cost_tags" not in sql("spark")  # the warehouse's parsed-tags join became the lookup
 
 
 def test_athena_parameters_follow_the_markers() -> None:

@@ -23,6 +23,7 @@ from analytics.reports import html_exporter, resolve_names
 from analytics.scorecard import Kpi, TargetBook, TargetRule, scorecard_html, section_anchor
 from analytics.settings import Settings
 from analytics.warehouse import run
+from analytics.warehouse.ledger import refresh_cost_tags
 
 pytestmark = pytest.mark.unit
 Family = Callable[..., list[Kpi]]
@@ -234,6 +235,7 @@ def costs(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
                  "date_trunc('month', d) + INTERVAL 1 MONTH, $c::DECIMAL(38, 10), $c::DECIMAL(38, 10), $t, 0 "
                  "FROM generate_series(TIMESTAMPTZ '2026-04-01 00:00:00+00', TIMESTAMPTZ '2026-09-30 00:00:00+00', "
                  "INTERVAL 1 DAY) AS g(d)", {"c": cost, "t": tags})
+    refresh_cost_tags(con)  # written around the ledger, so the tag dictionary is brought up to date here
     for month in ("2026-07", "2026-08", "2026-09"):
         start = datetime.fromisoformat(f"{month}-01").date()
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -31,7 +30,6 @@ import duckdb
 import pyarrow as pa
 
 from analytics.errors import ExportFormatError, UsageError
-from analytics.sources._files import json_lines_problem
 from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for the cost loaders
     ROW,
     Column,
@@ -42,297 +40,52 @@ from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for
     reading,
     table_schema,
 )
-from analytics.sources._values import bound_params, instant_checks, nul_check
+from analytics.sources._values import bound_params, nul_check
+from analytics.sources.cost._cost_mapping import (
+    AMOUNT_LIMIT,
+    CHARGE_CATEGORIES,
+    COST_TYPE,
+    EXACT,
+    NESTED_TYPES,
+    Check,
+    Field,
+    Staged,
+    amount_check,
+    braces,
+    exact,
+    json_object_map,
+    json_text_check,
+    lit,
+    map_json,
+    number_check,
+    tags_entries_json,
+    tags_json,
+    text_list,
+    timestamp_check,
+    timestamp_range_checks,
+)
+from analytics.sources.cost._cost_staging import (
+    parquet_columns,
+    require_columns,
+    stage_csv,
+    stage_json_lines,
+    stage_parquet,
+)
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadTransaction, PeriodTotal, period_order
 from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
 
+# the mapping and staging siblings' names are part of this module's API (the cost loaders import them here)
+__all__ = [
+    "AMOUNT_LIMIT", "CHARGE_CATEGORIES", "COST_TYPE", "EXACT", "GOOD_ROWS", "NESTED_TYPES", "QUARANTINE", "Check",
+    "Field", "Staged", "amount_check", "braces", "check_options", "describe_problem", "exact", "json_object_map",
+    "json_text_check", "lit", "load_cost_view", "map_json", "number_check", "option", "parquet_columns", "rates_link",
+    "raw_row_json", "refuse_first_bad_row", "require_columns", "sniff_columns", "stage_csv", "stage_json_lines",
+    "stage_parquet", "tags_entries_json", "tags_json", "text_list", "timestamp_check", "timestamp_range_checks",
+    "used_params"
+]
+
 log = logging.getLogger(__name__)
-
-COST_TYPE = "DECIMAL(38, 10)"  # the warehouse's money type
-EXACT = "DECIMAL(38, 18)"  # source totals: more digits than the insert path keeps
-AMOUNT_LIMIT = "1e18"  # |amount| at or above this is refused as nonsense (keeps exact sums in range)
-CHARGE_CATEGORIES: tuple[str, ...] = ("Usage", "Purchase", "Tax", "Credit", "Adjustment")
-NESTED_TYPES: tuple[str, ...] = ("MAP(", "STRUCT(", "[]", "UNION(", "JSON")
-
-
-@dataclass(frozen=True)
-class Field:
-    """How one ``cost`` column is computed: a SQL expression over the staged view."""
-
-    expr: str
-    source: str | None = None  # source column named in errors
-    trusted: bool = False  # the expression always casts (built by our own SQL), so skip its cast check
-
-
-@dataclass(frozen=True)
-class Check:
-    """A row rule: ``bad`` is a SQL predicate true on an offending row."""
-
-    bad: str
-    message: str
-    column: str | None = None
-    show: str | None = None  # SQL expression whose value is quoted in the message
-
-
-@dataclass(frozen=True)
-class Staged:
-    """A data file staged as a temp view with ``__row``."""
-
-    view: str
-    file: str
-    columns: dict[str, str]  # source column -> DuckDB type in the view
-    notes: tuple[str, ...] = ()  # how the file had to be read (recorded as the load's warnings)
-
-    def has(self, name: str) -> bool:
-        """Whether the view has the column (exact name)."""
-        return name in self.columns
-
-    def col(self, name: str) -> str:
-        """The quoted column, or ``NULL`` when the file does not have it."""
-        return quote_identifier(name) if name in self.columns else "NULL"
-
-    def is_text(self, name: str) -> bool:
-        """Whether the staged column is VARCHAR."""
-        return self.columns.get(name, "VARCHAR") == "VARCHAR"
-
-
-# -- staging -------------------------------------------------------------------------------------
-def stage_csv(
-    con: duckdb.DuckDBPyConnection, path: Path, view: str, *, nulls: tuple[str, ...] = ("",),
-    short_rows_ok: bool = False,
-) -> Staged:
-    """Stage a CSV (or CSV.gz) strictly, every column as text (``short_rows_ok``: rows that all lack
-    the same trailing header columns read them as NULL, noted in :attr:`Staged.notes`)."""
-    table = read_text_view(con, path, view, null_strings=nulls, short_rows_ok=short_rows_ok)
-    return Staged(view, str(path), {c: "VARCHAR" for c in table.columns}, tuple(table.notes))
-
-
-def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
-    """(name, type) of a parquet file's columns; a truncated or foreign file is an ExportFormatError."""
-    try:
-        rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({_literal(str(path))})")
-    except duckdb.Error as exc:
-        raise ExportFormatError(f"not a readable parquet file: {_parquet_problem(exc)}", file=path) from exc
-    return [(str(r[0]), str(r[1])) for r in rows]
-
-
-def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_text: bool = False) -> Staged:
-    """Stage a parquet file with its own types (or as text, nested values as JSON), plus ``__row``."""
-    columns = parquet_columns(con, path)
-    if not columns:
-        raise ExportFormatError("parquet file has no columns", file=path)
-    seen: set[str] = set()
-    for name, _ in columns:
-        if name.lower() in seen or name == ROW:
-            raise ExportFormatError("column name appears twice (or is reserved)", file=path, column=name)
-        seen.add(name.lower())
-    selects = []
-    staged: dict[str, str] = {}
-    for name, dtype in columns:
-        col = quote_identifier(name)
-        if as_text:
-            nested = any(marker in dtype for marker in NESTED_TYPES[:4])
-            selects.append(f"CAST({'to_json(' + col + ')' if nested else col} AS VARCHAR) AS {col}")
-            staged[name] = "VARCHAR"
-        else:
-            selects.append(col)
-            staged[name] = dtype
-    reader = f"read_parquet({_literal(str(path))}, file_row_number = true)"
-    with reading(path):
-        run(
-            con,
-            f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
-            f"SELECT {', '.join(selects)}, file_row_number + 1 AS {ROW} FROM {reader}",
-        )
-    return Staged(view, str(path), staged)
-
-
-def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> Staged:
-    """Stage newline-delimited JSON (or a JSON array) as one JSON value per row in column ``__j``."""
-    reader = f"read_json_objects({_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
-    try:
-        run(
-            con,
-            f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "
-            f"SELECT json AS __j, row_number() OVER () AS {ROW} FROM {reader}",
-        )
-        bad = run(con, f"SELECT min({ROW}) FROM {quote_identifier(view)} WHERE json_type(__j) <> 'OBJECT'")[0][0]
-        if bad is not None:
-            raise ExportFormatError("record is not a JSON object", file=path, row=int(bad))
-        # a key twice in one object (json_extract would silently read the first): every object node of
-        # every record, grouped by its parent node and key (array elements are keyed by their index)
-        twice = run(
-            con,
-            f"SELECT v.{ROW}, t.key FROM {quote_identifier(view)} AS v, json_tree(v.__j) AS t "
-            f"WHERE t.key IS NOT NULL GROUP BY v.{ROW}, t.parent, t.key HAVING count(*) > 1 ORDER BY 1, 2 LIMIT 1",
-        )
-    except duckdb.Error as exc:  # DuckDB refused the file: Python's json names the record, key and problem
-        raise json_lines_problem(path) or duckdb_error(exc, path) from exc
-    if twice:
-        row, key = twice[0]
-        raise ExportFormatError(f"duplicate key {str(key)[:60]!r} in a JSON object", file=path, row=int(row),
-                                column=str(key)[:60])
-    return Staged(view, str(path), {"__j": "JSON"})
-
-
-def _parquet_problem(exc: BaseException) -> str:
-    """Why a parquet file cannot be opened, in words (not DuckDB's message)."""
-    text = str(exc).casefold()
-    if "too small" in text:
-        return "the file is too small to be parquet (truncated, or empty)"
-    if "magic" in text or "footer" in text:
-        return "it has no parquet footer (truncated, or another format named .parquet)"
-    if "metadata" in text or "thrift" in text:
-        return "its metadata is corrupt (truncated or damaged file)"
-    return "DuckDB cannot open it as parquet (truncated, damaged or another format)"
-
-
-def require_columns(staged: Staged, names: Sequence[str], *, label: Mapping[str, str] | None = None) -> None:
-    """Fail naming the first required source column the file lacks."""
-    missing = [n for n in names if not staged.has(n)]
-    if missing:
-        shown = [(label or {}).get(n, n) for n in missing]
-        raise ExportFormatError(
-            f"required column missing (also missing: {', '.join(shown[1:]) or 'none'})",
-            file=staged.file,
-            column=shown[0],
-        )
-
-
-# -- SQL builders --------------------------------------------------------------------------------
-def exact(expr: str) -> str:
-    """The expression as an exact decimal (NULL when it is not a number)."""
-    return f"TRY_CAST(({expr}) AS {EXACT})"
-
-
-def lit(value: str) -> str:
-    """A string literal for constants of our own code (never for values from a file)."""
-    return _literal(value)
-
-
-def text_list(values: Sequence[str]) -> str:
-    """A list literal of our own constants."""
-    return "[" + ", ".join(_literal(v) for v in values) + "]"
-
-
-def amount_check(staged: Staged, column: str) -> Check:
-    """A raw amount column must be a finite decimal number below :data:`AMOUNT_LIMIT`."""
-    col = staged.col(column)
-    return Check(
-        f"{col} IS NOT NULL AND (TRY_CAST({col} AS {COST_TYPE}) IS NULL "
-        f"OR abs(TRY_CAST({col} AS DOUBLE)) >= {AMOUNT_LIMIT})",
-        "is not a finite amount",
-        column,
-        show=col,
-    )
-
-
-def number_check(staged: Staged, column: str) -> Check:
-    """A raw quantity or rate column must be a finite number."""
-    col = staged.col(column)
-    return Check(
-        f"{col} IS NOT NULL AND NOT coalesce(isfinite(TRY_CAST({col} AS DOUBLE)), false)",
-        "is not a finite number",
-        column,
-        show=col,
-    )
-
-
-def timestamp_check(staged: Staged, column: str) -> Check:
-    """A raw timestamp column must cast to TIMESTAMPTZ (naive values are UTC)."""
-    col = staged.col(column)
-    return Check(
-        f"{col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL", "is not a timestamp", column, show=col
-    )
-
-
-def timestamp_range_checks(staged: Staged, fld: Field, name: str) -> list[Check]:
-    """A mapped timestamp must be plausible (:mod:`analytics.sources._values`); the raw text, when
-    the source column is staged as text, must not carry an offset beyond ±14:00."""
-    parsed = f"TRY_CAST(({fld.expr}) AS TIMESTAMPTZ)"
-    text = staged.col(fld.source) if fld.source and staged.has(fld.source) and staged.is_text(fld.source) else None
-    return [
-        Check(f"{parsed} IS NOT NULL AND ({condition})", message, fld.source or name,
-              show=text if text is not None else fld.expr)
-        for message, condition in instant_checks(parsed, text)
-    ]
-
-
-def json_object_map(expr: str, value_type: str = "JSON") -> str:
-    """A JSON object text as MAP(VARCHAR, value_type); NULL when it is not a flat-keyed object."""
-    return f"TRY_CAST(TRY_CAST(({expr}) AS JSON) AS MAP(VARCHAR, {value_type}))"
-
-
-def tags_json(map_expr: str, *, key: str = "trim(e.key)") -> str:
-    """A MAP as a FOCUS Tags JSON object, keys rewritten by ``key`` (over ``e.key``; default trimmed)."""
-    return tags_entries_json(f"list_transform(map_entries({map_expr}), lambda e: {{'key': {key}, 'value': e.value}})")
-
-
-def tags_entries_json(raw_entries: str) -> str:
-    """A list of {key, value} structs as a FOCUS Tags JSON object: NULL values and empty keys
-    dropped, the first of colliding keys kept, NULL when nothing is left.
-
-    The common case (unique keys) takes one cheap pass; only rows whose keys collide take the
-    quadratic de-duplication."""
-    entries = f"list_filter({raw_entries}, lambda e: e.value IS NOT NULL AND e.key IS NOT NULL AND e.key <> '')"
-    keys = f"list_transform({entries}, lambda e: e.key)"
-    unique = (
-        f"list_filter({entries}, lambda e, i: list_position(list_transform({entries}, lambda x: x.key), e.key) = i)"
-    )
-    return (
-        f"CASE WHEN coalesce(len({keys}), 0) = 0 THEN NULL "
-        f"WHEN len(list_distinct({keys})) = len({keys}) "
-        f"THEN CAST(to_json(map({keys}, list_transform({entries}, lambda e: e.value))) AS VARCHAR) "
-        f"ELSE CAST(to_json(map_from_entries({unique})) AS VARCHAR) END"
-    )
-
-
-def map_json(map_expr: str, *, renames: Sequence[tuple[str, str]] = ()) -> str:
-    """A MAP(VARCHAR, …) column as a JSON object text, fast for clean maps.
-
-    ``renames`` are key prefixes to rewrite (``('user_', '')``). A map whose keys are all plain
-    prefixed keys and whose values are all non-null is serialised once with ``to_json`` and its key
-    prefixes rewritten textually (a JSON string cannot hold an unescaped quote, so ``{"`` / ``,"``
-    only ever start a key); any other map takes :func:`tags_json`'s careful path."""
-    fast = f"CAST(to_json({map_expr}) AS VARCHAR)"
-    for old, new in renames:
-        fast = f"regexp_replace({fast}, '([{{,])\"{old}', '\\1\"{new}', 'g')"
-    key = "e.key"
-    for old, new in reversed(renames):
-        renamed = f"{_literal(new)} || e.key[{len(old) + 1}:]"
-        key = f"CASE WHEN starts_with(e.key, {_literal(old)}) THEN {renamed} ELSE {key} END"
-    odd_key = "k = ''"
-    if renames:
-        odd_key = " AND ".join(f"(NOT starts_with(k, {_literal(old)}) OR k = {_literal(old)})" for old, _ in renames)
-    odd = (
-        f"len(list_filter(map_values({map_expr}), lambda x: x IS NULL)) > 0 "
-        f"OR len(list_filter(map_keys({map_expr}), lambda k: {odd_key})) > 0"
-    )
-    return (
-        f"CASE WHEN coalesce(cardinality({map_expr}), 0) = 0 THEN NULL WHEN {odd} "
-        f"THEN {tags_json(map_expr, key=key)} ELSE {fast} END"
-    )
-
-
-def json_text_check(staged: Staged, column: str, *, wrap_braces: bool = False) -> Check:
-    """A raw JSON object column (e.g. Tags) must parse as an object with unique keys."""
-    col = staged.col(column)
-    text = braces(col) if wrap_braces else col
-    return Check(
-        f"{col} IS NOT NULL AND trim({col}) <> '' AND {json_object_map(text)} IS NULL",
-        "is not a JSON object with unique keys",
-        column,
-        show=col,
-    )
-
-
-def braces(expr: str) -> str:
-    """Azure's Tags without the outer braces: wrap unless the text already starts with ``{``."""
-    return (
-        f"CASE WHEN trim({expr}) = '' THEN NULL WHEN starts_with(ltrim({expr}), '{{') THEN {expr} "
-        f"ELSE '{{' || {expr} || '}}' END"
-    )
 
 
 # -- the write -----------------------------------------------------------------------------------

@@ -8,26 +8,25 @@
   are found in one scan and reported as the earliest row and column (the ``_tabular`` pattern).
 * Writing: :func:`write_deployments` upserts on ``deployment_id``; :func:`write_changes` upserts on
   ``change_id`` and links each change to the deployment that first shipped it to production.
+
+The typed JSON access is in ``_json_values`` and the alias-table machinery in ``_alias_table``; the
+loaders import all of it from here.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from analytics.errors import ExportFormatError, UsageError
+from analytics.errors import UsageError
 from analytics.sources import LoadOptions
-from analytics.sources._files import (  # noqa: F401 - re-exported for the loaders
+from analytics.sources._files import (
     RowError,
     decode_text,
     delivery_files,
@@ -36,27 +35,43 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     read_json,
     source_zone,
 )
-from analytics.sources._tabular import ROW, csv_header, read_text_table, reading
-from analytics.sources._values import bound_params, instant_checks, plausible_instant
+from analytics.sources.delivery._alias_table import Field, Kind, check_header, match_columns, text_view, typed_select
+from analytics.sources.delivery._json_values import (
+    MAX_ID,
+    MAX_TEXT,
+    array,
+    boolean,
+    commit_sha,
+    identifier,
+    instant,
+    obj,
+    repo_from_api_url,
+    required_text,
+    text,
+)
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadTransaction
 from analytics.warehouse.schema import canonical_schema
 from analytics.warehouse.sqlutil import quote_identifier
 
+# the JSON-value and alias-table siblings' names (and the file helpers) are part of this module's API
+__all__ = [
+    "CHANGE_SCHEMA", "DEFAULT_PRODUCTION", "DEPLOYMENT_SCHEMA", "MAX_ID", "MAX_TEXT", "Field", "Kind", "RowError",
+    "array", "boolean", "check_header", "check_options", "commit_sha", "decode_text", "delivery_files",
+    "fingerprint_delivery", "header_keys", "identifier", "instant", "label_key", "link_and_write_changes",
+    "match_columns", "obj", "option_text", "production_names", "read_json", "repo_from_api_url", "required_text",
+    "source_label", "source_zone", "stage", "text", "text_view", "typed_select", "upsert_staged", "write_changes",
+    "write_deployments"
+]
+
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 10_000  # characters kept in an id, name or label
-MAX_ID = 2**63 - 1
 DEFAULT_PRODUCTION = ("production", "prod")
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
-_OFFSET = r"(Z|z|[+-]\d{2}(:?\d{2})?)$"
 
 DEPLOYMENT_SCHEMA: dict[str, pa.DataType] = canonical_schema("deployments")  # from the migration DDL
 CHANGE_SCHEMA: dict[str, pa.DataType] = {  # the changes table, and what matching a change to its deployment needs
     **canonical_schema("changes"), "head_sha": pa.string(), "__pos": pa.int64(),
 }
-
-
 
 
 # -- options ------------------------------------------------------------------------------------
@@ -75,10 +90,10 @@ def option_text(options: LoadOptions, name: str, *, known: Sequence[str]) -> str
     value = options.extra.get(name)
     if value is None:
         return None
-    text = str(value).strip()
-    if len(text) > 200 or "\x00" in text:
+    cleaned = str(value).strip()
+    if len(cleaned) > 200 or "\x00" in cleaned:
         raise UsageError(f"--option {name} is not a usable value")
-    return text or None
+    return cleaned or None
 
 
 def production_names(options: LoadOptions, *, known: Sequence[str]) -> list[str]:
@@ -123,124 +138,6 @@ def header_keys(path: Path, head: bytes) -> set[str]:
     first = head.decode("utf-8-sig", errors="replace").splitlines()[:1]
     separator = "\t" if name.endswith(".tsv") else ","
     return {label_key(h.strip().strip('"')) for h in first[0].split(separator)} if first else set()
-
-
-
-
-# -- typed access to JSON values ---------------------------------------------------------------
-def text(value: Any, column: str, *, max_len: int = MAX_TEXT) -> str | None:
-    """Text from a JSON value (numbers become text); None and blanks stay None."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RowError(column, f"expected text, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise RowError(column, "expected text, got a non-finite number")
-    out = str(value).strip()
-    if "\x00" in out:
-        raise RowError(column, "contains a NUL character")
-    if len(out) > max_len:
-        raise RowError(column, f"value is {len(out):,} characters long (limit {max_len:,})")
-    return out or None
-
-
-def required_text(value: Any, column: str, *, max_len: int = MAX_TEXT) -> str:
-    """Like :func:`text`, but missing or blank is an error."""
-    out = text(value, column, max_len=max_len)
-    if out is None:
-        raise RowError(column, "value is required but missing")
-    return out
-
-
-def identifier(value: Any, column: str) -> str:
-    """A numeric id (GitHub ids are integers; digit strings are accepted) as text."""
-    if isinstance(value, bool) or value is None:
-        raise RowError(column, "expected a numeric id, got " + ("nothing" if value is None else "true/false"))
-    if isinstance(value, int) and 0 < value <= MAX_ID:
-        return str(value)
-    if isinstance(value, str) and re.fullmatch(r"\d{1,19}", value.strip()) and 0 < int(value) <= MAX_ID:
-        return str(int(value))
-    shown = repr(value)[:40] if not isinstance(value, dict | list) else type(value).__name__
-    raise RowError(column, f"expected a positive numeric id, got {shown}")
-
-
-def commit_sha(value: Any, column: str, *, required: bool = True) -> str | None:
-    """A git commit id: 7 to 64 hexadecimal characters, lower-cased."""
-    raw = text(value, column, max_len=100)
-    if raw is None:
-        if required:
-            raise RowError(column, "commit sha is required but missing")
-        return None
-    if not re.fullmatch(r"[0-9a-fA-F]{7,64}", raw):
-        raise RowError(column, f"{raw[:60]!r} is not a git commit sha (7 to 64 hex characters)")
-    return raw.lower()
-
-
-def boolean(value: Any, column: str) -> bool | None:
-    """true/false from JSON booleans, 0/1 or text (true, yes, 1 …)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        key = value.strip().lower()
-        if key in ("", "none", "null"):
-            return None
-        if key in ("true", "t", "yes", "y", "1"):
-            return True
-        if key in ("false", "f", "no", "n", "0"):
-            return False
-    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
-
-
-def obj(value: Any, column: str) -> dict[str, Any]:
-    """A JSON object; None is an empty object."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise RowError(column, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def array(value: Any, column: str) -> list[Any]:
-    """A JSON array; None is an empty list."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RowError(column, f"expected a list, got {type(value).__name__}")
-    return value
-
-
-def instant(value: Any, column: str, *, zone: ZoneInfo | None, required: bool = True) -> datetime | None:
-    """An ISO 8601 timestamp as UTC; offset-less values need ``zone`` (``--timezone``)."""
-    raw = text(value, column, max_len=64)
-    if raw is None:
-        if required:
-            raise RowError(column, "timestamp is required but missing")
-        return None
-    if not _ISO.match(raw):
-        raise RowError(column, f"cannot read {raw[:60]!r} as an ISO 8601 timestamp")
-    cleaned = re.sub(r"(\.\d{6})\d+", r"\1", raw)
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError as exc:
-        raise RowError(column, f"cannot read {raw[:60]!r} as a timestamp: {exc}") from None
-    if moment.tzinfo is None:
-        if zone is None:
-            raise RowError(column, f"timestamp {raw!r} has no UTC offset: pass the source time zone with --timezone")
-        moment = moment.replace(tzinfo=zone)
-    return plausible_instant(moment, column, shown=raw)
-
-
-def repo_from_api_url(value: Any, column: str) -> str | None:
-    """``owner/name`` from a GitHub API URL such as ``https://api.github.com/repos/o/r/deployments/1``."""
-    url = text(value, column, max_len=2000)
-    if url is None:
-        return None
-    match = re.search(r"/repos/([^/\s]+/[^/\s]+?)(?:/|$)", url)
-    return match.group(1) if match else None
 
 
 # -- staging and writing ------------------------------------------------------------------------
@@ -352,160 +249,3 @@ def link_and_write_changes(tx: LoadTransaction, staged: str, *, production: Sequ
         return written
     finally:
         run_quietly(con, f"DROP TABLE IF EXISTS {final}")
-
-
-# -- tabular files through an alias table -------------------------------------------------------
-Kind = Literal["text", "timestamp", "bool", "count", "enum", "sha"]
-
-
-@dataclass(frozen=True)
-class Field:
-    """A canonical field of a tabular export: accepted headers, type and whether it is required."""
-
-    name: str
-    kind: Kind
-    aliases: tuple[str, ...]
-    required_column: bool = False
-    required_value: bool = False
-    values: Mapping[str, str] | None = None  # enum: normalised raw label -> canonical value
-    max_len: int = 1000
-
-    def accepted(self) -> str:
-        """The accepted header names, for error messages."""
-        return ", ".join(self.aliases[:6])
-
-
-def text_view(con: duckdb.DuckDBPyConnection, file: Path, view: str) -> list[str]:
-    """:func:`analytics.sources._tabular.read_text_table` with unusable column names refused first."""
-    check_header(file)
-    try:
-        return read_text_table(con, file, view)
-    except ValueError as exc:  # a column name no SQL identifier can hold (parquet with NUL …)
-        raise ExportFormatError(f"cannot read the file: {exc}", file=file) from exc
-
-
-def check_header(file: Path) -> None:
-    """Refuse CSV headers with control characters (NUL …) before DuckDB is asked to read them."""
-    if not file.name.lower().endswith((".csv", ".tsv", ".csv.gz")):
-        return
-    for name in csv_header(file):
-        if any(ord(ch) < 32 and ch not in "\t" for ch in name):
-            raise ExportFormatError("a column name in the header holds a control character", file=file,
-                                    column=name.encode("unicode_escape").decode()[:60])
-
-
-def match_columns(present: Sequence[str], fields: Sequence[Field], *, file: Path) -> dict[str, str]:
-    """Canonical field → the file's header, through the alias tables (first alias present wins)."""
-    by_key: dict[str, str] = {}
-    for name in present:
-        if name != ROW:
-            by_key.setdefault(label_key(name), name)
-    found: dict[str, str] = {}
-    for field in fields:
-        for alias in field.aliases:
-            header = by_key.get(label_key(alias))
-            if header is not None and header not in found.values():
-                found[field.name] = header
-                break
-        if field.required_column and field.name not in found:
-            raise ExportFormatError(f"required column missing: none of the headers {field.accepted()} is present",
-                                    file=file, column=field.name)
-    return found
-
-
-def _expression(field: Field, column: str) -> tuple[str, list[tuple[str, str]]]:
-    """SQL for one field's typed value and its checks: (problem message, SQL condition on the raw text)."""
-    col = f"NULLIF(trim({quote_identifier(column)}), '')"
-    checks: list[tuple[str, str]] = [("contains a NUL character", f"contains({col}, chr(0))")]
-    if field.kind in ("text", "sha"):
-        checks.append((f"value is longer than {field.max_len:,} characters", f"length({col}) > {field.max_len}"))
-        if field.kind == "sha":
-            checks.append(("is not a git commit sha (7 to 64 hex characters)",
-                           f"NOT regexp_full_match({col}, '[0-9a-fA-F]{{7,64}}')"))
-            expr = f"lower({col})"
-        else:
-            expr = col
-    elif field.kind == "timestamp":
-        with_offset = f"regexp_matches({col}, '{_OFFSET}')"
-        parsed = (f"CASE WHEN {with_offset} THEN TRY_CAST({col} AS TIMESTAMPTZ) "
-                  f"ELSE timezone($__zone, TRY_CAST({col} AS TIMESTAMP)) END")
-        checks.append(("timestamp has no UTC offset: pass the source time zone with --timezone",
-                       f"NOT {with_offset} AND $__zone IS NULL AND TRY_CAST({col} AS TIMESTAMP) IS NOT NULL"))
-        checks.append(("cannot read the value as an ISO 8601 timestamp",
-                       f"(length({col}) > 64 OR NOT regexp_matches({col}, '^\\d{{4}}-\\d{{2}}-\\d{{2}}') "
-                       f"OR ({parsed}) IS NULL) AND NOT (NOT {with_offset} AND $__zone IS NULL "
-                       f"AND TRY_CAST({col} AS TIMESTAMP) IS NOT NULL)"))
-        checks += instant_checks(parsed, col)
-        expr = parsed
-    elif field.kind == "bool":
-        key = f"lower({col})"
-        expr = (f"CASE WHEN {key} IN ('true','t','yes','y','1') THEN TRUE "
-                f"WHEN {key} IN ('false','f','no','n','0') THEN FALSE END")
-        checks.append(("expected true or false", f"({expr}) IS NULL"))
-    elif field.kind == "count":
-        number = f"TRY_CAST({col} AS DOUBLE)"
-        checks.append(("expected a whole number of events", f"{number} IS NULL OR NOT isfinite({number}) "
-                                                            f"OR {number} <> floor({number})"))
-        checks.append(("expected a non-negative count", f"{number} < 0"))
-        checks.append(("count is too large", f"{number} > 4e18"))
-        expr = f"CAST({number} AS BIGINT)"
-    else:  # enum
-        assert field.values is not None
-        key = f"regexp_replace(lower({col}), '[^0-9a-z]+', '', 'g')"
-        param = f"__{field.name}"
-        expr = f"(${param}_values)[list_position(${param}_keys, {key})]"
-        shown = ", ".join(sorted(set(field.values.values())))
-        checks.append((f"is not a known value (accepted: {shown}; see docs/delivery-and-slo.md)",
-                       f"list_position(${param}_keys, {key}) IS NULL"))
-    # every check applies only to non-empty values
-    return expr, [(message, f"{col} IS NOT NULL AND ({condition})") for message, condition in checks]
-
-
-def typed_select(
-    con: duckdb.DuckDBPyConnection,
-    view: str,
-    fields: Sequence[Field],
-    columns: Mapping[str, str],
-    *,
-    file: Path,
-    zone: ZoneInfo | None,
-) -> tuple[str, dict[str, Any]]:
-    """Validate the text view and return (SELECT of typed canonical fields plus ``__row``, its parameters).
-
-    Problems are found in one scan; the earliest row's problem is raised as an
-    :class:`ExportFormatError` naming the file, row and header.
-    """
-    params: dict[str, Any] = {"__zone": None if zone is None else zone.key, **bound_params()}
-    selects, checks = [f"{ROW}"], []
-    for field in fields:
-        header = columns.get(field.name)
-        if header is None:
-            selects.append(f"NULL AS {quote_identifier(field.name)}")
-            continue
-        expr, field_checks = _expression(field, header)
-        if field.kind == "enum":
-            assert field.values is not None
-            params[f"__{field.name}_keys"] = list(field.values)
-            params[f"__{field.name}_values"] = list(field.values.values())
-        selects.append(f"{expr} AS {quote_identifier(field.name)}")
-        checks += [(header, message, condition) for message, condition in field_checks]
-        if field.required_value:
-            checks.append((header, "value is required but empty",
-                           f"NULLIF(trim({quote_identifier(header)}), '') IS NULL"))
-    if checks:
-        aggregates = ", ".join(f"min({ROW}) FILTER (WHERE {c[2]})" for c in checks)
-        used = {k: v for k, v in params.items() if f"${k}" in aggregates}
-        with reading(file):
-            firsts = run(con, f"SELECT {aggregates} FROM {quote_identifier(view)}", used)[0]
-        problems = [(int(r), i) for i, r in enumerate(firsts) if r is not None]
-        if problems:
-            row, index = min(problems)
-            header, message, _ = checks[index]
-            value = run(con, f"SELECT {quote_identifier(header)} FROM {quote_identifier(view)} WHERE {ROW} = $r",
-                        {"r": row})[0][0]
-            shown = "" if value is None else str(value)
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise ExportFormatError(f"{shown!r}: {message}" if shown.strip() else message, file=file, row=row,
-                                    column=header)
-    sql = f"SELECT {', '.join(selects)} FROM {quote_identifier(view)}"
-    return sql, {k: v for k, v in params.items() if f"${k}" in sql}

@@ -6,7 +6,9 @@ and ``incident_events``.
 Write path (one transaction, through :func:`analytics.warehouse.ledger.run_load`):
 
 1. the adapter parses records in Python and hands canonical rows to an :class:`IncidentWriter`,
-   which stages them in temp tables in chunks (bounded memory for million-row deliveries);
+   which stages them in temp tables in chunks (bounded memory for million-row deliveries); an
+   adapter may first stage the files it can read in bulk (``load_delivery(bulk=…)``: the PagerDuty
+   REST pages, :mod:`._rest_bulk`), the others are parsed here in file order;
 2. row-level problems raise :class:`~analytics.errors.ExportFormatError` naming file, row and
    column — or, with ``--quarantine``, are set aside with ``tx.quarantine`` and counted;
 3. :meth:`IncidentWriter.finish` keeps the last copy of each ``incident_id`` in the delivery, lets the
@@ -65,10 +67,15 @@ _EVENT_TYPE_SET = frozenset(EVENT_TYPES)
 _TS = pa.timestamp("us", tz="UTC")
 INCIDENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incidents")  # from the migration DDL
 EVENT_COLUMNS: dict[str, pa.DataType] = canonical_schema("incident_events")  # seq is assigned on write
-_STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64()}
-_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__rank": pa.int16(), "__key": pa.string(),
+# __plain: FALSE for a row staged in bulk from a record the bulk reader cannot take as it is (its file's
+# rows are removed again and the file is parsed record by record); NULL for rows staged here
+_STAGE_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__file": pa.string(), "__row": pa.int64(),
+                                        "__plain": pa.bool_()}
+_EVENT_EXTRA: dict[str, pa.DataType] = {"__pos": pa.int64(), "__plain": pa.bool_(), "__rank": pa.int16(),
+                                        "__key": pa.string(),
                                         "__agent": pa.string()}
 CHUNK_ROWS = 20_000
+FILE_BITS = 32  # staged positions are (file index << FILE_BITS) + the record's place in its file
 _INT32 = 2**31 - 1
 _RAW_LIMIT = 100_000  # characters of the source record kept in incidents.raw
 _SEEN_LIMIT = 10_000  # distinct raw severity labels remembered per load
@@ -260,9 +267,31 @@ def plain_text(value: Any) -> Any:
         return None
     if value.__class__ is str:
         text = value.strip()
-        if len(text) <= TEXT_LIMIT and "\x00" not in text:
+        if len(text) <= TEXT_LIMIT and "\x00" not in text and (text.isascii() or _encodable(text)):
             return text or None
     return NOT_PLAIN
+
+
+def _encodable(text: str) -> bool:
+    """Whether text can be stored (JSON's ``\\ud800`` escape decodes to a lone surrogate, which
+    UTF-8 cannot encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_error(column: str | None, text: str) -> RowError:
+    """The row error for a text with a lone surrogate (shown escaped)."""
+    found = next(c for c in text if "\ud800" <= c <= "\udfff")
+    return RowError(column, f"contains a lone surrogate \\u{ord(found):04x} (half of a UTF-16 pair), "
+                            "which is not text")
+
+
+def storable_text(text: str) -> str:
+    """Text as it can be stored: lone surrogates written as their ``\\udxxx`` escape."""
+    return text if text.isascii() or _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def as_text(value: Any, column: str, *, max_len: int = TEXT_LIMIT) -> str | None:
@@ -273,6 +302,8 @@ def as_text(value: Any, column: str, *, max_len: int = TEXT_LIMIT) -> str | None
             raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
         if "\x00" in text:
             raise RowError(column, "contains a NUL character")
+        if not (text.isascii() or _encodable(text)):
+            raise _surrogate_error(column, text)
         return text or None
     if value is None:
         return None
@@ -457,11 +488,35 @@ _RAW_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), defau
 
 
 def raw_json(record: Any) -> str:
-    """The source record as compact JSON for ``incidents.raw`` (very long records are cut)."""
+    """The source record as compact JSON for ``incidents.raw`` (very long records are cut); a lone
+    surrogate anywhere in it is a row error naming its key path."""
+    text = _raw_text(record)
+    if not (text.isascii() or _encodable(text)):
+        path, value = _first_surrogate(record)
+        raise _surrogate_error(path, value)
+    return text
+
+
+def _raw_text(record: Any) -> str:
     text = _RAW_ENCODER.encode(record)
     if len(text) > _RAW_LIMIT:
         text = json.dumps({"truncated": True, "head": text[:_RAW_LIMIT]}, ensure_ascii=False)
     return text
+
+
+def _first_surrogate(value: Any, path: str | None = None) -> tuple[str | None, str]:
+    """The key path and text of the first key or string holding a lone surrogate in a parsed record."""
+    if isinstance(value, str):
+        return (path, value) if not _encodable(value) else (None, "")
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        where = f"{path or ''}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
+        if isinstance(key, str) and not _encodable(key):
+            return storable_text(where), key
+        found = _first_surrogate(child, where)
+        if found[1]:
+            return (storable_text(found[0]) if found[0] else found[0]), found[1]
+    return None, ""
 
 
 # -- severity ----------------------------------------------------------------------------------
@@ -584,10 +639,17 @@ class IncidentWriter:
         return f"__incident_event_stage_{self.tx.file_id}"
 
     def __post_init__(self) -> None:
-        cols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**INCIDENT_COLUMNS, **_STAGE_EXTRA}.items())
+        # raw is staged as JSON, the warehouse column's type: the text is checked once, on staging
+        cols = ", ".join(f"{name} {'JSON' if name == 'raw' else _duck_type(t)}"
+                         for name, t in {**INCIDENT_COLUMNS, **_STAGE_EXTRA}.items())
         run(self.con, f"CREATE TEMP TABLE {self.stage} ({cols})")
         ecols = ", ".join(f"{name} {_duck_type(t)}" for name, t in {**EVENT_COLUMNS, **_EVENT_EXTRA}.items())
         run(self.con, f"CREATE TEMP TABLE {self.event_stage} ({ecols})")
+
+    def start_file(self, index: int) -> None:
+        """Number the rows staged next from the position of file ``index`` of the delivery, so a file's
+        rows sort the same whether it is parsed here or staged in bulk."""
+        self._pos = max(self._pos, index << FILE_BITS)
 
     def read(self, n: int = 1) -> None:
         """Count source records read (``ingest_ledger.rows_read``)."""
@@ -597,8 +659,10 @@ class IncidentWriter:
         """A bad record: quarantine it when the user opted in, else fail the whole file."""
         if not self.options.quarantine:
             raise ExportFormatError(message, file=file, row=row, column=column)
-        text = raw if isinstance(raw, str) or raw is None else raw_json(raw)
-        self.tx.quarantine(row=row, column=column, problem=f"{file.name}: {message}", raw=text, data_file=file.name)
+        text = raw if isinstance(raw, str) or raw is None else _raw_text(raw)
+        self.tx.quarantine(row=row, column=None if column is None else storable_text(column),
+                           problem=storable_text(f"{file.name}: {message}"),
+                           raw=None if text is None else storable_text(text), data_file=file.name)
         self.rejected += 1
 
     def incident(self, row: dict[str, Any], *, file: Path, row_no: int | None) -> None:
@@ -684,7 +748,7 @@ class IncidentWriter:
                 raise ExportFormatError("the delivery holds no incidents", file=tx.file.path)
             updated = tx.delete_matching("incidents", key=("incident_id",), source=final)
             tx.rows_updated += updated
-            tx.insert_query("incidents", f"SELECT * EXCLUDE (__pos, __file, __row) FROM {final}")
+            tx.insert_query("incidents", f"SELECT * EXCLUDE (__pos, __file, __row, __plain) FROM {final}")
             if timeline:
                 self._replace_timelines(final, unique)
             span = run(con, f"SELECT min(created_at), max(created_at) FROM {final}")[0]
@@ -843,6 +907,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, batches: Sequence[pa.Tab
 
 # -- the load entry point ----------------------------------------------------------------------
 Parser = Callable[[Path, IncidentWriter], None]
+# stages the files of a delivery it can read in bulk; returns their indexes (the rest are parsed)
+BulkStager = Callable[[IncidentWriter, Sequence[Path]], frozenset[int]]
 
 
 @contextmanager
@@ -870,17 +936,24 @@ def load_delivery(
     parse: Parser,
     timeline: bool | Callable[[IncidentWriter], bool],
     derive: Deriver | None = None,
+    bulk: BulkStager | None = None,
 ) -> list[LoadResult]:
-    """Load one file or folder of one incident export kind as one ledger entry."""
+    """Load one file or folder of one incident export kind as one ledger entry.
+
+    With ``bulk``, the files it stages are not parsed again; the others go through ``parse`` in
+    file order, so the first problem reported is the one the per-record path alone would report."""
     root = Path(path)
     files = delivery_files(root, suffixes=suffixes)
     delivered = fingerprint_delivery(root, files)
 
     def load(tx: LoadTransaction) -> None:
         writer = IncidentWriter(tx, options, source)
+        staged = bulk(writer, files) if bulk is not None else frozenset()
         with _collector_paused():
-            for file in files:
-                _parse_file(parse, file, writer)
+            for index, file in enumerate(files):
+                if index not in staged:
+                    writer.start_file(index)
+                    _parse_file(parse, file, writer)
         if len(files) > 1:
             writer.details["files"] = len(files)
         has_timeline = timeline(writer) if callable(timeline) else timeline

@@ -176,9 +176,9 @@ def rest_issue_record(issue: Any) -> dict[str, Any]:
         value = fields.get(key)
         return value.get(attr) if isinstance(value, dict) else None
 
-    status = fields.get("status") if isinstance(fields.get("status"), dict) else {}
-    category = status.get("statusCategory") if isinstance(status.get("statusCategory"), dict) else {}
-    components = fields.get("components") if isinstance(fields.get("components"), list) else []
+    status: dict[str, Any] = fields["status"] if isinstance(fields.get("status"), dict) else {}
+    category: dict[str, Any] = status["statusCategory"] if isinstance(status.get("statusCategory"), dict) else {}
+    components: list[Any] = fields["components"] if isinstance(fields.get("components"), list) else []
     return {
         "Issue key": _text(issue.get("key")), "Issue id": _text(issue.get("id")),
         "Summary": _text(fields.get("summary")),

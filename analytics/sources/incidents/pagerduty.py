@@ -82,6 +82,7 @@ from analytics.sources.incidents._common import (
     source_zone,
     utf8_text,
 )
+from analytics.sources.incidents._rest_bulk import RestVocabulary, stage_rest_pages
 from analytics.warehouse import run
 from analytics.warehouse.ledger import LoadResult, LoadTransaction
 
@@ -130,11 +131,13 @@ _OBJECT = (dict, type(None))  # what as_object accepts
 # -- REST -------------------------------------------------------------------------------------
 def load_rest(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load REST ``/incidents`` pages (+ log entries) from a JSON file or a folder of them."""
-    parse = partial(parse_rest_page, zone=source_zone(options),
-                    severities=severity_map(SOURCE, DEFAULT_SEVERITY, options))
+    severities = severity_map(SOURCE, DEFAULT_SEVERITY, options)
+    parse = partial(parse_rest_page, zone=source_zone(options), severities=severities)
+    vocabulary = RestVocabulary(SOURCE, STATUS, LOG_ENTRY_TYPES, CHANNELS, CUSTOM_FIELDS, severities)
     return load_delivery(con, path, options, kind="pagerduty", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=lambda w: bool(w.details.get("log_entries")),
-                         derive=derive_from_log_entries)
+                         derive=derive_from_log_entries,
+                         bulk=lambda writer, files: stage_rest_pages(writer, files, vocabulary))
 
 
 def parse_rest_page(file: Path, writer: IncidentWriter, *, zone: ZoneInfo | None, severities: SeverityMap) -> None:

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
 import pyarrow as pa
@@ -105,7 +105,7 @@ def gcp_incident(record: Any) -> Parsed:
                         "status": as_text(upd.get("status"), f"updates[{i}].status"),
                         "text": as_text(upd.get("text"), f"updates[{i}].text"),
                         "locations": _ids(upd.get("affected_locations"), f"updates[{i}].affected_locations")})
-    updates.sort(key=lambda u: u["update_at"])  # the feed lists the newest first
+    updates.sort(key=lambda u: cast(datetime, u["update_at"]))  # the feed lists the newest first
     uri = as_text(rec.get("uri"), "uri")
     row = {
         "provider_incident_id": key, "provider": "Google Cloud", "product": product,

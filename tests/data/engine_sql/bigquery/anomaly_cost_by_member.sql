@@ -1,177 +1,21 @@
--- parameters: account, end, member_dim, member_tag_key, provider, region, service, start, tag, tag_key, usage_type
-SELECT
-  CASE CAST(@member_dim AS STRING)
-    WHEN 'resource'
-    THEN COALESCE(NULLIF(TRIM(ResourceId), ''), '(no resource id)')
-    WHEN 'account'
-    THEN COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'SubAccountId'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'SubAccountId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    )
-    WHEN 'region'
-    THEN COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'RegionId'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'RegionId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    )
-    WHEN 'usage_type'
-    THEN COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'x_UsageType'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'x_UsageType' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    )
-    ELSE COALESCE(
-      NULLIF(
-        TRIM(
-          CASE 'tag'
-            WHEN 'total'
-            THEN 'total'
-            WHEN 'ProviderName'
-            THEN c.ProviderName
-            WHEN 'ServiceName'
-            THEN c.ServiceName
-            WHEN 'ServiceCategory'
-            THEN c.ServiceCategory
-            WHEN 'SubAccountId'
-            THEN c.SubAccountId
-            WHEN 'SubAccountName'
-            THEN c.SubAccountName
-            WHEN 'BillingAccountId'
-            THEN c.BillingAccountId
-            WHEN 'RegionId'
-            THEN c.RegionId
-            WHEN 'ChargeCategory'
-            THEN c.ChargeCategory
-            WHEN 'PricingCategory'
-            THEN c.PricingCategory
-            WHEN 'ResourceId'
-            THEN c.ResourceId
-            WHEN 'CommitmentDiscountId'
-            THEN c.CommitmentDiscountId
-            WHEN 'x_UsageType'
-            THEN c.x_UsageType
-            WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[CAST(@member_tag_key AS STRING)])
-          END
-        ),
-        ''
-      ),
-      CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    )
-  END AS member,
-  CAST(ChargePeriodStart AS DATE) AS day,
-  CAST(SUM(EffectiveCost) AS FLOAT64) AS cost
-FROM `billing-prod`.`focus`.`costs` AS c
-WHERE
-  ChargePeriodStart >= @start
-  AND ChargePeriodStart < @end
-  AND ChargeCategory = 'Usage'
-  AND ChargeClass IS DISTINCT FROM 'Correction'
-  AND NOT COALESCE(ChargeFrequency, 'Usage-Based') IN ('One-Time', 'Recurring')
-  AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
-  AND (
-    CAST(@provider AS STRING) IS NULL
-    OR COALESCE(
+-- parameters: annotation_tag_key, request_account, request_end, request_id, request_member_dim, request_provider, request_region, request_service, request_start, request_tag, request_usage_type, tag_key
+WITH requests AS (
+  SELECT
+    CAST(@request_id AS ARRAY<INT64>)[ORDINAL(zip_ordinal)] AS request,
+    CAST(@request_member_dim AS ARRAY<STRING>)[ORDINAL(zip_ordinal)] AS member_dim,
+    NULLIF(CAST(@request_provider AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS provider,
+    NULLIF(CAST(@request_service AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS service,
+    NULLIF(CAST(@request_account AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS account,
+    NULLIF(CAST(@request_region AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS region,
+    NULLIF(CAST(@request_usage_type AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS usage_type,
+    NULLIF(CAST(@request_tag AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS tag,
+    CAST(@request_start AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS start_day,
+    CAST(@request_end AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS end_day
+  FROM UNNEST(GENERATE_ARRAY(1, ARRAY_LENGTH(CAST(@request_id AS ARRAY<INT64>)))) AS zip_ordinal
+), judged AS (
+  SELECT
+    CAST(ChargePeriodStart AS DATE) AS day,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'ProviderName'
@@ -202,17 +46,14 @@ WHERE
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
       ),
       CASE WHEN 'ProviderName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @provider
-  )
-  AND (
-    CAST(@service AS STRING) IS NULL
-    OR COALESCE(
+    ) AS provider,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'ServiceName'
@@ -243,17 +84,14 @@ WHERE
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
       ),
       CASE WHEN 'ServiceName' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @service
-  )
-  AND (
-    CAST(@account AS STRING) IS NULL
-    OR COALESCE(
+    ) AS service,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'SubAccountId'
@@ -284,17 +122,14 @@ WHERE
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
       ),
       CASE WHEN 'SubAccountId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @account
-  )
-  AND (
-    CAST(@region AS STRING) IS NULL
-    OR COALESCE(
+    ) AS account,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'RegionId'
@@ -325,17 +160,14 @@ WHERE
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
       ),
       CASE WHEN 'RegionId' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @region
-  )
-  AND (
-    CAST(@usage_type AS STRING) IS NULL
-    OR COALESCE(
+    ) AS region,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'x_UsageType'
@@ -366,17 +198,14 @@ WHERE
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
       ),
       CASE WHEN 'x_UsageType' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @usage_type
-  )
-  AND (
-    CAST(@tag AS STRING) IS NULL
-    OR COALESCE(
+    ) AS usage_type,
+    COALESCE(
       NULLIF(
         TRIM(
           CASE 'tag'
@@ -413,9 +242,141 @@ WHERE
         ''
       ),
       CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
-    ) = @tag
+    ) AS tag,
+    COALESCE(
+      NULLIF(
+        TRIM(
+          CASE 'tag'
+            WHEN 'total'
+            THEN 'total'
+            WHEN 'ProviderName'
+            THEN c.ProviderName
+            WHEN 'ServiceName'
+            THEN c.ServiceName
+            WHEN 'ServiceCategory'
+            THEN c.ServiceCategory
+            WHEN 'SubAccountId'
+            THEN c.SubAccountId
+            WHEN 'SubAccountName'
+            THEN c.SubAccountName
+            WHEN 'BillingAccountId'
+            THEN c.BillingAccountId
+            WHEN 'RegionId'
+            THEN c.RegionId
+            WHEN 'ChargeCategory'
+            THEN c.ChargeCategory
+            WHEN 'PricingCategory'
+            THEN c.PricingCategory
+            WHEN 'ResourceId'
+            THEN c.ResourceId
+            WHEN 'CommitmentDiscountId'
+            THEN c.CommitmentDiscountId
+            WHEN 'x_UsageType'
+            THEN c.x_UsageType
+            WHEN 'tag'
+            THEN JSON_VALUE(c.Tags[CAST(@annotation_tag_key AS STRING)])
+          END
+        ),
+        ''
+      ),
+      CASE WHEN 'tag' = 'tag' THEN '(untagged)' ELSE '(not set)' END
+    ) AS annotation_tag,
+    COALESCE(NULLIF(TRIM(ResourceId), ''), '(no resource id)') AS resource,
+    EffectiveCost
+  FROM `billing-prod`.`focus`.`costs` AS c
+  WHERE
+    ChargePeriodStart >= CAST((
+      SELECT
+        MIN(start_day)
+      FROM requests
+    ) AS TIMESTAMP)
+    AND ChargePeriodStart < CAST((
+      SELECT
+        MAX(end_day)
+      FROM requests
+    ) AS TIMESTAMP)
+    AND ChargeCategory = 'Usage'
+    AND ChargeClass IS DISTINCT FROM 'Correction'
+    AND NOT COALESCE(ChargeFrequency, 'Usage-Based') IN ('One-Time', 'Recurring')
+    AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+), matched AS (
+  SELECT
+    r.*,
+    j.day,
+    j.account AS j_account,
+    j.region AS j_region,
+    j.usage_type AS j_usage_type,
+    j.tag AS j_tag,
+    j.annotation_tag AS j_annotation_tag,
+    j.resource AS j_resource,
+    j.EffectiveCost
+  FROM judged AS j
+  JOIN requests AS r
+    ON r.provider = j.provider AND r.service = j.service
+  UNION ALL
+  SELECT
+    r.*,
+    j.day,
+    j.account,
+    j.region,
+    j.usage_type,
+    j.tag,
+    j.annotation_tag,
+    j.resource,
+    j.EffectiveCost
+  FROM judged AS j
+  JOIN requests AS r
+    ON r.provider = j.provider AND r.service IS NULL
+  UNION ALL
+  SELECT
+    r.*,
+    j.day,
+    j.account,
+    j.region,
+    j.usage_type,
+    j.tag,
+    j.annotation_tag,
+    j.resource,
+    j.EffectiveCost
+  FROM judged AS j
+  JOIN requests AS r
+    ON r.provider IS NULL
+)
+SELECT
+  request,
+  CASE member_dim
+    WHEN 'resource'
+    THEN j_resource
+    WHEN 'account'
+    THEN j_account
+    WHEN 'region'
+    THEN j_region
+    WHEN 'usage_type'
+    THEN j_usage_type
+    WHEN 'tag'
+    THEN j_tag
+    ELSE j_annotation_tag
+  END AS member,
+  day,
+  CAST(SUM(EffectiveCost) AS FLOAT64) AS cost
+FROM matched
+WHERE
+  day >= start_day
+  AND day < end_day
+  AND (
+    account IS NULL OR j_account = account
+  )
+  AND (
+    region IS NULL OR j_region = region
+  )
+  AND (
+    usage_type IS NULL OR j_usage_type = usage_type
+  )
+  AND (
+    tag IS NULL OR j_tag = tag
   )
 GROUP BY ALL
 ORDER BY
+  request NULLS LAST,
   member NULLS LAST,
   day NULLS LAST

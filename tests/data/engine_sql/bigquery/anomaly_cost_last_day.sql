@@ -1,7 +1,7 @@
 -- parameters: end, start
 SELECT
   CAST(MAX(ChargePeriodStart) AS DATE) AS last_day
-FROM `billing-prod`.`focus`.`costs`
+FROM `billing-prod`.`focus`.`costs` AS cost
 WHERE
   ChargePeriodStart >= @start
   AND ChargePeriodStart < @end

@@ -53,7 +53,7 @@ WITH `rows` AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''
@@ -91,7 +91,7 @@ WITH `rows` AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN JSON_VALUE(c.Tags[NULL])
+            THEN NULL
           END
         ),
         ''

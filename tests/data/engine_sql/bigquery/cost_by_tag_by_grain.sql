@@ -9,15 +9,15 @@ WITH scoped AS (
       WHEN @grain = 'month'
       THEN TIMESTAMP_TRUNC(ChargePeriodStart, MONTH)
     END AS DATE) AS bucket_start,
-    NULLIF(TRIM(JSON_VALUE(Tags[@cost_tag_key])), '') AS dimension,
+    NULLIF(TRIM(JSON_VALUE(cost_row.Tags[@cost_tag_key])), '') AS dimension,
     EffectiveCost
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        *
-      FROM `billing-prod`.`focus`.`costs`
+        cost.*
+      FROM `billing-prod`.`focus`.`costs` AS cost
       WHERE
         (
           @provider IS NULL OR ProviderName = @provider
@@ -35,14 +35,14 @@ WITH scoped AS (
           @filter_tag_key IS NULL
           OR CASE
             WHEN @filter_tag_value IS NULL
-            THEN NULLIF(TRIM(JSON_VALUE(Tags[@filter_tag_key])), '') IS NULL
-            ELSE JSON_VALUE(Tags[@filter_tag_key]) = @filter_tag_value
+            THEN NULLIF(TRIM(JSON_VALUE(cost.Tags[@filter_tag_key])), '') IS NULL
+            ELSE JSON_VALUE(cost.Tags[@filter_tag_key]) = @filter_tag_value
           END
         )
     ) AS cost_in_scope_any_date
     WHERE
       ChargePeriodStart >= @start AND ChargePeriodStart < @end
-  ) AS cost_in_scope
+  ) AS cost_row
   WHERE
     NOT COALESCE(ChargeClass = 'Correction', FALSE)
     AND (

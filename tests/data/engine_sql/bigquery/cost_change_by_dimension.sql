@@ -44,8 +44,8 @@ WITH scoped AS (
     ) AS dimension_value
   FROM (
     SELECT
-      *
-    FROM `billing-prod`.`focus`.`costs`
+      cost.*
+    FROM `billing-prod`.`focus`.`costs` AS cost
     WHERE
       (
         @provider IS NULL OR ProviderName = @provider
@@ -63,8 +63,8 @@ WITH scoped AS (
         @filter_tag_key IS NULL
         OR CASE
           WHEN @filter_tag_value IS NULL
-          THEN NULLIF(TRIM(JSON_VALUE(Tags[@filter_tag_key])), '') IS NULL
-          ELSE JSON_VALUE(Tags[@filter_tag_key]) = @filter_tag_value
+          THEN NULLIF(TRIM(JSON_VALUE(cost.Tags[@filter_tag_key])), '') IS NULL
+          ELSE JSON_VALUE(cost.Tags[@filter_tag_key]) = @filter_tag_value
         END
       )
   ) AS cost_row

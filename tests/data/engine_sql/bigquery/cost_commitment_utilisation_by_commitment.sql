@@ -10,7 +10,7 @@ SELECT
   COUNTIF(CommitmentDiscountStatus = 'Used') AS used_rows,
   COUNTIF(CommitmentDiscountStatus = 'Unused') AS unused_rows,
   CAST(SUM(IF(CommitmentDiscountStatus = 'Used', EffectiveCost, NULL)) AS FLOAT64) / CAST(NULLIF(SUM(IF(CommitmentDiscountStatus IN ('Used', 'Unused'), EffectiveCost, NULL)), 0) AS FLOAT64) AS utilisation
-FROM `billing-prod`.`focus`.`costs`
+FROM `billing-prod`.`focus`.`costs` AS cost
 WHERE
   ChargePeriodStart >= @start
   AND ChargePeriodStart < @end

@@ -2,7 +2,7 @@
 SELECT
   BillingCurrency AS currency,
   COUNT(*) AS `rows`
-FROM `billing-prod`.`focus`.`costs`
+FROM `billing-prod`.`focus`.`costs` AS cost
 WHERE
   (
     ChargePeriodStart >= @start AND ChargePeriodStart < @end

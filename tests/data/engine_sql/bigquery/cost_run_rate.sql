@@ -10,8 +10,8 @@ FROM (
     *
   FROM (
     SELECT
-      *
-    FROM `billing-prod`.`focus`.`costs`
+      cost.*
+    FROM `billing-prod`.`focus`.`costs` AS cost
     WHERE
       (
         @provider IS NULL OR ProviderName = @provider
@@ -29,8 +29,8 @@ FROM (
         @filter_tag_key IS NULL
         OR CASE
           WHEN @filter_tag_value IS NULL
-          THEN NULLIF(TRIM(JSON_VALUE(Tags[@filter_tag_key])), '') IS NULL
-          ELSE JSON_VALUE(Tags[@filter_tag_key]) = @filter_tag_value
+          THEN NULLIF(TRIM(JSON_VALUE(cost.Tags[@filter_tag_key])), '') IS NULL
+          ELSE JSON_VALUE(cost.Tags[@filter_tag_key]) = @filter_tag_value
         END
       )
   ) AS cost_in_scope_any_date

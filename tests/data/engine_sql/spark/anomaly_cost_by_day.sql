@@ -33,7 +33,7 @@ WITH judged AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN TRY_ELEMENT_AT(FROM_JSON(c.Tags, 'MAP<STRING,STRING>'), NULL)
+            THEN NULL
           END
         ),
         ''
@@ -71,7 +71,7 @@ WITH judged AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN TRY_ELEMENT_AT(FROM_JSON(c.Tags, 'MAP<STRING,STRING>'), NULL)
+            THEN NULL
           END
         ),
         ''
@@ -109,7 +109,7 @@ WITH judged AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN TRY_ELEMENT_AT(FROM_JSON(c.Tags, 'MAP<STRING,STRING>'), NULL)
+            THEN NULL
           END
         ),
         ''
@@ -147,7 +147,7 @@ WITH judged AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN TRY_ELEMENT_AT(FROM_JSON(c.Tags, 'MAP<STRING,STRING>'), NULL)
+            THEN NULL
           END
         ),
         ''
@@ -185,7 +185,7 @@ WITH judged AS (
             WHEN 'x_UsageType'
             THEN c.x_UsageType
             WHEN 'tag'
-            THEN TRY_ELEMENT_AT(FROM_JSON(c.Tags, 'MAP<STRING,STRING>'), NULL)
+            THEN NULL
           END
         ),
         ''

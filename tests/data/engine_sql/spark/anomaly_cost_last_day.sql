@@ -1,7 +1,7 @@
 -- parameters: end, start
 SELECT
   CAST(MAX(ChargePeriodStart) AS DATE) AS last_day
-FROM `focus_cost`
+FROM `focus_cost` AS cost
 WHERE
   ChargePeriodStart >= :start
   AND ChargePeriodStart < :end

@@ -2,15 +2,18 @@
 WITH scoped AS (
   SELECT
     CAST(DATE_TRUNC(:grain, ChargePeriodStart) AS DATE) AS bucket_start,
-    NULLIF(TRIM(TRY_ELEMENT_AT(FROM_JSON(Tags, 'MAP<STRING,STRING>'), :cost_tag_key)), '') AS dimension,
+    NULLIF(
+      TRIM(TRY_ELEMENT_AT(FROM_JSON(cost_row.Tags, 'MAP<STRING,STRING>'), :cost_tag_key)),
+      ''
+    ) AS dimension,
     EffectiveCost
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        *
-      FROM `focus_cost`
+        cost.*
+      FROM `focus_cost` AS cost
       WHERE
         (
           :provider IS NULL OR ProviderName = :provider
@@ -28,14 +31,17 @@ WITH scoped AS (
           :filter_tag_key IS NULL
           OR CASE
             WHEN :filter_tag_value IS NULL
-            THEN NULLIF(TRIM(TRY_ELEMENT_AT(FROM_JSON(Tags, 'MAP<STRING,STRING>'), :filter_tag_key)), '') IS NULL
-            ELSE TRY_ELEMENT_AT(FROM_JSON(Tags, 'MAP<STRING,STRING>'), :filter_tag_key) = :filter_tag_value
+            THEN NULLIF(
+              TRIM(TRY_ELEMENT_AT(FROM_JSON(cost.Tags, 'MAP<STRING,STRING>'), :filter_tag_key)),
+              ''
+            ) IS NULL
+            ELSE TRY_ELEMENT_AT(FROM_JSON(cost.Tags, 'MAP<STRING,STRING>'), :filter_tag_key) = :filter_tag_value
           END
         )
     ) AS cost_in_scope_any_date
     WHERE
       ChargePeriodStart >= :start AND ChargePeriodStart < :end
-  ) AS cost_in_scope
+  ) AS cost_row
   WHERE
     NOT COALESCE(ChargeClass = 'Correction', FALSE)
     AND (

@@ -46,8 +46,8 @@ WITH scoped AS (
       *
     FROM (
       SELECT
-        *
-      FROM `focus_cost`
+        cost.*
+      FROM `focus_cost` AS cost
       WHERE
         (
           :provider IS NULL OR ProviderName = :provider
@@ -65,8 +65,11 @@ WITH scoped AS (
           :filter_tag_key IS NULL
           OR CASE
             WHEN :filter_tag_value IS NULL
-            THEN NULLIF(TRIM(TRY_ELEMENT_AT(FROM_JSON(Tags, 'MAP<STRING,STRING>'), :filter_tag_key)), '') IS NULL
-            ELSE TRY_ELEMENT_AT(FROM_JSON(Tags, 'MAP<STRING,STRING>'), :filter_tag_key) = :filter_tag_value
+            THEN NULLIF(
+              TRIM(TRY_ELEMENT_AT(FROM_JSON(cost.Tags, 'MAP<STRING,STRING>'), :filter_tag_key)),
+              ''
+            ) IS NULL
+            ELSE TRY_ELEMENT_AT(FROM_JSON(cost.Tags, 'MAP<STRING,STRING>'), :filter_tag_key) = :filter_tag_value
           END
         )
     ) AS cost_in_scope_any_date

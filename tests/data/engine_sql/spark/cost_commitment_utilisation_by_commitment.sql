@@ -19,7 +19,7 @@ SELECT
       CommitmentDiscountStatus IN ('Used', 'Unused')),
     0
   ) AS DOUBLE) AS utilisation
-FROM `focus_cost`
+FROM `focus_cost` AS cost
 WHERE
   ChargePeriodStart >= :start
   AND ChargePeriodStart < :end

@@ -2,7 +2,7 @@
 SELECT
   BillingCurrency AS currency,
   COUNT(*) AS rows
-FROM `focus_cost`
+FROM `focus_cost` AS cost
 WHERE
   (
     ChargePeriodStart >= :start AND ChargePeriodStart < :end

@@ -1,7 +1,7 @@
 -- parameters: start, end
 SELECT
   CAST(MAX(ChargePeriodStart) AS DATE) AS last_day
-FROM "focus"."costs"
+FROM "focus"."costs" AS cost
 WHERE
   ChargePeriodStart >= ?
   AND ChargePeriodStart < ?

@@ -23,8 +23,8 @@ WITH months AS (
     AND ChargeFrequency = 'Recurring' AS recurring_fixed
   FROM (
     SELECT
-      *
-    FROM "focus"."costs"
+      cost.*
+    FROM "focus"."costs" AS cost
     WHERE
       (
         ? IS NULL OR ProviderName = ?
@@ -42,8 +42,8 @@ WITH months AS (
         ? IS NULL
         OR CASE
           WHEN ? IS NULL
-          THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-          ELSE ELEMENT_AT(Tags, ?) = ?
+          THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+          ELSE ELEMENT_AT(cost.Tags, ?) = ?
         END
       )
   ) AS cost_in_scope_any_date

@@ -2,15 +2,15 @@
 WITH scoped AS (
   SELECT
     CAST(DATE_TRUNC(?, ChargePeriodStart) AS DATE) AS bucket_start,
-    NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') AS dimension,
+    NULLIF(TRIM(ELEMENT_AT(cost_row.Tags, ?)), '') AS dimension,
     EffectiveCost
   FROM (
     SELECT
       *
     FROM (
       SELECT
-        *
-      FROM "focus"."costs"
+        cost.*
+      FROM "focus"."costs" AS cost
       WHERE
         (
           ? IS NULL OR ProviderName = ?
@@ -28,14 +28,14 @@ WITH scoped AS (
           ? IS NULL
           OR CASE
             WHEN ? IS NULL
-            THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-            ELSE ELEMENT_AT(Tags, ?) = ?
+            THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+            ELSE ELEMENT_AT(cost.Tags, ?) = ?
           END
         )
     ) AS cost_in_scope_any_date
     WHERE
       ChargePeriodStart >= ? AND ChargePeriodStart < ?
-  ) AS cost_in_scope
+  ) AS cost_row
   WHERE
     NOT COALESCE(ChargeClass = 'Correction', FALSE)
     AND (

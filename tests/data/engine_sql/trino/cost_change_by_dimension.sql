@@ -44,8 +44,8 @@ WITH scoped AS (
     ) AS dimension_value
   FROM (
     SELECT
-      *
-    FROM "focus"."costs"
+      cost.*
+    FROM "focus"."costs" AS cost
     WHERE
       (
         ? IS NULL OR ProviderName = ?
@@ -63,8 +63,8 @@ WITH scoped AS (
         ? IS NULL
         OR CASE
           WHEN ? IS NULL
-          THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-          ELSE ELEMENT_AT(Tags, ?) = ?
+          THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+          ELSE ELEMENT_AT(cost.Tags, ?) = ?
         END
       )
   ) AS cost_row

@@ -19,7 +19,7 @@ SELECT
       CommitmentDiscountStatus IN ('Used', 'Unused')),
     0
   ) AS DOUBLE) AS utilisation
-FROM "focus"."costs"
+FROM "focus"."costs" AS cost
 WHERE
   ChargePeriodStart >= ?
   AND ChargePeriodStart < ?

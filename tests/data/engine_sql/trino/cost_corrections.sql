@@ -14,8 +14,8 @@ SELECT
   InvoiceId AS invoice_id
 FROM (
   SELECT
-    *
-  FROM "focus"."costs"
+    cost.*
+  FROM "focus"."costs" AS cost
   WHERE
     (
       ? IS NULL OR ProviderName = ?
@@ -33,8 +33,8 @@ FROM (
       ? IS NULL
       OR CASE
         WHEN ? IS NULL
-        THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-        ELSE ELEMENT_AT(Tags, ?) = ?
+        THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+        ELSE ELEMENT_AT(cost.Tags, ?) = ?
       END
     )
 ) AS cost_in_scope_any_date

@@ -2,7 +2,7 @@
 SELECT
   BillingCurrency AS currency,
   COUNT(*) AS rows
-FROM "focus"."costs"
+FROM "focus"."costs" AS cost
 WHERE
   (
     ChargePeriodStart >= ? AND ChargePeriodStart < ?

@@ -48,8 +48,8 @@ WITH scoped AS (
       *
     FROM (
       SELECT
-        *
-      FROM "focus"."costs"
+        cost.*
+      FROM "focus"."costs" AS cost
       WHERE
         (
           ? IS NULL OR ProviderName = ?
@@ -67,8 +67,8 @@ WITH scoped AS (
           ? IS NULL
           OR CASE
             WHEN ? IS NULL
-            THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-            ELSE ELEMENT_AT(Tags, ?) = ?
+            THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+            ELSE ELEMENT_AT(cost.Tags, ?) = ?
           END
         )
     ) AS cost_in_scope_any_date

@@ -2,7 +2,7 @@
 WITH scoped AS (
   SELECT
     EffectiveCost,
-    NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') AS tag_value,
+    NULLIF(TRIM(ELEMENT_AT(cost_row.Tags, ?)), '') AS tag_value,
     COALESCE(ChargeClass = 'Correction', FALSE) AS is_correction,
     ServiceName
   FROM (
@@ -10,8 +10,8 @@ WITH scoped AS (
       *
     FROM (
       SELECT
-        *
-      FROM "focus"."costs"
+        cost.*
+      FROM "focus"."costs" AS cost
       WHERE
         (
           ? IS NULL OR ProviderName = ?
@@ -29,14 +29,14 @@ WITH scoped AS (
           ? IS NULL
           OR CASE
             WHEN ? IS NULL
-            THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-            ELSE ELEMENT_AT(Tags, ?) = ?
+            THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+            ELSE ELEMENT_AT(cost.Tags, ?) = ?
           END
         )
     ) AS cost_in_scope_any_date
     WHERE
       ChargePeriodStart >= ? AND ChargePeriodStart < ?
-  ) AS cost_in_scope
+  ) AS cost_row
 ), classified AS (
   SELECT
     EffectiveCost,

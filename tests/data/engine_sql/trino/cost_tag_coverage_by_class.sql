@@ -2,7 +2,7 @@
 WITH scoped AS (
   SELECT
     EffectiveCost,
-    NOT NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL AS tagged,
+    NOT NULLIF(TRIM(ELEMENT_AT(cost_row.Tags, ?)), '') IS NULL AS tagged,
     CASE
       WHEN COALESCE(ChargeClass = 'Correction', FALSE)
       THEN 'correction'
@@ -61,8 +61,8 @@ WITH scoped AS (
       *
     FROM (
       SELECT
-        *
-      FROM "focus"."costs"
+        cost.*
+      FROM "focus"."costs" AS cost
       WHERE
         (
           ? IS NULL OR ProviderName = ?
@@ -80,8 +80,8 @@ WITH scoped AS (
           ? IS NULL
           OR CASE
             WHEN ? IS NULL
-            THEN NULLIF(TRIM(ELEMENT_AT(Tags, ?)), '') IS NULL
-            ELSE ELEMENT_AT(Tags, ?) = ?
+            THEN NULLIF(TRIM(ELEMENT_AT(cost.Tags, ?)), '') IS NULL
+            ELSE ELEMENT_AT(cost.Tags, ?) = ?
           END
         )
     ) AS cost_in_scope_any_date
