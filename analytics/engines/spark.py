@@ -60,6 +60,9 @@ def local_session(master: str = "local[2]", *, small_data: bool = False) -> Any:
         "spark.ui.showConsoleProgress": "false",
         "spark.sql.codegen.wholeStage": "false" if small_data else "true",
         "spark.sql.adaptive.enabled": "false" if small_data else "true",
+        # catalog tables (a CUR table made with CREATE TABLE … USING parquet) keep their metadata in the
+        # temp folder, not in a spark-warehouse folder of the current directory
+        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "opsreview-spark-warehouse"),
     }
     try:
         with _quiet():
