@@ -121,6 +121,16 @@ def _bq_type(duck: str) -> str:
             }.get(duck, "STRING")
 
 
+def _bq_field(name: str, duck: str) -> dict[str, Any]:
+    """A column in tables.get: a MAP (a CUR 2.0 table's resource_tags) as BigQuery loads one from parquet,
+    a repeated STRUCT<key, value>."""
+    if duck.upper().startswith("MAP("):
+        return {"name": name, "type": "RECORD", "mode": "REPEATED", "fields": [
+            {"name": "key", "type": "STRING", "mode": "NULLABLE"}, {"name": "value", "type": "STRING",
+                                                                     "mode": "NULLABLE"}]}
+    return {"name": name, "type": _bq_type(duck), "mode": "NULLABLE"}
+
+
 def _bq_cell(value: Any, kind: str) -> str | None:
     if value is None:
         return None
@@ -289,7 +299,7 @@ def _bq_handler(fake: FakeBigQuery) -> type[BaseHTTPRequestHandler]:
                                                     "denied", "accessDenied"))
                 if name != fake.table:
                     return self._reply(*_error(404, f"Not found: Table {name}", "notFound"))
-                fields = [{"name": n, "type": _bq_type(t), "mode": "NULLABLE"} for n, t in fake.store.columns()]
+                fields = [_bq_field(n, t) for n, t in fake.store.columns()]
                 ref = dict(zip(("projectId", "datasetId", "tableId"), match.groups(), strict=True))
                 return self._reply(200, {"kind": "bigquery#table", "id": name, "tableReference": ref,
                                          "schema": {"fields": fields}})
@@ -344,8 +354,11 @@ def _athena_type(duck: str) -> dict[str, Any]:
     duck = duck.upper()
     if match := re.fullmatch(r"DECIMAL\((\d+),\s*(\d+)\)", duck):
         return {"Type": "decimal", "Precision": int(match[1]), "Scale": int(match[2])}
+    if duck.startswith("MAP("):  # a CUR 2.0 table's map columns, as the Glue catalog spells them
+        return {"Type": "map<string,string>", "Precision": 0, "Scale": 0}
     kind = {"BIGINT": "bigint", "INTEGER": "integer", "HUGEINT": "bigint", "DOUBLE": "double", "BOOLEAN": "boolean",
-            "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone"}.get(duck, "varchar")
+            "DATE": "date", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "TIMESTAMP": "timestamp",
+            }.get(duck, "varchar")
     return {"Type": kind, "Precision": 0, "Scale": 0}
 
 

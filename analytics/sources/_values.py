@@ -9,7 +9,7 @@ Every loader (cost, incidents, delivery, SLI, canonical) refuses, naming file, r
   e.g. ``+99:00`` — DuckDB and Python would otherwise shift the instant by days.
 
 Python paths call :func:`plausible_instant`; SQL paths add :func:`instant_checks` to their row
-checks and bind :func:`bound_params`. See docs/schema.md ("Plausible values").
+checks and bind :func:`bound_params`. See docs/security.md ("Plausible values").
 """
 
 from __future__ import annotations
