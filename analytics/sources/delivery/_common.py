@@ -35,6 +35,7 @@ from analytics.sources._files import (
     read_json,
     source_zone,
 )
+from analytics.sources._values import as_text, parse_instant
 from analytics.sources.delivery._alias_table import Field, Kind, check_header, match_columns, text_view, typed_select
 from analytics.sources.delivery._json_values import (
     MAX_ID,
@@ -43,11 +44,9 @@ from analytics.sources.delivery._json_values import (
     boolean,
     commit_sha,
     identifier,
-    instant,
     obj,
     repo_from_api_url,
     required_text,
-    text,
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadTransaction
@@ -56,11 +55,42 @@ from analytics.warehouse.sqlutil import quote_identifier
 
 # the JSON-value and alias-table siblings' names (and the file helpers) are part of this module's API
 __all__ = [
-    "CHANGE_SCHEMA", "DEFAULT_PRODUCTION", "DEPLOYMENT_SCHEMA", "MAX_ID", "MAX_TEXT", "Field", "Kind", "RowError",
-    "array", "boolean", "check_header", "check_options", "commit_sha", "decode_text", "delivery_files",
-    "fingerprint_delivery", "header_keys", "identifier", "instant", "label_key", "link_and_write_changes",
-    "match_columns", "obj", "option_text", "production_names", "read_json", "repo_from_api_url", "required_text",
-    "source_label", "source_zone", "stage", "text", "text_view", "typed_select", "upsert_staged", "write_changes",
+    "CHANGE_SCHEMA",
+    "DEFAULT_PRODUCTION",
+    "DEPLOYMENT_SCHEMA",
+    "MAX_ID",
+    "MAX_TEXT",
+    "Field",
+    "Kind",
+    "RowError",
+    "array",
+    "as_text",
+    "boolean",
+    "check_header",
+    "check_options",
+    "commit_sha",
+    "decode_text",
+    "delivery_files",
+    "fingerprint_delivery",
+    "header_keys",
+    "identifier",
+    "label_key",
+    "link_and_write_changes",
+    "match_columns",
+    "obj",
+    "option_text",
+    "parse_instant",
+    "production_names",
+    "read_json",
+    "repo_from_api_url",
+    "required_text",
+    "source_label",
+    "source_zone",
+    "stage",
+    "text_view",
+    "typed_select",
+    "upsert_staged",
+    "write_changes",
     "write_deployments"
 ]
 

@@ -46,6 +46,7 @@ from analytics.sources._tabular import ROW, reading
 from analytics.sources.delivery._common import (
     Field,
     RowError,
+    as_text,
     check_options,
     decode_text,
     delivery_files,
@@ -55,7 +56,6 @@ from analytics.sources.delivery._common import (
     match_columns,
     source_zone,
     stage,
-    text,
     text_view,
     typed_select,
     upsert_staged,
@@ -106,7 +106,7 @@ def _required_text(value: Any, path: str) -> str:
 
 
 def _name(value: Any, path: str) -> str:
-    name = text(_required_text(value, path), path, max_len=253)
+    name = as_text(_required_text(value, path), path, max_len=253)
     if name is None or not _NAME.match(name):
         raise RowError(path, f"{str(name)[:60]!r} is not a usable name (letters, digits, . _ : / -)")
     return name
@@ -115,7 +115,7 @@ def _name(value: Any, path: str) -> str:
 def _optional_text(value: Any, path: str, *, max_len: int) -> str | None:
     if value is not None and not isinstance(value, str):
         raise RowError(path, f"expected text, got {type(value).__name__}")
-    return text(value, path, max_len=max_len)
+    return as_text(value, path, max_len=max_len)
 
 
 def _number(value: Any, path: str) -> float:
