@@ -31,6 +31,16 @@
 --                                         (NULL = any).
 --   incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team)
 --                                         table: the same, created in [p_start, p_end).
+--   incident_deployment_links(p_start, p_end, p_deployed_start, p_deployed_end, p_service, p_team,
+--                             p_repo, p_environment)
+--                                         table (incident_id, deployment_id), distinct: a live
+--                                         incident created in [p_start, p_end) is linked to a
+--                                         deployment when it names it (incidents.deployment_id) or
+--                                         names a commit it shipped (incidents.change_id = the head
+--                                         commit of a deployment of
+--                                         deployments_in_scope(p_deployed_start, p_deployed_end, …),
+--                                         or a change whose changes.deployment_id is set: fourkeys'
+--                                         root-cause link). NULL bounds: any time.
 --
 -- p_row is a row passed as its table alias (FROM incidents_in_scope(…) AS i … incident_minutes_to_ack(i)).
 -- Macros bind at each call, and the arguments may be prepared parameters ($period_start…).
@@ -89,3 +99,21 @@ CREATE OR REPLACE TEMP MACRO incidents_in_scope(p_start, p_end, p_max_severity_r
     SELECT *
     FROM incidents_in_scope_any_date(p_max_severity_rank, p_service, p_team)
     WHERE created_at >= p_start AND created_at < p_end;
+
+CREATE OR REPLACE TEMP MACRO incident_deployment_links(p_start, p_end, p_deployed_start, p_deployed_end, p_service,
+                                                       p_team, p_repo, p_environment) AS TABLE
+    WITH live AS (
+        SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents
+        WHERE incident_is_live(status)
+          AND (p_start IS NULL OR created_at >= p_start) AND (p_end IS NULL OR created_at < p_end)
+    ),
+    shipped AS (
+        SELECT deployment_id, commit_sha
+        FROM deployments_in_scope(p_deployed_start, p_deployed_end, p_service, p_team, p_repo, p_environment)
+    )
+    SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL
+    UNION
+    SELECT l.incident_id, d.deployment_id FROM live AS l JOIN shipped AS d ON d.commit_sha = l.change_id
+    UNION
+    SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
+    WHERE c.deployment_id IS NOT NULL;
