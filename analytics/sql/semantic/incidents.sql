@@ -41,6 +41,14 @@
 --                                         deployments_in_scope(p_deployed_start, p_deployed_end, …),
 --                                         or a change whose changes.deployment_id is set: fourkeys'
 --                                         root-cause link). NULL bounds: any time.
+--   incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service, p_team)
+--                                         table (bucket_start, severity, severity_rank, incidents):
+--                                         incidents_in_scope(p_start, p_end, …) counted per
+--                                         date_trunc(p_unit, created_at) bucket (p_unit 'week' or
+--                                         'month', p_step its length: INTERVAL 7 DAY, INTERVAL 1 MONTH)
+--                                         and severity, with 0 for every bucket touching the period
+--                                         and every severity in scope (SEV1 … the floor, and
+--                                         'unknown', rank 6, when an incident in scope has none).
 --
 -- p_row is a row passed as its table alias (FROM incidents_in_scope(…) AS i … incident_minutes_to_ack(i)).
 -- Macros bind at each call, and the arguments may be prepared parameters ($period_start…).
@@ -117,3 +125,27 @@ CREATE OR REPLACE TEMP MACRO incident_deployment_links(p_start, p_end, p_deploye
     UNION
     SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
     WHERE c.deployment_id IS NOT NULL;
+
+CREATE OR REPLACE TEMP MACRO incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service,
+                                                         p_team) AS TABLE
+    WITH buckets AS (
+        SELECT unnest(generate_series(date_trunc(p_unit, p_start::TIMESTAMPTZ),
+                                      p_end::TIMESTAMPTZ - INTERVAL 1 SECOND,
+                                      p_step)) AS bucket_start
+    ),
+    scoped AS (
+        SELECT date_trunc(p_unit, i.created_at) AS bucket_start, coalesce(i.severity, 'unknown') AS severity
+        FROM incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team) AS i
+    ),
+    severities AS (
+        SELECT 'SEV' || r AS severity, r AS severity_rank FROM range(1, p_max_severity_rank + 1) AS t(r)
+        UNION ALL
+        SELECT 'unknown', 6 WHERE EXISTS (SELECT 1 FROM scoped WHERE severity = 'unknown')
+    ),
+    counted AS (
+        SELECT bucket_start, severity, count(*) AS incidents FROM scoped GROUP BY ALL
+    )
+    SELECT b.bucket_start, s.severity, s.severity_rank, coalesce(c.incidents, 0)::BIGINT AS incidents
+    FROM buckets AS b
+    CROSS JOIN severities AS s
+    LEFT JOIN counted AS c ON c.bucket_start = b.bucket_start AND c.severity = s.severity;
