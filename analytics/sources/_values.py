@@ -22,7 +22,7 @@ import math
 import re
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
 from analytics.sources._files import RowError
@@ -160,9 +160,13 @@ _ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
+@overload
+def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None, required: Literal[True]) -> datetime: ...
+@overload
+def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None, required: bool = False) -> datetime | None: ...
 def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None, required: bool = False) -> datetime | None:
     """An ISO 8601 timestamp as UTC; offset-less values need ``zone`` (``--timezone``); missing or
-    blank is None, or an error when ``required``.
+    blank is None, or the error "``column`` is missing" when ``required``.
 
     >>> parse_instant("2026-07-01T10:00:00+02:00", "at", zone=None).isoformat()
     '2026-07-01T08:00:00+00:00'
@@ -175,7 +179,7 @@ def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None, required: b
     text = value.strip() if value.__class__ is str else as_text(value, column)
     if not text:
         if required:
-            raise RowError(column, "timestamp is required but missing")
+            raise RowError(column, f"{column} is missing")
         return None
     try:
         return instant_text(text, zone)
