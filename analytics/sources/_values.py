@@ -13,18 +13,22 @@ checks and bind :func:`bound_params`. See docs/schema.md ("Plausible values").
 
 It is also the one module of the value primitives every loader room shares, one name each:
 :func:`as_text` (bounded text without NUL or lone surrogates), :func:`parse_instant` /
-:func:`instant_text` (ISO 8601 timestamps as UTC) and :func:`to_utc` (the ``--timezone`` rule).
+:func:`instant_text` (ISO 8601 timestamps as UTC), :func:`to_utc` (the ``--timezone`` rule) and
+:func:`check_options` (the ``--option`` names a kind takes; literals inlined into SQL are
+:func:`analytics.warehouse.sqlutil.quote_literal`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo
 
+from analytics.errors import UsageError
 from analytics.sources._files import RowError
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -221,3 +225,23 @@ def to_utc(moment: datetime, column: str, *, zone: ZoneInfo | None, shown: str =
                                    "pass the source time zone with --timezone")
         moment = moment.replace(tzinfo=zone)
     return plausible_instant(moment, column, shown=shown)
+
+
+# -- options -------------------------------------------------------------------------------------
+
+
+def check_options(extra: Mapping[str, object], known: Sequence[str], *, kind: str) -> None:
+    """Refuse ``--option`` names ``kind`` does not take (a typo must not pass silently).
+
+    :func:`analytics.sources.ingest` calls it for every kind that declares ``SourceKind.options``.
+
+    >>> check_options({"currency": "EUR"}, ("currency", "duplicates"), kind="oci")
+    >>> try:
+    ...     check_options({"colour": "red"}, ("currency", "duplicates"), kind="oci")
+    ... except UsageError as exc:
+    ...     print(exc)
+    oci: unknown --option 'colour'; known: currency, duplicates
+    """
+    unknown = sorted(set(extra) - set(known))
+    if unknown:
+        raise UsageError(f"{kind}: unknown --option {unknown[0]!r}; known: {', '.join(known) or 'none'}")

@@ -67,7 +67,6 @@ __all__ = [
     "as_text",
     "boolean",
     "check_header",
-    "check_options",
     "commit_sha",
     "decode_text",
     "delivery_files",
@@ -107,16 +106,9 @@ CHANGE_SCHEMA: dict[str, pa.DataType] = {  # the changes table, and what matchin
 # -- options ------------------------------------------------------------------------------------
 
 
-def check_options(options: LoadOptions, *, known: Sequence[str]) -> None:
-    """Fail on ``--option`` names the kind does not take (a typo must not be ignored silently)."""
-    unknown = sorted(set(options.extra) - set(known))
-    if unknown:
-        raise UsageError(f"unknown --option {unknown[0]!r}; this kind takes: {', '.join(sorted(known)) or 'none'}")
-
-
-def option_text(options: LoadOptions, name: str, *, known: Sequence[str]) -> str | None:
-    """A kind-specific ``--option name=value`` (stripped; empty is None); unknown option names fail."""
-    check_options(options, known=known)
+def option_text(options: LoadOptions, name: str) -> str | None:
+    """A kind-specific ``--option name=value`` (stripped; empty is None); the names a kind takes are
+    its ``SourceKind.options``, checked by :func:`analytics.sources.ingest`."""
     value = options.extra.get(name)
     if value is None:
         return None
@@ -126,9 +118,9 @@ def option_text(options: LoadOptions, name: str, *, known: Sequence[str]) -> str
     return cleaned or None
 
 
-def production_names(options: LoadOptions, *, known: Sequence[str]) -> list[str]:
+def production_names(options: LoadOptions) -> list[str]:
     """Environment names that count as production (``--option production=prod,live``), lower case."""
-    raw = option_text(options, "production", known=known)
+    raw = option_text(options, "production")
     names = [n.strip().lower() for n in raw.split(",")] if raw else list(DEFAULT_PRODUCTION)
     names = [n for n in names if n]
     if not names:
@@ -136,9 +128,9 @@ def production_names(options: LoadOptions, *, known: Sequence[str]) -> list[str]
     return names
 
 
-def source_label(options: LoadOptions, *, known: Sequence[str], default: str) -> str:
+def source_label(options: LoadOptions, *, default: str) -> str:
     """The ``source`` of rows (``--option source=jenkins``): a short lower-case name, the key prefix."""
-    value = option_text(options, "source", known=known) or default
+    value = option_text(options, "source") or default
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
         raise UsageError(f"--option source must be a short lower-case name such as jenkins, got {value!r}")
     return value

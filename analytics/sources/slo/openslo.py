@@ -47,7 +47,6 @@ from analytics.sources.delivery._common import (
     Field,
     RowError,
     as_text,
-    check_options,
     decode_text,
     delivery_files,
     fingerprint_delivery,
@@ -253,7 +252,6 @@ def read_documents(file: Path) -> list[Any]:
 
 def load_openslo(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load OpenSLO v1 SLO documents (with their SLI documents) into ``slos``."""
-    check_options(options, known=())
     root = Path(path)
     files = delivery_files(root, suffixes=(".yaml", ".yml"))
     delivered = fingerprint_delivery(root, files)
@@ -322,7 +320,6 @@ def _document_kind(doc: Any) -> str:
 # -- SLI counts --------------------------------------------------------------------------------
 def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load SLI good / total counts per interval into ``sli`` (see the module docstring)."""
-    check_options(options, known=())
     zone = source_zone(options)
     file = Path(path)
     delivered = fingerprint(file)
@@ -437,6 +434,6 @@ def _sniff_sli(path: Path, head: bytes) -> bool:
 
 
 register(SourceKind("openslo", "slos", "OpenSLO v1 YAML (kind SLO with ratio SLIs; multi-document files)",
-                    load_openslo, sniff=_sniff_openslo))
+                    load_openslo, sniff=_sniff_openslo, options=()))
 register(SourceKind("sli", "sli", "SLI event counts per interval: slo, service, interval_start, interval_end, "
-                    "good (or bad), total (CSV, parquet)", load_sli, sniff=_sniff_sli))
+                    "good (or bad), total (CSV, parquet)", load_sli, sniff=_sniff_sli, options=()))
