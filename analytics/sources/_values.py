@@ -12,7 +12,8 @@ Python paths call :func:`plausible_instant`; SQL paths add :func:`instant_checks
 checks and bind :func:`bound_params`. See docs/schema.md ("Plausible values").
 
 It is also the one module of the value primitives every loader room shares, one name each:
-:func:`as_text` (bounded text without NUL or lone surrogates), :func:`parse_instant` /
+:func:`as_text` (bounded text without NUL or lone surrogates), :func:`as_bool`, :func:`as_object`,
+:func:`as_list`, :func:`parse_instant` /
 :func:`instant_text` (ISO 8601 timestamps as UTC), :func:`to_utc` (the ``--timezone`` rule) and
 :func:`check_options` (the ``--option`` names a kind takes; literals inlined into SQL are
 :func:`analytics.warehouse.sqlutil.quote_literal`).
@@ -225,6 +226,50 @@ def to_utc(moment: datetime, column: str, *, zone: ZoneInfo | None, shown: str =
                                    "pass the source time zone with --timezone")
         moment = moment.replace(tzinfo=zone)
     return plausible_instant(moment, column, shown=shown)
+
+
+# -- booleans, objects and arrays ---------------------------------------------------------------
+
+
+_TRUE = {"true", "t", "yes", "y", "1"}
+_FALSE = {"false", "f", "no", "n", "0"}
+
+
+def as_bool(value: Any, column: str) -> bool | None:
+    """true/false from JSON booleans, 0/1 or text (TRUE, false, yes …)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        key = value.strip().lower()
+        if key == "":
+            return None
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
+
+
+def as_object(value: Any, column: str) -> dict[str, Any] | None:
+    """A JSON object (or None)."""
+    if value is None or value.__class__ is dict:
+        return value
+    if not isinstance(value, dict):
+        raise RowError(column, f"expected an object, got {type(value).__name__}")
+    return value
+
+
+def as_list(value: Any, column: str) -> list[Any]:
+    """A JSON array (None is an empty list)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise RowError(column, f"expected a list, got {type(value).__name__}")
+    return value
 
 
 # -- options -------------------------------------------------------------------------------------

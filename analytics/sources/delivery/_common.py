@@ -35,16 +35,13 @@ from analytics.sources._files import (
     read_json,
     source_zone,
 )
-from analytics.sources._values import as_text, parse_instant
+from analytics.sources._values import as_bool, as_list, as_object, as_text, parse_instant
 from analytics.sources.delivery._alias_table import Field, Kind, check_header, match_columns, text_view, typed_select
 from analytics.sources.delivery._json_values import (
     MAX_ID,
     MAX_TEXT,
-    array,
-    boolean,
     commit_sha,
     identifier,
-    obj,
     repo_from_api_url,
     required_text,
 )
@@ -63,9 +60,10 @@ __all__ = [
     "Field",
     "Kind",
     "RowError",
-    "array",
+    "as_bool",
+    "as_list",
+    "as_object",
     "as_text",
-    "boolean",
     "check_header",
     "commit_sha",
     "decode_text",
@@ -76,7 +74,6 @@ __all__ = [
     "label_key",
     "link_and_write_changes",
     "match_columns",
-    "obj",
     "option_text",
     "parse_instant",
     "production_names",

@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from analytics.sources.delivery._common import (
     RowError,
-    array,
+    as_bool,
+    as_list,
+    as_object,
     as_text,
-    boolean,
     commit_sha,
     identifier,
-    obj,
     parse_instant,
     repo_from_api_url,
     required_text,
@@ -123,7 +123,7 @@ def _repo_name(value: Any, column: str) -> str | None:
 def _repo_of(item: dict[str, Any], s: Settings, *, url_key: str = "url") -> str | None:
     if s.repo:
         return s.repo
-    repository = obj(item.get("repository"), "repository")
+    repository = as_object(item.get("repository"), "repository") or {}
     return _repo_name(repository.get("full_name"), "repository.full_name") or repo_from_api_url(
         item.get(url_key), url_key)
 
@@ -184,7 +184,7 @@ def read_run(item: dict[str, Any], s: Settings, out: Delivery) -> None:
         "is_rollback": bool(re.search(r"revert|rollback", words, re.IGNORECASE)),
     }
     out.keep(out.deployments, run_id, rank, deployment, "deployment")
-    commit = obj(item.get("head_commit"), "head_commit")
+    commit = as_object(item.get("head_commit"), "head_commit") or {}
     if commit:
         sha = commit_sha(commit.get("id"), "head_commit.id")
         when = parse_instant(commit.get("timestamp"), "head_commit.timestamp", zone=s.zone, required=True)
@@ -209,7 +209,7 @@ def _payload(value: Any) -> dict[str, Any]:
 def _first_flag(payload: dict[str, Any], keys: tuple[str, ...]) -> bool:
     for key in keys:
         if key in payload:
-            flag = boolean(payload[key], f"payload.{key}")
+            flag = as_bool(payload[key], f"payload.{key}")
             if flag is not None:
                 return flag
     return False
@@ -295,11 +295,11 @@ def read_push(item: dict[str, Any], s: Settings, out: Delivery) -> None:
         return
     repo = _repo_of(item, s)
     seen = set()
-    commits = array(item.get("commits"), "commits")
-    head_commit = obj(item.get("head_commit"), "head_commit")
+    commits = as_list(item.get("commits"), "commits")
+    head_commit = as_object(item.get("head_commit"), "head_commit") or {}
     for j, raw in enumerate([*commits, *([head_commit] if head_commit else [])]):
         where = f"commits[{j}]" if j < len(commits) else "head_commit"
-        commit = obj(raw, where)
+        commit = as_object(raw, where) or {}
         sha = commit_sha(commit.get("id"), f"{where}.id")
         if sha in seen:
             continue
@@ -310,17 +310,17 @@ def read_push(item: dict[str, Any], s: Settings, out: Delivery) -> None:
 
 def read_compare(item: dict[str, Any], s: Settings, out: Delivery) -> None:
     """A compare file: every commit, with the last one as the head."""
-    commits = array(item.get("commits"), "commits")
+    commits = as_list(item.get("commits"), "commits")
     if not commits:
         return
     repo = s.repo or repo_from_api_url(item.get("url"), "url")
     parsed = []
     for j, raw in enumerate(commits):
-        commit = obj(raw, f"commits[{j}]")
+        commit = as_object(raw, f"commits[{j}]") or {}
         sha = commit_sha(commit.get("sha"), f"commits[{j}].sha")
-        inner = obj(commit.get("commit"), f"commits[{j}].commit")
-        committer = obj(inner.get("committer"), f"commits[{j}].commit.committer")
-        author = obj(inner.get("author"), f"commits[{j}].commit.author")
+        inner = as_object(commit.get("commit"), f"commits[{j}].commit") or {}
+        committer = as_object(inner.get("committer"), f"commits[{j}].commit.committer") or {}
+        author = as_object(inner.get("author"), f"commits[{j}].commit.author") or {}
         date = committer.get("date") if committer.get("date") is not None else author.get("date")
         parsed.append((sha, parse_instant(date, f"commits[{j}].commit.committer.date", zone=s.zone, required=True)))
     head = parsed[-1][0]
@@ -329,7 +329,7 @@ def read_compare(item: dict[str, Any], s: Settings, out: Delivery) -> None:
 
 
 def _event_repo(item: dict[str, Any]) -> str | None:
-    repository = obj(item.get("repository"), "repository")
+    repository = as_object(item.get("repository"), "repository") or {}
     return _repo_name(repository.get("full_name"), "repository.full_name")
 
 
@@ -338,10 +338,10 @@ def read_deployment_record(item: dict[str, Any], s: Settings, out: Delivery) -> 
 
 
 def read_deployment_event(item: dict[str, Any], s: Settings, out: Delivery) -> None:
-    read_deployment(obj(item.get("deployment"), "deployment"), s, out, repository=_event_repo(item))
+    read_deployment(as_object(item.get("deployment"), "deployment") or {}, s, out, repository=_event_repo(item))
 
 
 def read_status_event(item: dict[str, Any], s: Settings, out: Delivery) -> None:
-    deployment = obj(item.get("deployment"), "deployment")
+    deployment = as_object(item.get("deployment"), "deployment") or {}
     parent = read_deployment(deployment, s, out, repository=_event_repo(item))
-    read_status(obj(item.get("deployment_status"), "deployment_status"), s, out, deployment=parent)
+    read_status(as_object(item.get("deployment_status"), "deployment_status") or {}, s, out, deployment=parent)

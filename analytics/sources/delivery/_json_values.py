@@ -1,6 +1,6 @@
-"""Typed access to the values of a JSON record (delivery and SLO loaders): ids, commit SHAs, booleans,
-objects and arrays (bounded text and ISO instants are the shared :func:`~analytics.sources._values.as_text`
-and :func:`~analytics.sources._values.parse_instant`); each raises :class:`RowError` naming the field (the caller adds
+"""Typed access to the values of a JSON record (delivery and SLO loaders): ids, commit SHAs and repository
+names (bounded text, ISO instants, booleans, objects and arrays are the shared primitives of
+:mod:`analytics.sources._values`); each raises :class:`RowError` naming the field (the caller adds
 file and row)."""
 
 from __future__ import annotations
@@ -45,43 +45,6 @@ def commit_sha(value: Any, column: str, *, required: bool = True) -> str | None:
     if not re.fullmatch(r"[0-9a-fA-F]{7,64}", raw):
         raise RowError(column, f"{raw[:60]!r} is not a git commit sha (7 to 64 hex characters)")
     return raw.lower()
-
-
-def boolean(value: Any, column: str) -> bool | None:
-    """true/false from JSON booleans, 0/1 or text (true, yes, 1 …)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        key = value.strip().lower()
-        if key in ("", "none", "null"):
-            return None
-        if key in ("true", "t", "yes", "y", "1"):
-            return True
-        if key in ("false", "f", "no", "n", "0"):
-            return False
-    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
-
-
-def obj(value: Any, column: str) -> dict[str, Any]:
-    """A JSON object; None is an empty object."""
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise RowError(column, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def array(value: Any, column: str) -> list[Any]:
-    """A JSON array; None is an empty list."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RowError(column, f"expected a list, got {type(value).__name__}")
-    return value
 
 
 def repo_from_api_url(value: Any, column: str) -> str | None:

@@ -60,10 +60,10 @@ from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources.delivery._common import (
     RowError,
-    array,
+    as_list,
+    as_object,
     delivery_files,
     fingerprint_delivery,
-    obj,
     option_text,
     production_names,
     read_json,
@@ -126,10 +126,10 @@ def _settings(options: LoadOptions, known: tuple[str, ...]) -> Settings:
 def _records(item: dict[str, Any], kind: str) -> list[tuple[str, dict[str, Any]]]:
     """The records inside one object (a page holds many runs)."""
     if kind == "runs_page":
-        runs = array(item.get("workflow_runs"), "workflow_runs")
+        runs = as_list(item.get("workflow_runs"), "workflow_runs")
         return [("run", r) for r in runs]
     if kind == "run_event":
-        return [("run", obj(item.get("workflow_run"), "workflow_run"))]
+        return [("run", as_object(item.get("workflow_run"), "workflow_run") or {})]
     return [(kind, item)]
 
 

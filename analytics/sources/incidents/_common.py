@@ -52,6 +52,9 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
 )
 from analytics.sources._values import (  # noqa: F401 - the shared value primitives, re-exported for the loaders
     TEXT_LIMIT,
+    as_bool,
+    as_list,
+    as_object,
     as_text,
     encodable,
     instant_text,
@@ -321,47 +324,6 @@ def as_float(value: Any, column: str) -> float | None:
     if number < 0:
         raise RowError(column, f"expected a non-negative number, got {number}")
     return number
-
-
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
-
-
-def as_bool(value: Any, column: str) -> bool | None:
-    """true/false from JSON booleans, 0/1 or text (TRUE, false, yes …)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        key = value.strip().lower()
-        if key == "":
-            return None
-        if key in _TRUE:
-            return True
-        if key in _FALSE:
-            return False
-    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
-
-
-def as_object(value: Any, column: str) -> dict[str, Any] | None:
-    """A JSON object (or None)."""
-    if value is None or value.__class__ is dict:
-        return value
-    if not isinstance(value, dict):
-        raise RowError(column, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def as_list(value: Any, column: str) -> list[Any]:
-    """A JSON array (None is an empty list)."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RowError(column, f"expected a list, got {type(value).__name__}")
-    return value
 
 
 def ref_name(value: Any, column: str) -> str | None:
