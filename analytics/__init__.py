@@ -16,7 +16,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
+from analytics.engines import connect
 from analytics.periods import Period, parse_period
-from analytics.warehouse import connect
 
 __all__ = ["Period", "__version__", "connect", "parse_period"]

@@ -141,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="run N notebooks at a time, each in its own kernel (default 1; 2 suits a 2-core "
                         "machine); the quarterly review still runs after the others")
+    report.add_argument("--cost-engine", metavar="URL", default=None,
+                        help="run the cost statements inside another engine: spark://local/TABLE, "
+                             "bigquery://PROJECT.DATASET.TABLE, athena://WORKGROUP/DATABASE.TABLE?output=s3://… "
+                             "(default: the warehouse; docs/engines.md)")
+    report.add_argument("--max-bytes-billed", type=int, default=None, metavar="BYTES",
+                        help="BigQuery: refuse a statement whose dry run would bill more than BYTES")
 
     export = sub.add_parser("export", help="export canonical data: opsreview export focus --out FILE")
     _common(export)
@@ -163,6 +169,19 @@ def build_parser() -> argparse.ArgumentParser:
     feedback.add_argument("--label", choices=("confirmed", "expected", "false"))
     feedback.add_argument("--note", help="why: a ticket, a planned migration, …")
     feedback.add_argument("--by", help="who gives the label")
+
+    engine = sub.add_parser("engine", help="prepare a cost engine: opsreview engine create-focus-view …")
+    _common(engine)
+    engine.add_argument("action", choices=("create-focus-view",),
+                        help="create-focus-view: a FOCUS view over a CUR 2.0 table, from the aws-cur loader's mapping")
+    engine.add_argument("--source", required=True, help="what the table holds: cur2 (AWS CUR 2.0, Data Exports)")
+    engine.add_argument("--engine", required=True, metavar="URL",
+                        help="the source table: spark://local/TABLE, athena://WORKGROUP/DB.TABLE?output=s3://…, "
+                             "bigquery://PROJECT.DATASET.TABLE (tags=json|map: the view's Tags form)")
+    engine.add_argument("--view", required=True, help="the view to create (same form as the table's name)")
+    engine.add_argument("--schema-from", type=Path, metavar="FILE",
+                        help="take the table's columns from a sample export file instead of the engine")
+    engine.add_argument("--dry-run", action="store_true", help="print the DDL, run nothing")
 
     migrate = sub.add_parser("migrate", help="apply pending schema migrations to the warehouse (loads do it too)")
     _common(migrate)
@@ -281,11 +300,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from analytics.engines import with_max_bytes_billed
     from analytics.reports import run_reports
 
     params = _pairs(args.param, "--param")
+    engine = with_max_bytes_billed(args.cost_engine, args.max_bytes_billed)
     summary = run_reports(args.names, args.period, settings=_settings(args), out_dir=args.out,
-                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs)
+                          parameters=params, progress=sys.stderr.isatty(), jobs=args.jobs, cost_engine=engine)
     for result in summary.results:
         state = "ok    " if result.ok else "FAILED"
         _out(f"{state} {result.name} ({result.seconds:.1f} s){'' if result.ok else ': ' + str(result.error)}")
@@ -392,6 +413,20 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_engine(args: argparse.Namespace) -> int:
+    """``engine create-focus-view``: print (``--dry-run``) or run the FOCUS view's DDL (docs/engines.md)."""
+    from analytics.engines.focus_view import create_focus_view
+
+    made = create_focus_view(args.engine, source=args.source, view=args.view, schema_from=args.schema_from,
+                             dry_run=args.dry_run)
+    if not made.executed:
+        _out(made.view.sql + ";")
+        return 0
+    _out(f"created view {made.view.view} over {made.view.table} ({len(made.view.columns)} FOCUS columns); "
+         f"read it with --cost-engine {made.engine_url}")
+    return 0
+
+
 COMMANDS = {
     "demo": cmd_demo,
     "ingest": cmd_ingest,
@@ -404,6 +439,7 @@ COMMANDS = {
     "fetch": cmd_fetch,
     "migrate": cmd_migrate,
     "feedback": cmd_feedback,
+    "engine": cmd_engine,
 }
 
 

@@ -18,6 +18,7 @@ the runner passes them. :data:`REPORT_PARAMS` names the class of each notebook.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
@@ -29,11 +30,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import duckdb
 
+from analytics.engines import COST_ENGINE_ENV, connect, cost_engine_of, parse_engine
 from analytics.errors import ParameterError
 from analytics.metrics._cost_scope import CostScope, Window, parse_dimension, parse_tag_key
 from analytics.periods import Period, parse_period
 from analytics.settings import Settings
-from analytics.warehouse import connect
 
 if TYPE_CHECKING:  # imported lazily: the report runner imports this module and needs neither
     from analytics.metrics.quarterly import ReviewOptions
@@ -78,10 +79,17 @@ class ReportContext:
     period: Period
     warehouse: str
     output_dir: Path | None
+    cost_engine: str = ""
+    """Where the cost statements run (``--cost-engine``; empty: the warehouse itself)."""
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection to the warehouse."""
-        return connect(self.warehouse, read_only=True)
+        """A read-only connection to the warehouse, with the cost engine attached when one is set; its
+        statement statistics go to ``cost_engine.json`` in the output folder (the runner sums them)."""
+        con = connect(self.warehouse, read_only=True, cost_engine=self.cost_engine or None)
+        engine = cost_engine_of(con)
+        if engine is not None and self.output_dir is not None:
+            engine.stats_path = self.output_dir / COST_ENGINE_STATS
+        return con
 
     def artifact(self, name: str) -> Path | None:
         """Path for an artifact file (``kpis.json``…) in the output folder, if there is one."""
@@ -99,6 +107,18 @@ def parse_report_period(value: object) -> Period:
 def parse_warehouse(value: object) -> str:
     """The ``warehouse`` parameter: empty for ``OPSREVIEW_WAREHOUSE`` or the default file."""
     return Settings.from_env(warehouse=str(value) if value else None).warehouse
+
+
+def parse_cost_engine(value: object) -> str:
+    """The ``cost_engine`` parameter: a URL (docs/engines.md), or empty for ``OPSREVIEW_COST_ENGINE``,
+    else the warehouse itself. Checked here, so a bad URL fails in the validation cell.
+
+    >>> parse_cost_engine("spark://local/focus_cost")
+    'spark://local/focus_cost'
+    """
+    text = str(value or "").strip() or os.environ.get(COST_ENGINE_ENV, "").strip()
+    parse_engine(text)
+    return text
 
 
 def parse_output_dir(value: object) -> Path | None:
@@ -164,6 +184,23 @@ class ReportParams:
 
 
 COMMON_PARAMETERS: tuple[str, ...] = tuple(ReportParams.parameters())
+COST_ENGINE_STATS = "cost_engine.json"
+"""Per report: the statements the cost engine ran, rows and bytes returned, bytes scanned."""
+
+
+@dataclass(frozen=True)
+class CostReportParams(ReportParams):
+    """The parameters of a report with cost statements: the common ones and where those statements run.
+    Reports without cost never start an engine (their context has none)."""
+
+    cost_engine: str = parameter(
+        "", "where the cost statements run: spark://…, bigquery://…, athena://…; empty for OPSREVIEW_COST_ENGINE "
+            "or the warehouse", parse_cost_engine)
+
+    @property
+    def context(self) -> ReportContext:
+        """The period, the warehouse, the artifact folder and the cost engine."""
+        return ReportContext(self.period, self.warehouse, self.output_dir, self.cost_engine)
 
 
 def report_context(*, period: object, warehouse: object = "", output_dir: object = "") -> ReportContext:
@@ -381,7 +418,7 @@ def _count(what: str, maximum: int) -> Callable[[object], int]:
 
 
 @dataclass(frozen=True)
-class CostOverviewParams(ReportParams):
+class CostOverviewParams(CostReportParams):
     """Parameters of ``notebooks/cost_overview.ipynb``."""
 
     notebook: ClassVar[str] = "cost_overview"
@@ -421,7 +458,7 @@ class CostOverviewParams(ReportParams):
 
 
 @dataclass(frozen=True)
-class UnitCostParams(ReportParams):
+class UnitCostParams(CostReportParams):
     """Parameters of ``notebooks/unit_cost.ipynb``."""
 
     notebook: ClassVar[str] = "unit_cost"
@@ -438,7 +475,7 @@ class UnitCostParams(ReportParams):
 
 
 @dataclass(frozen=True)
-class CostInvestigationParams(ReportParams):
+class CostInvestigationParams(CostReportParams):
     """Parameters of ``notebooks/cost_investigation.ipynb``: a cost scope, a window and the window it is
     compared with (the previous period, or the same length just before)."""
 
@@ -549,7 +586,7 @@ def anomaly_tag_key(value: object) -> str:
 
 
 @dataclass(frozen=True)
-class CostAnomalyParams(ReportParams):
+class CostAnomalyParams(CostReportParams):
     """Parameters of ``notebooks/cost_anomalies.ipynb``."""
 
     notebook: ClassVar[str] = "cost_anomalies"
@@ -634,7 +671,7 @@ def parse_history(value: object) -> int:
 
 
 @dataclass(frozen=True)
-class QuarterlyReviewParams(ReportParams):
+class QuarterlyReviewParams(CostReportParams):
     """Parameters of ``notebooks/quarterly_review.ipynb``; the targets file is read and checked on validation.
 
     >>> params = QuarterlyReviewParams.from_raw(period="2026Q3", hourly_rate="150", history=4)

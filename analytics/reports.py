@@ -62,9 +62,10 @@ from nbconvert import HTMLExporter
 from traitlets.config import Config
 
 from analytics import __version__
+from analytics.engines import COST_ENGINE_ENV, parse_engine
 from analytics.errors import ParameterError, ReportError, UnknownNameError, UsageError, WarehouseError
 from analytics.escaping import html_text
-from analytics.params import COMMON_PARAMETERS
+from analytics.params import COMMON_PARAMETERS, COST_ENGINE_STATS
 from analytics.periods import Period, latest_full_quarter, parse_period
 from analytics.runcache import RUN_CACHE_ENV
 from analytics.settings import Settings, environment_variable
@@ -97,6 +98,8 @@ class NotebookResult:
     failed_cell: int | None = None
     peak_rss_mb: float | None = None
     """Peak resident memory of the notebook's kernel in MiB (Linux; None elsewhere)."""
+    cost_engine: dict[str, Any] | None = None
+    """What the notebook's cost statements returned on the cost engine (its ``cost_engine.json``)."""
 
 
 @dataclass
@@ -118,6 +121,9 @@ class RunSummary:
     """Peak resident memory of the runner process itself in MiB (Linux; the kernels are in ``results``)."""
     files: list[str] = field(default_factory=list)
     """Top-level names this run wrote in its folder: the only entries a later run may archive."""
+    cost_engine: dict[str, Any] | None = None
+    """Where the cost statements ran and, summed over the notebooks, statements, rows and bytes returned
+    and bytes scanned (None: the warehouse itself)."""
 
     @property
     def ok(self) -> bool:
@@ -393,10 +399,21 @@ def run_reports(
     parameters: Mapping[str, Any] | None = None,
     progress: bool = False,
     jobs: int = 1,
+    cost_engine: str | None = None,
 ) -> RunSummary:
-    """Run report notebooks for a period, ``jobs`` at a time; see the module docstring for the contract."""
+    """Run report notebooks for a period, ``jobs`` at a time; see the module docstring for the contract.
+
+    ``cost_engine`` (a URL, :func:`analytics.engines.parse_engine`) puts the cost statements of every
+    notebook on that engine, through ``OPSREVIEW_COST_ENGINE`` in the kernels' environment."""
     if not isinstance(jobs, int) or not 1 <= jobs <= MAX_JOBS:
         raise UsageError(f"jobs must be a whole number from 1 to {MAX_JOBS}, got {jobs!r}")
+    if cost_engine:
+        spec = parse_engine(cost_engine)
+        with environment_variable(COST_ENGINE_ENV, cost_engine):
+            summary = run_reports(names, period, settings=settings, out_dir=out_dir, parameters=parameters,
+                                  progress=progress, jobs=jobs)
+        log.info("cost statements on %s", spec.describe())
+        return summary
     cfg = settings or Settings.from_env()
     if cfg.warehouse_is_memory:
         raise WarehouseError("reports need a warehouse file, not :memory:")
@@ -447,6 +464,7 @@ def _locked_run(
                 leftover.unlink(missing_ok=True)
             shutil.rmtree(cache, ignore_errors=True)
         summary.files = files
+        summary.cost_engine = engine_totals(summary.results)
         (target / RUN_FILE).write_text(json.dumps(asdict(summary), indent=2, default=str), encoding="utf-8")
         (target / INDEX_FILE).write_text(index_html(summary), encoding="utf-8")
     return summary
@@ -658,7 +676,7 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
         if not interrupted():  # a notebook the run interrupted itself is no failure to report
             log.error("%s failed in cell %s: %s: %s", name, exc.exec_count, exc.ename, exc.evalue)
         return NotebookResult(name, False, seconds, executed.name, None, f"{exc.ename}: {exc.evalue}", exc.exec_count,
-                              peak_rss_mb=peak())
+                              peak_rss_mb=peak(), cost_engine=_engine_stats(target / name))
     except Exception as exc:  # kernel death, timeouts, missing kernels: keep going with the others
         seconds = round(time.perf_counter() - began, 1)
         if not interrupted():
@@ -670,7 +688,32 @@ def _run_one(name: str, period: Period, cfg: Settings, target: Path, extra: Mapp
     render_html(executed, page, title=f"{_title(name)} — {period.label}")
     seconds = round(time.perf_counter() - began, 1)
     log.info("%s done in %.1f s", name, seconds)
-    return NotebookResult(name, True, seconds, executed.name, page.name, peak_rss_mb=memory)
+    return NotebookResult(name, True, seconds, executed.name, page.name, peak_rss_mb=memory,
+                          cost_engine=_engine_stats(target / name))
+
+
+def _engine_stats(folder: Path) -> dict[str, Any] | None:
+    """A notebook's ``cost_engine.json`` (written by its engine after every statement), if any."""
+    path = folder / COST_ENGINE_STATS
+    try:
+        return dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return None
+
+
+def engine_totals(results: Sequence[NotebookResult]) -> dict[str, Any] | None:
+    """The cost engine's statements, rows and bytes summed over the notebooks (None: no engine ran)."""
+    used = [r.cost_engine for r in results if r.cost_engine]
+    if not used:
+        return None
+    scanned = [u["bytes_scanned"] for u in used if u.get("bytes_scanned") is not None]
+    return {
+        "engine": used[0]["engine"],
+        "statements": sum(int(u["statements"]) for u in used),
+        "rows_returned": sum(int(u["rows_returned"]) for u in used),
+        "bytes_returned": sum(int(u["bytes_returned"]) for u in used),
+        "bytes_scanned": sum(scanned) if scanned else None,
+    }
 
 
 def _title(name: str) -> str:

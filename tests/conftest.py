@@ -89,3 +89,18 @@ def demo_con(demo: DemoBuild) -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
     finally:
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def focus_parquet(demo: DemoBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's FOCUS export as parquet (``opsreview export focus``): the cost table the engine tests
+    load into Spark and into the BigQuery and Athena fakes."""
+    from analytics.sources.cost.focus_export import export_focus
+
+    out = tmp_path_factory.mktemp("focus-export") / "focus.parquet"
+    con = analytics.connect(demo.warehouse, read_only=True)
+    try:
+        export_focus(con, out)
+    finally:
+        con.close()
+    return out

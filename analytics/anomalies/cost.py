@@ -66,6 +66,7 @@ import pandas as pd
 from analytics.anomalies._seasonal import DEFAULT_SEASONAL, Scan, SeasonalSettings, events_of
 from analytics.anomalies.family import detect
 from analytics.artifacts import json_ready, write_json_artifact
+from analytics.engines import cost_frame
 from analytics.errors import ParameterError
 from analytics.metrics.cost import billing_currencies
 from analytics.money import money
@@ -169,7 +170,7 @@ def cost_series(
 
     Columns: ``level, provider, service, member, day (date), cost, row_count``.
     """
-    frame = query(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
+    frame = cost_frame(con, "anomaly_cost_by_day", {"start": _ts(start), "end": _ts(end), "tag_key": tag_key})
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     return with_scope_parts(frame)
 
@@ -603,6 +604,12 @@ class MemberRequest:
                    scope_part(row.member) if leaf else None)
 
 
+def _any_as_blank(part: str | None) -> str:
+    """A request's scope part as the statement's lists hold it: ``''`` for any (lists without NULLs
+    bind on every engine; a member is never blank)."""
+    return "" if part is None else part
+
+
 def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberRequest], *,
                  tag_key: str) -> list[pd.DataFrame]:
     """Daily cost per member (``member, day, cost``) for each request, read in **one** statement.
@@ -613,12 +620,12 @@ def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberReques
     """
     if not requests:
         return []
-    leaf_filter = {lvl: [r.member if r.leaf == lvl else None for r in requests] for lvl in LEAF_LEVELS}
+    leaf_filter = {lvl: [_any_as_blank(r.member if r.leaf == lvl else None) for r in requests] for lvl in LEAF_LEVELS}
     params = {
         "request_id": list(range(len(requests))),
         "request_member_dim": [r.member_dim for r in requests],
-        "request_provider": [r.provider for r in requests],
-        "request_service": [r.service for r in requests],
+        "request_provider": [_any_as_blank(r.provider) for r in requests],
+        "request_service": [_any_as_blank(r.service) for r in requests],
         "request_account": leaf_filter["account"],
         "request_region": leaf_filter["region"],
         "request_usage_type": leaf_filter["usage_type"],
@@ -628,7 +635,7 @@ def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberReques
         "tag_key": tag_key,
         "annotation_tag_key": ANNOTATION_TAG,
     }
-    frame = query(con, "anomaly_cost_by_member", params)
+    frame = cost_frame(con, "anomaly_cost_by_member", params)
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     empty = pd.DataFrame({"member": pd.Series(dtype=object), "day": pd.Series(dtype=object),
                           "cost": pd.Series(dtype=float)})
@@ -739,7 +746,7 @@ def scheduled_charges(con: duckdb.DuckDBPyConnection, period: Period) -> pd.Data
 
 def _scheduled_between(con: duckdb.DuckDBPyConnection, start: date, end: date) -> pd.DataFrame:
     """Scheduled or expected charges with ChargePeriodStart in ``[start, end)``."""
-    frame = query(con, "anomaly_scheduled_charges", {"start": _ts(start), "end": _ts(end)})
+    frame = cost_frame(con, "anomaly_scheduled_charges", {"start": _ts(start), "end": _ts(end)})
     for col in ("month", "first_day", "last_day"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     return frame
@@ -861,7 +868,7 @@ def _validated_levels(levels: Iterable[str]) -> tuple[str, ...]:
 
 def _last_day(con: duckdb.DuckDBPyConnection, period: Period, start: date) -> date | None:
     """Last day with judged cost inside ``[start, period end)`` (a max, not the daily series)."""
-    value = query(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
+    value = cost_frame(con, "anomaly_cost_last_day", {"start": _ts(start), "end": period.end_ts})["last_day"].iloc[0]
     return None if pd.isna(value) else pd.Timestamp(value).date()
 
 

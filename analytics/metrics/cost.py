@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 
 from analytics.artifacts import write_json_artifact
+from analytics.engines import cost_records
 from analytics.errors import AnalyticsError, ParameterError
 from analytics.metrics._cost_allocation import METHODS, Method, allocate_shared, cents_preserving_total, from_cents
 from analytics.metrics._cost_elasticity import elasticity, loglog_points, r_squared
@@ -46,7 +47,6 @@ from analytics.metrics._cost_scope import (
 from analytics.metrics.stats import MIN_N
 from analytics.money import money  # the one money formatter, re-exported for the notebooks
 from analytics.periods import Period
-from analytics.sql import records
 
 __all__ = [
     "ALL", "BUDGET_SCOPE_COLUMNS", "CORRECTIONS_LABEL", "DEFAULT_BAND", "DIMENSIONS", "GRAINS", "SHARED_NOT_ALLOCATED",
@@ -110,8 +110,9 @@ def _window_params(interval: Interval) -> dict[str, Any]:
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Run ``analytics/sql/<name>.sql`` with the parameters it uses; rows as dicts with exact Decimals."""
-    return records(con, name, params, error=ParameterError)
+    """Run ``analytics/sql/<name>.sql`` with the parameters it uses (on the connection's cost engine when
+    one is attached and the statement reads only ``cost``); rows as dicts with exact Decimals."""
+    return cost_records(con, name, params)
 
 
 def _to_float(value: Any) -> float | None:
@@ -919,9 +920,24 @@ def _unit_records(
     cost_tag_key: str,
     scope: CostScope,
 ) -> list[dict[str, Any]]:
+    """Per bucket and dimension the metric reports: its volume and the cost matched to it (0 when none).
+
+    The volume comes from the warehouse (business_volume_by_grain), the cost from the cost engine
+    (cost_by_tag_by_grain); they are joined here on (bucket_start, dimension), in the volume's order."""
     params = {**_window_params(window), "grain": grain, "metric": metric, "cost_tag_key": parse_tag_key(cost_tag_key),
               **scope.params()}
-    return _records(con, "cost_per_unit_by_grain", params)
+    costs = {(r["bucket_start"], r["dimension"]): r for r in _records(con, "cost_by_tag_by_grain", params)}
+    out = []
+    for volume in _records(con, "business_volume_by_grain", params):
+        cost = costs.get((volume["bucket_start"], volume["dimension"]))
+        out.append({"bucket_start": volume["bucket_start"], "dimension": volume["dimension"],
+                    "cost": _NO_COST if cost is None else cost["cost"],
+                    "cost_rows": 0 if cost is None else int(cost["cost_rows"]),
+                    "volume": volume["volume"], "volume_days": volume["volume_days"]})
+    return out
+
+
+_NO_COST = Decimal("0E-10")  # DECIMAL(38, 10) zero, as the warehouse returns it
 
 
 def _unit_cost(cost: Decimal | float, volume: float, days: int, *, aggregate: Aggregate, per: float) -> float | None:

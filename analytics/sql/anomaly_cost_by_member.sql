@@ -2,46 +2,35 @@
 -- many requests at once (one read of the cost rows for every root cause of a period, instead of
 -- one statement per finding and dimension). Request i (the i-th entry of every $request_* list)
 -- asks for the rows charged in [$request_start[i], $request_end[i]) whose provider, service,
--- account, region, usage type and tag (the value of $tag_key) equal the request's (NULL = any),
+-- account, region, usage type and tag (the value of $tag_key) equal the request's ('' = any: a
+-- member is never blank, and the lists hold no NULL, which BigQuery's array parameters cannot),
 -- split by $request_member_dim[i]: resource (ResourceId), account, region, usage_type, tag (the
 -- value of $tag_key) or annotation_tag (the value of $annotation_tag_key). One row per request,
--- member and day that has rows. Judged rows and members (the cost_dimension_value macro:
--- '(not set)', '(untagged)'; tags joined from cost_tags) as in anomaly_cost_by_day.sql.
+-- member and day that has rows. Judged rows and members: the cost_judged_rows macro
+-- (analytics/sql/semantic/cost.sql), as in anomaly_cost_by_day.sql.
 -- Requests with a service join the rows on (provider, service), provider-wide ones on provider,
 -- total ones on nothing, so each row meets only the requests it can belong to.
 WITH requests AS (
     SELECT unnest($request_id::INTEGER[]) AS request,
            unnest($request_member_dim::VARCHAR[]) AS member_dim,
-           unnest($request_provider::VARCHAR[]) AS provider,
-           unnest($request_service::VARCHAR[]) AS service,
-           unnest($request_account::VARCHAR[]) AS account,
-           unnest($request_region::VARCHAR[]) AS region,
-           unnest($request_usage_type::VARCHAR[]) AS usage_type,
-           unnest($request_tag::VARCHAR[]) AS tag,
+           nullif(unnest($request_provider::VARCHAR[]), '') AS provider,
+           nullif(unnest($request_service::VARCHAR[]), '') AS service,
+           nullif(unnest($request_account::VARCHAR[]), '') AS account,
+           nullif(unnest($request_region::VARCHAR[]), '') AS region,
+           nullif(unnest($request_usage_type::VARCHAR[]), '') AS usage_type,
+           nullif(unnest($request_tag::VARCHAR[]), '') AS tag,
            unnest($request_start::DATE[]) AS start_day,
            unnest($request_end::DATE[]) AS end_day
 ),
 judged AS (
-    SELECT ChargePeriodStart::DATE AS day,
-           cost_dimension_value('ProviderName', NULL, c) AS provider,
-           cost_dimension_value('ServiceName', NULL, c) AS service,
-           cost_dimension_value('SubAccountId', NULL, c) AS account,
-           cost_dimension_value('RegionId', NULL, c) AS region,
-           cost_dimension_value('x_UsageType', NULL, c) AS usage_type,
-           cost_dimension_value('tag', level_tag.tag_value, c) AS tag,
-           cost_dimension_value('tag', annotation_tag.tag_value, c) AS annotation_tag,
-           coalesce(nullif(trim(ResourceId), ''), '(no resource id)') AS resource,
-           EffectiveCost
-    FROM cost AS c
-    LEFT JOIN cost_tags AS level_tag ON level_tag.Tags = c.Tags AND level_tag.tag_key = $tag_key::VARCHAR
+    SELECT j.day, j.provider, j.service, j.account, j.region, j.usage_type, j.tag,
+           cost_dimension_value('tag', annotation_tag.tag_value, j) AS annotation_tag,
+           coalesce(nullif(trim(j.ResourceId), ''), '(no resource id)') AS resource,
+           j.EffectiveCost
+    FROM cost_judged_rows((SELECT min(start_day) FROM requests)::TIMESTAMPTZ,
+                          (SELECT max(end_day) FROM requests)::TIMESTAMPTZ, $tag_key::VARCHAR) AS j
     LEFT JOIN cost_tags AS annotation_tag
-           ON annotation_tag.Tags = c.Tags AND annotation_tag.tag_key = $annotation_tag_key::VARCHAR
-    WHERE ChargePeriodStart >= (SELECT min(start_day) FROM requests)::TIMESTAMPTZ
-      AND ChargePeriodStart < (SELECT max(end_day) FROM requests)::TIMESTAMPTZ
-      AND ChargeCategory = 'Usage'
-      AND ChargeClass IS DISTINCT FROM 'Correction'
-      AND coalesce(ChargeFrequency, 'Usage-Based') NOT IN ('One-Time', 'Recurring')
-      AND CommitmentDiscountStatus IS DISTINCT FROM 'Unused'
+           ON annotation_tag.Tags = j.Tags AND annotation_tag.tag_key = $annotation_tag_key::VARCHAR
 ),
 matched AS (
     SELECT r.*, j.day, j.account AS j_account, j.region AS j_region, j.usage_type AS j_usage_type,

@@ -7,7 +7,7 @@
 -- (migration 0006; both date columns are bounded here).
 WITH months AS (
     SELECT m::TIMESTAMPTZ AS month_start, (m + INTERVAL 1 MONTH)::TIMESTAMPTZ AS month_end
-    FROM unnest(generate_series($start::DATE, $end::DATE - 1, INTERVAL 1 MONTH)) t(m)
+    FROM unnest(generate_series($start::DATE, ($end::DATE - INTERVAL 1 DAY)::DATE, INTERVAL 1 MONTH)) t(m)
 ),
 scoped AS (
     SELECT ChargePeriodStart,

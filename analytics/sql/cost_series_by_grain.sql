@@ -17,11 +17,21 @@ WITH scoped AS (
                 ON dimension_tag.Tags = cost_row.Tags AND dimension_tag.tag_key = $dimension_tag_key
 ),
 buckets AS (
-    SELECT unnest(generate_series(date_trunc($grain, $start::TIMESTAMPTZ),
-                                  $end::TIMESTAMPTZ - INTERVAL 1 SECOND,
-                                  CASE $grain WHEN 'day' THEN INTERVAL 1 DAY
-                                              WHEN 'week' THEN INTERVAL 7 DAY
-                                              ELSE INTERVAL 1 MONTH END)) AS bucket_start
+    -- one branch per grain: a sequence has one step type, and a day step and a month step differ
+    SELECT t.bucket_start, t.bucket_start + INTERVAL 1 DAY AS bucket_end
+    FROM unnest(generate_series(date_trunc('day', $start::TIMESTAMPTZ), $end::TIMESTAMPTZ - INTERVAL 1 SECOND,
+                                INTERVAL 1 DAY)) AS t(bucket_start)
+    WHERE $grain = 'day'
+    UNION ALL
+    SELECT t.bucket_start, t.bucket_start + INTERVAL 7 DAY AS bucket_end
+    FROM unnest(generate_series(date_trunc('week', $start::TIMESTAMPTZ), $end::TIMESTAMPTZ - INTERVAL 1 SECOND,
+                                INTERVAL 7 DAY)) AS t(bucket_start)
+    WHERE $grain = 'week'
+    UNION ALL
+    SELECT t.bucket_start, t.bucket_start + INTERVAL 1 MONTH AS bucket_end
+    FROM unnest(generate_series(date_trunc('month', $start::TIMESTAMPTZ), $end::TIMESTAMPTZ - INTERVAL 1 SECOND,
+                                INTERVAL 1 MONTH)) AS t(bucket_start)
+    WHERE $grain NOT IN ('day', 'week')
 ),
 vals AS (SELECT DISTINCT value FROM scoped),
 summed AS (
@@ -35,18 +45,13 @@ summed AS (
     GROUP BY ALL
 )
 SELECT b.bucket_start::DATE AS bucket_start,
-       (b.bucket_start + CASE $grain WHEN 'day' THEN INTERVAL 1 DAY
-                                     WHEN 'week' THEN INTERVAL 7 DAY
-                                     ELSE INTERVAL 1 MONTH END)::DATE AS bucket_end,
+       b.bucket_end::DATE AS bucket_end,
        v.value,
        coalesce(s.effective_cost, 0)::DECIMAL(38, 10) AS effective_cost,
        coalesce(s.corrections, 0)::DECIMAL(38, 10) AS corrections,
        coalesce(s.billed_cost, 0)::DECIMAL(38, 10) AS billed_cost,
        coalesce(s.rows, 0)::BIGINT AS rows,
-       (b.bucket_start < $start::TIMESTAMPTZ
-        OR b.bucket_start + CASE $grain WHEN 'day' THEN INTERVAL 1 DAY
-                                        WHEN 'week' THEN INTERVAL 7 DAY
-                                        ELSE INTERVAL 1 MONTH END > $end::TIMESTAMPTZ) AS partial
+       (b.bucket_start < $start::TIMESTAMPTZ OR b.bucket_end > $end::TIMESTAMPTZ) AS partial
 FROM buckets b
 CROSS JOIN vals v
 LEFT JOIN summed s ON s.bucket_start = b.bucket_start AND s.value = v.value

@@ -125,3 +125,21 @@ def test_migrate_brings_an_old_warehouse_up_to_date(tmp_path: Path, capsys: pyte
     assert main(["migrate", "--warehouse", warehouse]) == 0
     assert f", {shipped[-1].version})" in capsys.readouterr().out
     assert main(["status", "--warehouse", warehouse]) == 0
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--cost-engine", "ftp://x/y"], "unknown cost engine 'ftp://x/y'"),
+    (["--cost-engine", "bigquery://user:pw@p.d.t"], "carries no credentials"),
+    (["--cost-engine", "spark://local/cost", "--max-bytes-billed", "100"], "applies to a bigquery"),
+])
+def test_a_bad_cost_engine_is_one_line_exit_2_and_writes_nothing(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    warehouse = _warehouse_with_services(tmp_path)
+    out = tmp_path / "reports"
+    assert main(["report", "cost_overview", "--period", "2026Q3", "--warehouse", warehouse, "--out", str(out),
+                 *extra]) == 2
+    err = capsys.readouterr().err
+    lines = [ln for ln in err.splitlines() if ln.startswith("opsreview: error:")]
+    assert len(lines) == 1 and message in lines[0] and "pw" not in err
+    assert "Traceback" not in err and not out.exists()
