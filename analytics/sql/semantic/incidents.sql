@@ -41,10 +41,13 @@
 --                                         deployments_in_scope(p_deployed_start, p_deployed_end, …),
 --                                         or a change whose changes.deployment_id is set: fourkeys'
 --                                         root-cause link). NULL bounds: any time.
+--   incident_bucket(p_unit, p_time)       p_time truncated to its 'week' (ISO, Monday) or 'month' (a CASE,
+--                                         not date_trunc(p_unit, …): the date part stays a literal, so
+--                                         analytics.engines.compose can inline the macro).
 --   incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service, p_team)
 --                                         table (bucket_start, severity, severity_rank, incidents):
 --                                         incidents_in_scope(p_start, p_end, …) counted per
---                                         date_trunc(p_unit, created_at) bucket (p_unit 'week' or
+--                                         incident_bucket(p_unit, created_at) (p_unit 'week' or
 --                                         'month', p_step its length: INTERVAL 7 DAY, INTERVAL 1 MONTH)
 --                                         and severity, with 0 for every bucket touching the period
 --                                         and every severity in scope (SEV1 … the floor, and
@@ -126,15 +129,18 @@ CREATE OR REPLACE TEMP MACRO incident_deployment_links(p_start, p_end, p_deploye
     SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
     WHERE c.deployment_id IS NOT NULL;
 
+CREATE OR REPLACE TEMP MACRO incident_bucket(p_unit, p_time) AS
+    CASE p_unit WHEN 'week' THEN date_trunc('week', p_time) WHEN 'month' THEN date_trunc('month', p_time) END;
+
 CREATE OR REPLACE TEMP MACRO incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service,
                                                          p_team) AS TABLE
     WITH buckets AS (
-        SELECT unnest(generate_series(date_trunc(p_unit, p_start::TIMESTAMPTZ),
+        SELECT unnest(generate_series(incident_bucket(p_unit, p_start::TIMESTAMPTZ),
                                       p_end::TIMESTAMPTZ - INTERVAL 1 SECOND,
                                       p_step)) AS bucket_start
     ),
     scoped AS (
-        SELECT date_trunc(p_unit, i.created_at) AS bucket_start, coalesce(i.severity, 'unknown') AS severity
+        SELECT incident_bucket(p_unit, i.created_at) AS bucket_start, coalesce(i.severity, 'unknown') AS severity
         FROM incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team) AS i
     ),
     severities AS (
