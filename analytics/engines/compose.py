@@ -41,6 +41,7 @@ from sqlglot import exp
 
 from analytics.errors import AnalyticsError
 from analytics.sql import load_sql
+from analytics.sql.semantic import semantic_files
 
 _MACRO = re.compile(
     r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP(?:ORARY)?\s+)?MACRO\s+(?P<name>\w+)\s*\((?P<params>[^)]*)\)\s+AS\s+"
@@ -54,9 +55,8 @@ _COMMENT_LINE = re.compile(r"^\s*--[^\n]*\n?", re.MULTILINE)
 MACRO_SOURCES: tuple[tuple[str, str], ...] = (
     ("analytics.warehouse", "migrations/0006_cost_scope_macros.sql"),
     ("analytics.warehouse", "migrations/0010_cost_tags.sql"),  # re-creates two of 0006's: the later one wins
-    ("analytics.sql.semantic", "cost.sql"),
-    ("analytics.sql.semantic", "incidents.sql"),
-    ("analytics.sql.semantic", "delivery.sql"),
+    # every semantic-layer file, in the order the warehouse installs them (a new file needs no edit here)
+    *(("analytics.sql.semantic", name) for name in semantic_files()),
 )
 
 

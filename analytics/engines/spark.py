@@ -54,6 +54,9 @@ def local_session(master: str = "local[2]", *, small_data: bool = False) -> Any:
         raise EngineError("the spark engine needs pyspark: pip install 'opsreview-analytics[spark]'") from exc
     os.environ.setdefault("PYSPARK_PYTHON", "python3")
     settings = {
+        # local mode runs every task in the driver's JVM; its 1 GiB default is short for the anomaly
+        # series of a 10M-row table (about 1.4M aggregate rows collected as Arrow)
+        "spark.driver.memory": os.environ.get("OPSREVIEW_SPARK_DRIVER_MEMORY", "4g"),
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.shuffle.partitions": "2",
         "spark.ui.enabled": "false",
@@ -100,7 +103,18 @@ def _start(master: str, settings: dict[str, str], session_class: Any) -> Any:
 
 
 def _first_line(exc: BaseException) -> str:
+    """One line for a Spark failure: for a JVM error (py4j's ``An error occurred while calling o12.x``,
+    which says nothing) the innermost Java cause, e.g. ``java.lang.OutOfMemoryError: Java heap space``."""
     text = str(exc).strip()
+    java = getattr(exc, "java_exception", None)
+    if java is not None:
+        try:
+            cause = java
+            while cause.getCause() is not None:
+                cause = cause.getCause()
+            text = str(cause.toString()).strip() or text
+        except Exception:  # a dead gateway: keep py4j's own text
+            pass
     for line in text.splitlines():
         if line.strip():
             return line.strip()[:300]

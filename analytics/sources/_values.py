@@ -9,12 +9,12 @@ Every loader (cost, incidents, delivery, SLI, canonical) refuses, naming file, r
   e.g. ``+99:00`` — DuckDB and Python would otherwise shift the instant by days.
 
 Python paths call :func:`plausible_instant`; SQL paths add :func:`instant_checks` to their row
-checks and bind :func:`bound_params`. See docs/schema.md ("Plausible values").
+checks and bind :func:`bound_params`. See docs/security.md ("Plausible values").
 
 It is also the one module of the value primitives every loader room shares, one name each:
 :func:`as_text` (bounded text without NUL or lone surrogates), :func:`as_bool`, :func:`as_object`,
-:func:`as_list`, :func:`parse_instant` /
-:func:`instant_text` (ISO 8601 timestamps as UTC), :func:`to_utc` (the ``--timezone`` rule) and
+:func:`as_list`, :func:`parse_instant` / :func:`instant_text` (ISO 8601 timestamps as UTC),
+:func:`to_utc` (the ``--timezone`` rule) and
 :func:`check_options` (the ``--option`` names a kind takes; literals inlined into SQL are
 :func:`analytics.warehouse.sqlutil.quote_literal`).
 """

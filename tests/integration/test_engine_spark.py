@@ -75,3 +75,20 @@ def test_a_missing_table_is_one_line(spark: Any) -> None:
     with pytest.raises(EngineError) as info:
         SparkEngine(table="no_such_table", session=spark)
     assert str(info.value).startswith("spark: cannot read table no_such_table: ") and "\n" not in str(info.value)
+
+
+def test_a_session_that_dies_mid_run_is_one_line_naming_the_java_cause(demo: Any, spark: Any,
+                                                                        focus_parquet: Path) -> None:
+    """Last in this module: it stops the module's session (the fixture's stop is then a no-op)."""
+    spark.read.parquet(str(focus_parquet)).createOrReplaceTempView("dying_cost")
+    con = EngineConnection(analytics.connect(demo.warehouse, read_only=True),
+                           SparkEngine(table="dying_cost", session=spark))
+    try:
+        spark.stop()  # what a lost driver, a killed cluster or an expired Databricks session look like
+        with pytest.raises(EngineError) as info:
+            cost.billing_currencies(con, Q3)
+    finally:
+        con.duckdb.close()
+    message = str(info.value)
+    assert message.startswith("spark: cost_currencies failed: ") and "\n" not in message
+    assert "An error occurred while calling" not in message  # py4j's wrapper says nothing; the cause does
