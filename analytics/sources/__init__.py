@@ -71,6 +71,9 @@ class SourceKind:
     sniff: Sniffer | None = None
     accepts_uri: bool = False  # paths such as s3://… or bq://… are passed through untouched
     load_paths: PathsLoader | None = None  # loads all local paths of one command together (deliveries of parts)
+    # the --option names the kind takes: ingest() refuses any other before loading (None: not declared,
+    # the loader reads --option values itself)
+    options: tuple[str, ...] | None = None
 
 
 _REGISTRY: dict[str, SourceKind] = {}
@@ -147,8 +150,10 @@ def ingest(
     if grouped is not None and grouped.load_paths is not None:
         local = [p for p in paths if not (grouped.accepts_uri and "://" in p)]
         for uri in [p for p in paths if p not in local]:
+            _check_options(grouped, opts)
             results.extend(grouped.load(con, uri, opts))
         if local:
+            _check_options(grouped, opts)
             results.extend(grouped.load_paths(con, local, opts))
         return results
     for raw in paths:
@@ -158,8 +163,17 @@ def ingest(
         path = raw if adapter.accepts_uri and "://" in raw else str(Path(raw).expanduser().resolve())
         if "://" not in path and not Path(path).exists():
             raise UsageError(f"{raw}: no such file or folder")
+        _check_options(adapter, opts)
         loaded = adapter.load(con, path, opts)
         if kind == "auto":  # the message says which kind auto chose (and the loader, which variant)
             loaded = [dataclasses.replace(r, detected=True) for r in loaded]
         results.extend(loaded)
     return results
+
+
+def _check_options(kind: SourceKind, options: LoadOptions) -> None:
+    """Refuse ``--option`` names the kind does not declare (kinds without a declaration check their own)."""
+    from analytics.sources._values import check_options  # here: _values imports this package (LoadOptions)
+
+    if kind.options is not None:
+        check_options(options.extra, kind.options, kind=kind.name)

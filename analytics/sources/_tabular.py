@@ -18,7 +18,8 @@ from analytics.errors import AnalyticsError, ExportFormatError
 from analytics.sources._csv_layout import CsvLayout, csv_layout
 from analytics.sources._values import bound_params, instant_checks, nul_check
 from analytics.warehouse import run
-from analytics.warehouse.sqlutil import quote_identifier
+from analytics.warehouse.sqlutil import quote_identifier, quote_literal
+from analytics.warehouse.sqlutil import quote_literal as _literal  # noqa: F401 - the old name, still imported by gcp_billing.py
 
 ROW = "__row"  # 1-based data row number column added by read_text_table
 _LINE = re.compile(r"[Ll]ine:?\s*(\d+)")
@@ -226,7 +227,7 @@ def read_text_view(
     rows all lack the same trailing header columns is read with those columns empty.
     """
     fmt = file_format(path)
-    path_sql = _literal(str(path))
+    path_sql = quote_literal(str(path))
     if fmt != "csv":
         reader = f"read_parquet({path_sql})" if fmt == "parquet" else f"read_json_auto({path_sql})"
         try:
@@ -281,12 +282,12 @@ def _csv_reader(
     skip_header: bool = False,
 ) -> str:
     """DuckDB's read_csv over ``path`` with every column VARCHAR (the header row skipped)."""
-    columns = "{" + ", ".join(f"{_literal(h)}: 'VARCHAR'" for h in names) + "}"
-    nulls = "[" + ", ".join(_literal(s) for s in null_strings) + "]"
+    columns = "{" + ", ".join(f"{quote_literal(h)}: 'VARCHAR'" for h in names) + "}"
+    nulls = "[" + ", ".join(quote_literal(s) for s in null_strings) + "]"
     delim = "'\\t'" if delimiter == "\t" else "','"
     header = "header = false, skip = 1" if skip_header else "header = true"
     return (
-        f"read_csv({_literal(str(path))}, {header}, auto_detect = false, columns = {columns}, "
+        f"read_csv({quote_literal(str(path))}, {header}, auto_detect = false, columns = {columns}, "
         f"delim = {delim}, quote = '\"', escape = '\"', nullstr = {nulls}, strict_mode = {str(strict).lower()}, "
         "null_padding = false, encoding = 'utf-8', max_line_size = 134217728)"
     )
@@ -313,17 +314,6 @@ def _create_text_view(
     )
     if scan:
         run(con, f"SELECT count(*), {_value_bytes(cols)} FROM {quote_identifier(view)}")
-
-
-def _literal(text: str) -> str:
-    """A SQL string literal (single quotes doubled). Used only for file paths in view bodies.
-
-    >>> _literal("it's.csv")
-    "'it''s.csv'"
-    """
-    if "\x00" in text:
-        raise ValueError("NUL in string literal")
-    return "'" + text.replace("'", "''") + "'"
 
 
 def cast_select(

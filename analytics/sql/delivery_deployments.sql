@@ -7,24 +7,11 @@
 -- link); canceled incidents are left out. failed is TRUE when at least one incident is linked, so a
 -- deployment linked to several incidents counts once (the change-failure-rate numerator).
 WITH scoped AS (
-    SELECT d.deployment_id, d.source, d.source_id,
-           coalesce(d.service, '(no service)') AS service,
-           coalesce(d.owner_team, '(no team)') AS team,
-           coalesce(d.repo, '(no repo)') AS repo,
-           coalesce(d.environment, '(no environment)') AS environment,
-           d.deployed_at, d.commit_sha, d.is_rework, d.is_rollback
-    FROM deployments_in_scope($period_start, $period_end, $service, $team, $repo, $environment) AS d
-),
-live AS (
-    SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents WHERE incident_is_live(status)
+    SELECT * FROM deployments_labelled($period_start, $period_end, $service, $team, $repo, $environment)
 ),
 links AS (
-    SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL
-    UNION
-    SELECT l.incident_id, d.deployment_id FROM live AS l JOIN scoped AS d ON d.commit_sha = l.change_id
-    UNION
-    SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
-    WHERE c.deployment_id IS NOT NULL
+    SELECT * FROM incident_deployment_links(NULL, NULL, $period_start, $period_end, $service, $team, $repo,
+                                            $environment)
 )
 SELECT d.deployment_id, d.source, d.source_id, d.service, d.team, d.repo, d.environment, d.deployed_at,
        d.commit_sha, d.is_rework OR d.is_rollback AS rework, d.is_rollback,

@@ -6,13 +6,7 @@
 -- (not truncated); values <= 0 (automated or clock-skewed commits) are kept here and excluded by
 -- the metric, which reports how many.
 WITH scoped AS (
-    SELECT d.deployment_id, d.source, d.source_id,
-           coalesce(d.service, '(no service)') AS service,
-           coalesce(d.owner_team, '(no team)') AS team,
-           coalesce(d.repo, '(no repo)') AS repo,
-           coalesce(d.environment, '(no environment)') AS environment,
-           d.deployed_at
-    FROM deployments_in_scope($period_start, $period_end, $service, $team, $repo, $environment) AS d
+    SELECT * FROM deployments_labelled($period_start, $period_end, $service, $team, $repo, $environment)
 )
 SELECT d.deployment_id, d.service, d.team, d.repo, d.environment, d.deployed_at,
        c.change_id, c.commit_sha, c.committed_at,

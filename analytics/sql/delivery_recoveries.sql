@@ -6,24 +6,11 @@
 -- (right-censored: counted, left out of the quantiles). An incident linked to several deployments
 -- is attributed to the earliest.
 WITH scoped AS (
-    SELECT d.deployment_id, d.commit_sha, d.deployed_at,
-           coalesce(d.service, '(no service)') AS service,
-           coalesce(d.owner_team, '(no team)') AS team,
-           coalesce(d.repo, '(no repo)') AS repo,
-           coalesce(d.environment, '(no environment)') AS environment
-    FROM deployments_in_scope(NULL, NULL, $service, $team, $repo, $environment) AS d
-),
-live AS (
-    SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents
-    WHERE incident_is_live(status) AND created_at >= $period_start AND created_at < $period_end
+    SELECT * FROM deployments_labelled(NULL, NULL, $service, $team, $repo, $environment)
 ),
 links AS (
-    SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL
-    UNION
-    SELECT l.incident_id, d.deployment_id FROM live AS l JOIN scoped AS d ON d.commit_sha = l.change_id
-    UNION
-    SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
-    WHERE c.deployment_id IS NOT NULL
+    SELECT * FROM incident_deployment_links($period_start, $period_end, NULL, NULL, $service, $team, $repo,
+                                            $environment)
 ),
 first_link AS (
     SELECT l.incident_id, d.deployment_id, d.service, d.team, d.repo, d.environment

@@ -9,17 +9,13 @@
 -- coverage = Σ interval length / period length (how much of the period the SLI data covers);
 -- interval_minutes = the median SLI interval length (the grain the burn-rate windows are evaluated at).
 WITH scoped AS (
-    SELECT o.slo, o.service, s.team, s.tier, o.journey, o.target, o.budgeting_method, o.time_slice_target,
+    SELECT o.slo, o.service, o.team, o.tier, o.journey, o.target, o.budgeting_method, o.time_slice_target,
            CASE WHEN o.time_slice_window IS NOT NULL THEN
                to_seconds(CAST(regexp_extract(o.time_slice_window, '^(\d+)', 1) AS BIGINT)
                           * CASE right(o.time_slice_window, 1) WHEN 's' THEN 1 WHEN 'm' THEN 60 WHEN 'h' THEN 3600
                                                                 WHEN 'd' THEN 86400 END)
            END AS slice_length
-    FROM slos AS o
-    LEFT JOIN services AS s ON s.service = o.service
-    WHERE ($service IS NULL OR o.service = $service)
-      AND ($team IS NULL OR s.team = $team)
-      AND ($slo IS NULL OR o.slo = $slo)
+    FROM slos_in_scope($service, $team, $slo) AS o
 ),
 counts AS (
     SELECT i.slo, i.interval_start, i.interval_end, i.good, i.total

@@ -3,11 +3,7 @@
 -- for the calendar-aligned error-budget burn-down. Intervals count on the day of their interval_start.
 WITH scoped AS (
     SELECT o.slo, o.service, o.target
-    FROM slos AS o
-    LEFT JOIN services AS s ON s.service = o.service
-    WHERE ($service IS NULL OR o.service = $service)
-      AND ($team IS NULL OR s.team = $team)
-      AND ($slo IS NULL OR o.slo = $slo)
+    FROM slos_in_scope($service, $team, $slo) AS o
 ),
 days AS (
     SELECT unnest(generate_series($period_start::TIMESTAMPTZ, $period_end::TIMESTAMPTZ - INTERVAL 1 DAY,

@@ -3,11 +3,7 @@
 -- rates (the lookback before the period gives the long windows of the first evaluations their data).
 WITH scoped AS (
     SELECT o.slo, o.service, o.target
-    FROM slos AS o
-    LEFT JOIN services AS s ON s.service = o.service
-    WHERE ($service IS NULL OR o.service = $service)
-      AND ($team IS NULL OR s.team = $team)
-      AND ($slo IS NULL OR o.slo = $slo)
+    FROM slos_in_scope($service, $team, $slo) AS o
 )
 SELECT i.slo, o.service, o.target, i.interval_start, i.interval_end, i.good, i.total
 FROM sli AS i JOIN scoped AS o ON o.slo = i.slo

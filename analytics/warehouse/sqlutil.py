@@ -1,4 +1,6 @@
-"""The one place identifiers are inlined into SQL. Values always travel as bound parameters."""
+"""The one place identifiers and string literals are inlined into SQL. Values from files always
+travel as bound parameters; a literal is only for what cannot be bound (a file path or a constant
+of our own code in a view body)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,18 @@ def quote_identifier(name: str) -> str:
     if not isinstance(name, str) or name == "" or "\x00" in name:
         raise ValueError(f"not a usable identifier: {name!r}")
     return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """A SQL string literal (single quotes doubled), for file paths and our own constants in view
+    bodies, where DuckDB takes no parameters.
+
+    >>> quote_literal("it's.csv")
+    "'it''s.csv'"
+    """
+    if "\x00" in text:
+        raise ValueError("NUL in string literal")
+    return "'" + text.replace("'", "''") + "'"
 
 
 def require_one_of(name: str, allowed: tuple[str, ...] | frozenset[str], *, what: str) -> str:

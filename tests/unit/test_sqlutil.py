@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from analytics.errors import UnknownNameError
 from analytics.warehouse import run
-from analytics.warehouse.sqlutil import extra_column_name, quote_identifier, require_one_of
+from analytics.warehouse.sqlutil import extra_column_name, quote_identifier, quote_literal, require_one_of
 
 pytestmark = pytest.mark.unit
 
@@ -50,3 +50,17 @@ def test_extra_column_names(raw: str, expected: str) -> None:
 def test_allow_list_names_the_options() -> None:
     with pytest.raises(UnknownNameError, match="expected one of: cost, incidents"):
         require_one_of("users", ("incidents", "cost"), what="table")
+
+
+@given(st.text(max_size=40).filter(lambda s: "\x00" not in s))
+def test_any_text_round_trips_as_a_literal(text: str) -> None:
+    con = duckdb.connect()
+    try:
+        assert run(con, f"SELECT {quote_literal(text)}") == [(text,)]
+    finally:
+        con.close()
+
+
+def test_literal_with_nul_is_refused() -> None:
+    with pytest.raises(ValueError, match="NUL in string literal"):
+        quote_literal("a\x00b")

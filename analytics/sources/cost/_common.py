@@ -40,7 +40,7 @@ from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for
     reading,
     table_schema,
 )
-from analytics.sources._values import bound_params, nul_check
+from analytics.sources._values import bound_params, check_options, nul_check  # check_options: re-exported
 from analytics.sources.cost._cost_mapping import (
     AMOUNT_LIMIT,
     CHARGE_CATEGORIES,
@@ -452,13 +452,6 @@ def option(
     if value is not None and allowed is not None and value not in allowed:
         raise UsageError(f"--option {name}={value}: expected one of {', '.join(allowed)}")
     return value
-
-
-def check_options(extra: Mapping[str, str], known: Sequence[str], *, kind: str) -> None:
-    """Refuse ``--option`` keys the loader does not know (a typo must not pass silently)."""
-    unknown = sorted(set(extra) - set(known))
-    if unknown:
-        raise UsageError(f"{kind}: unknown --option {unknown[0]!r}; known: {', '.join(known) or 'none'}")
 
 
 # -- sniffing ------------------------------------------------------------------------------------

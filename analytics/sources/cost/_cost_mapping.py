@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analytics.sources._tabular import _literal
 from analytics.sources._values import instant_checks
-from analytics.warehouse.sqlutil import quote_identifier
+from analytics.warehouse.sqlutil import quote_identifier, quote_literal
 
 COST_TYPE = "DECIMAL(38, 10)"  # the warehouse's money type
 EXACT = "DECIMAL(38, 18)"  # source totals: more digits than the insert path keeps
@@ -67,12 +66,12 @@ def exact(expr: str) -> str:
 
 def lit(value: str) -> str:
     """A string literal for constants of our own code (never for values from a file)."""
-    return _literal(value)
+    return quote_literal(value)
 
 
 def text_list(values: Sequence[str]) -> str:
     """A list literal of our own constants."""
-    return "[" + ", ".join(_literal(v) for v in values) + "]"
+    return "[" + ", ".join(quote_literal(v) for v in values) + "]"
 
 
 def amount_check(staged: Staged, column: str) -> Check:
@@ -159,11 +158,11 @@ def map_json(map_expr: str, *, renames: Sequence[tuple[str, str]] = ()) -> str:
         fast = f"regexp_replace({fast}, '([{{,])\"{old}', '\\1\"{new}', 'g')"
     key = "e.key"
     for old, new in reversed(renames):
-        renamed = f"{_literal(new)} || e.key[{len(old) + 1}:]"
-        key = f"CASE WHEN starts_with(e.key, {_literal(old)}) THEN {renamed} ELSE {key} END"
+        renamed = f"{quote_literal(new)} || e.key[{len(old) + 1}:]"
+        key = f"CASE WHEN starts_with(e.key, {quote_literal(old)}) THEN {renamed} ELSE {key} END"
     odd_key = "k = ''"
     if renames:
-        odd_key = " AND ".join(f"(NOT starts_with(k, {_literal(old)}) OR k = {_literal(old)})" for old, _ in renames)
+        odd_key = " AND ".join(f"(NOT starts_with(k, {lit(old)}) OR k = {lit(old)})" for old, _ in renames)
     odd = (
         f"len(list_filter(map_values({map_expr}), lambda x: x IS NULL)) > 0 "
         f"OR len(list_filter(map_keys({map_expr}), lambda k: {odd_key})) > 0"

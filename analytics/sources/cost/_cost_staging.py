@@ -11,10 +11,10 @@ import duckdb
 
 from analytics.errors import ExportFormatError
 from analytics.sources._files import json_lines_problem
-from analytics.sources._tabular import ROW, _literal, duckdb_error, read_text_view, reading
+from analytics.sources._tabular import ROW, duckdb_error, read_text_view, reading
 from analytics.sources.cost._cost_mapping import NESTED_TYPES, Staged
 from analytics.warehouse import run
-from analytics.warehouse.sqlutil import quote_identifier
+from analytics.warehouse.sqlutil import quote_identifier, quote_literal
 
 
 def stage_csv(
@@ -30,7 +30,7 @@ def stage_csv(
 def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[str, str]]:
     """(name, type) of a parquet file's columns; a truncated or foreign file is an ExportFormatError."""
     try:
-        rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({_literal(str(path))})")
+        rows = run(con, f"DESCRIBE SELECT * FROM read_parquet({quote_literal(str(path))})")
     except duckdb.Error as exc:
         raise ExportFormatError(f"not a readable parquet file: {_parquet_problem(exc)}", file=path) from exc
     return [(str(r[0]), str(r[1])) for r in rows]
@@ -57,7 +57,7 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_t
         else:
             selects.append(col)
             staged[name] = dtype
-    reader = f"read_parquet({_literal(str(path))}, file_row_number = true)"
+    reader = f"read_parquet({quote_literal(str(path))}, file_row_number = true)"
     with reading(path):
         run(
             con,
@@ -69,7 +69,7 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path, view: str, *, as_t
 
 def stage_json_lines(con: duckdb.DuckDBPyConnection, path: Path, view: str) -> Staged:
     """Stage newline-delimited JSON (or a JSON array) as one JSON value per row in column ``__j``."""
-    reader = f"read_json_objects({_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
+    reader = f"read_json_objects({quote_literal(str(path))}, format = 'auto', maximum_object_size = 134217728)"
     try:
         run(
             con,

@@ -37,7 +37,7 @@ import pyarrow as pa
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._files import parse_json
-from analytics.sources.cost._common import Field, Staged, check_options, lit, load_cost_view, reading
+from analytics.sources.cost._common import Field, Staged, lit, load_cost_view, reading
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, PeriodTotal, SourceFile, run_load
 from analytics.warehouse.sqlutil import quote_identifier
@@ -64,7 +64,6 @@ SERVICE_KEYWORDS: tuple[tuple[str, str], ...] = (
 
 def load_aws_ce(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Pull (or read saved) Cost Explorer results and load them as one delivery."""
-    check_options(options.extra, OPTIONS, kind=KIND)
     if path.startswith("ce://"):
         pages, label, account = _fetch(path, options)
     else:
@@ -326,4 +325,4 @@ def sniff_aws_ce(path: Path, head: bytes) -> bool:
 
 
 register(SourceKind(KIND, "cost", "AWS Cost Explorer get_cost_and_usage (ce:// with start/end, or saved JSON)",
-                    load_aws_ce, sniff=sniff_aws_ce, accepts_uri=True))
+                    load_aws_ce, sniff=sniff_aws_ce, accepts_uri=True, options=OPTIONS))

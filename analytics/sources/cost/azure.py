@@ -58,7 +58,6 @@ from analytics.sources.cost._common import (
     Staged,
     amount_check,
     braces,
-    check_options,
     exact,
     json_object_map,
     json_text_check,
@@ -257,7 +256,6 @@ class Columns:
 
 def load_azure(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load one Azure cost export file."""
-    check_options(options.extra, OPTIONS, kind=KIND)
     basis = option(options.extra, "basis", allowed=("actual", "amortized", "amortised"), default="actual")
     refuse = refuses_duplicates(options.extra)
     file = Path(path)
@@ -492,4 +490,4 @@ def sniff_azure(path: Path, head: bytes) -> bool:
 
 register(SourceKind(KIND, "cost", "Azure Cost Management exports: EA, MCA, partner, usage details v1; localised "
                     "headers; actual or amortised (CSV, parquet)",
-                    load_azure, sniff=sniff_azure))
+                    load_azure, sniff=sniff_azure, options=OPTIONS))

@@ -48,7 +48,6 @@ from analytics.sources.cost._common import (
     Check,
     Field,
     Staged,
-    check_options,
     json_object_map,
     json_text_check,
     load_cost_view,
@@ -114,7 +113,6 @@ def load_focus(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) 
 def load_focus_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str], options: LoadOptions) -> list[LoadResult]:
     """Load the FOCUS files and folders of one command: the files of one folder are one delivery
     (the parts of a sharded export), replacing the billing periods they carry with the whole set."""
-    check_options(options.extra, OPTIONS, kind=KIND)
     policy, refuse = delivery_policy(options.extra), refuses_duplicates(options.extra)
     results: list[LoadResult] = []
     for fileset in file_sets(paths, formats=("csv", "parquet"), kind=KIND):
@@ -287,5 +285,6 @@ register(
         load_focus,
         sniff=sniff_focus,
         load_paths=load_focus_paths,
+        options=OPTIONS,
     )
 )

@@ -34,7 +34,6 @@ from analytics.sources.cost._common import (
     AMOUNT_LIMIT,
     COST_TYPE,
     Check,
-    check_options,
     lit,
     reading,
     refuse_first_bad_row,
@@ -70,7 +69,6 @@ def is_contract_commitment_file(columns: Sequence[str]) -> bool:
 
 def load_commitments(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load one Contract Commitment file into ``contract_commitments``."""
-    check_options(options.extra, OPTIONS, kind=KIND)
     file = Path(path)
     if file.is_dir():
         raise UsageError(f"{file}: {KIND} loads files; name each Contract Commitment file")
@@ -214,5 +212,6 @@ register(
         "FOCUS 1.3 Contract Commitment dataset (CSV, CSV.gz, parquet; `focus` hands these files here too)",
         load_commitments,
         sniff=sniff_commitments,
+        options=OPTIONS,
     )
 )

@@ -19,9 +19,9 @@ import duckdb
 
 from analytics.errors import UsageError
 from analytics.periods import Period, parse_period
-from analytics.sources._tabular import _literal, table_schema
+from analytics.sources._tabular import table_schema
 from analytics.warehouse import run
-from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
+from analytics.warehouse.sqlutil import is_extra_column, quote_identifier, quote_literal
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,6 @@ def export_focus(
     out.parent.mkdir(parents=True, exist_ok=True)
     options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER true"
     # COPY cannot take a bound file name, so the path is inlined through the tested escape helper
-    run(con, f"COPY ({query}) TO {_literal(str(out))} ({options})", params)
+    run(con, f"COPY ({query}) TO {quote_literal(str(out))} ({options})", params)
     log.info("exported %s cost rows as FOCUS 1.2 %s to %s", f"{count:,}", fmt, out)
     return count

@@ -48,7 +48,6 @@ from analytics.sources.cost._common import (
     Field,
     Staged,
     amount_check,
-    check_options,
     exact,
     lit,
     load_cost_view,
@@ -154,7 +153,6 @@ def load_oci(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) ->
 
 def load_oci_paths(con: duckdb.DuckDBPyConnection, paths: Sequence[str], options: LoadOptions) -> list[LoadResult]:
     """Load the OCI cost reports of one command; the files of one folder load together."""
-    check_options(options.extra, OPTIONS, kind=KIND)
     refuse = refuses_duplicates(options.extra)
     return [_load_set(con, fileset, options, refuse_duplicates=refuse)
             for fileset in file_sets(paths, formats=("csv",), kind=KIND)]  # fmt: skip
@@ -292,5 +290,6 @@ register(
         load_oci,
         sniff=sniff_oci,
         load_paths=load_oci_paths,
+        options=OPTIONS,
     )
 )

@@ -35,19 +35,15 @@ from analytics.sources._files import (
     read_json,
     source_zone,
 )
+from analytics.sources._values import as_bool, as_list, as_object, as_text, parse_instant
 from analytics.sources.delivery._alias_table import Field, Kind, check_header, match_columns, text_view, typed_select
 from analytics.sources.delivery._json_values import (
     MAX_ID,
     MAX_TEXT,
-    array,
-    boolean,
     commit_sha,
     identifier,
-    instant,
-    obj,
     repo_from_api_url,
     required_text,
-    text,
 )
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadTransaction
@@ -56,11 +52,41 @@ from analytics.warehouse.sqlutil import quote_identifier
 
 # the JSON-value and alias-table siblings' names (and the file helpers) are part of this module's API
 __all__ = [
-    "CHANGE_SCHEMA", "DEFAULT_PRODUCTION", "DEPLOYMENT_SCHEMA", "MAX_ID", "MAX_TEXT", "Field", "Kind", "RowError",
-    "array", "boolean", "check_header", "check_options", "commit_sha", "decode_text", "delivery_files",
-    "fingerprint_delivery", "header_keys", "identifier", "instant", "label_key", "link_and_write_changes",
-    "match_columns", "obj", "option_text", "production_names", "read_json", "repo_from_api_url", "required_text",
-    "source_label", "source_zone", "stage", "text", "text_view", "typed_select", "upsert_staged", "write_changes",
+    "CHANGE_SCHEMA",
+    "DEFAULT_PRODUCTION",
+    "DEPLOYMENT_SCHEMA",
+    "MAX_ID",
+    "MAX_TEXT",
+    "Field",
+    "Kind",
+    "RowError",
+    "as_bool",
+    "as_list",
+    "as_object",
+    "as_text",
+    "check_header",
+    "commit_sha",
+    "decode_text",
+    "delivery_files",
+    "fingerprint_delivery",
+    "header_keys",
+    "identifier",
+    "label_key",
+    "link_and_write_changes",
+    "match_columns",
+    "option_text",
+    "parse_instant",
+    "production_names",
+    "read_json",
+    "repo_from_api_url",
+    "required_text",
+    "source_label",
+    "source_zone",
+    "stage",
+    "text_view",
+    "typed_select",
+    "upsert_staged",
+    "write_changes",
     "write_deployments"
 ]
 
@@ -77,16 +103,9 @@ CHANGE_SCHEMA: dict[str, pa.DataType] = {  # the changes table, and what matchin
 # -- options ------------------------------------------------------------------------------------
 
 
-def check_options(options: LoadOptions, *, known: Sequence[str]) -> None:
-    """Fail on ``--option`` names the kind does not take (a typo must not be ignored silently)."""
-    unknown = sorted(set(options.extra) - set(known))
-    if unknown:
-        raise UsageError(f"unknown --option {unknown[0]!r}; this kind takes: {', '.join(sorted(known)) or 'none'}")
-
-
-def option_text(options: LoadOptions, name: str, *, known: Sequence[str]) -> str | None:
-    """A kind-specific ``--option name=value`` (stripped; empty is None); unknown option names fail."""
-    check_options(options, known=known)
+def option_text(options: LoadOptions, name: str) -> str | None:
+    """A kind-specific ``--option name=value`` (stripped; empty is None); the names a kind takes are
+    its ``SourceKind.options``, checked by :func:`analytics.sources.ingest`."""
     value = options.extra.get(name)
     if value is None:
         return None
@@ -96,9 +115,9 @@ def option_text(options: LoadOptions, name: str, *, known: Sequence[str]) -> str
     return cleaned or None
 
 
-def production_names(options: LoadOptions, *, known: Sequence[str]) -> list[str]:
+def production_names(options: LoadOptions) -> list[str]:
     """Environment names that count as production (``--option production=prod,live``), lower case."""
-    raw = option_text(options, "production", known=known)
+    raw = option_text(options, "production")
     names = [n.strip().lower() for n in raw.split(",")] if raw else list(DEFAULT_PRODUCTION)
     names = [n for n in names if n]
     if not names:
@@ -106,9 +125,9 @@ def production_names(options: LoadOptions, *, known: Sequence[str]) -> list[str]
     return names
 
 
-def source_label(options: LoadOptions, *, known: Sequence[str], default: str) -> str:
+def source_label(options: LoadOptions, *, default: str) -> str:
     """The ``source`` of rows (``--option source=jenkins``): a short lower-case name, the key prefix."""
-    value = option_text(options, "source", known=known) or default
+    value = option_text(options, "source") or default
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", value):
         raise UsageError(f"--option source must be a short lower-case name such as jenkins, got {value!r}")
     return value

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 from analytics.sources.delivery._common import (
     RowError,
-    array,
-    boolean,
+    as_bool,
+    as_list,
+    as_object,
+    as_text,
     commit_sha,
     identifier,
-    instant,
-    obj,
+    parse_instant,
     repo_from_api_url,
     required_text,
-    text,
 )
 
 RUN_STATUSES = ("completed", "in_progress", "queued", "waiting", "requested", "pending", "action_required")
@@ -114,7 +114,7 @@ DEPLOYMENTS_RECORDS = ("deployment", "status", "deployment_event", "status_event
 # -- workflow runs -----------------------------------------------------------------------------
 def _repo_name(value: Any, column: str) -> str | None:
     """``owner/name`` (the repository's full name) or None."""
-    name = text(value, column, max_len=500)
+    name = as_text(value, column, max_len=500)
     if name is not None and not REPO_NAME.fullmatch(name):
         raise RowError(column, f"{name[:60]!r} is not a repository full name (owner/name)")
     return name
@@ -123,7 +123,7 @@ def _repo_name(value: Any, column: str) -> str | None:
 def _repo_of(item: dict[str, Any], s: Settings, *, url_key: str = "url") -> str | None:
     if s.repo:
         return s.repo
-    repository = obj(item.get("repository"), "repository")
+    repository = as_object(item.get("repository"), "repository") or {}
     return _repo_name(repository.get("full_name"), "repository.full_name") or repo_from_api_url(
         item.get(url_key), url_key)
 
@@ -136,26 +136,26 @@ def read_run(item: dict[str, Any], s: Settings, out: Delivery) -> None:
     """One workflow run → a pipeline run, and a deployment (plus its head commit) for deploy workflows."""
     run_id = identifier(item.get("id"), "id")
     repo = _repo_of(item, s)
-    name = text(item.get("name"), "name", max_len=500)
-    path = text(item.get("path"), "path", max_len=500)
+    name = as_text(item.get("name"), "name", max_len=500)
+    path = as_text(item.get("path"), "path", max_len=500)
     status = required_text(item.get("status"), "status", max_len=40).lower()
     if status not in RUN_STATUSES:
         raise RowError("status", f"run status {status!r} is not one of {', '.join(RUN_STATUSES)}")
-    conclusion = text(item.get("conclusion"), "conclusion", max_len=40)
+    conclusion = as_text(item.get("conclusion"), "conclusion", max_len=40)
     conclusion = conclusion.lower() if conclusion else None
     if conclusion is not None and conclusion not in CONCLUSIONS:
         raise RowError("conclusion", f"conclusion {conclusion!r} is not one of {', '.join(CONCLUSIONS)}")
     if status == "completed" and conclusion is None:
         raise RowError("conclusion", "a completed run needs a conclusion")
-    created = instant(item.get("created_at"), "created_at", zone=s.zone)
-    started = instant(item.get("run_started_at"), "run_started_at", zone=s.zone, required=False) or created
-    updated = instant(item.get("updated_at"), "updated_at", zone=s.zone, required=status == "completed")
+    created = parse_instant(item.get("created_at"), "created_at", zone=s.zone, required=True)
+    started = parse_instant(item.get("run_started_at"), "run_started_at", zone=s.zone, required=False) or created
+    updated = parse_instant(item.get("updated_at"), "updated_at", zone=s.zone, required=status == "completed")
     attempt = item.get("run_attempt")
     if attempt is not None and (isinstance(attempt, bool) or not isinstance(attempt, int) or not 0 < attempt < 2**31):
         raise RowError("run_attempt", f"expected a positive whole number, got {str(attempt)[:40]!r}")
     head = commit_sha(item.get("head_sha"), "head_sha")
-    branch = text(item.get("head_branch"), "head_branch", max_len=500)
-    title = text(item.get("display_title"), "display_title", max_len=MAX_TITLE) or ""
+    branch = as_text(item.get("head_branch"), "head_branch", max_len=500)
+    title = as_text(item.get("display_title"), "display_title", max_len=MAX_TITLE) or ""
     assert s.workflow is not None and s.rework is not None
     is_deploy = bool(s.workflow.search(name or "") or s.workflow.search(path or "")) and (
         s.branch is None or branch == s.branch)
@@ -163,8 +163,8 @@ def read_run(item: dict[str, Any], s: Settings, out: Delivery) -> None:
     row = {
         "run_id": f"github-actions:{run_id}", "source": "github-actions", "source_id": run_id, "repo": repo,
         "service": service, "team": s.team, "workflow": name or path,
-        "workflow_id": text(item.get("workflow_id"), "workflow_id", max_len=40),
-        "event": text(item.get("event"), "event", max_len=100), "head_branch": branch, "head_sha": head,
+        "workflow_id": as_text(item.get("workflow_id"), "workflow_id", max_len=40),
+        "event": as_text(item.get("event"), "event", max_len=100), "head_branch": branch, "head_sha": head,
         "run_attempt": attempt, "status": status, "conclusion": conclusion, "started_at": started,
         "finished_at": updated if status == "completed" else None, "is_deployment": is_deploy,
     }
@@ -184,10 +184,10 @@ def read_run(item: dict[str, Any], s: Settings, out: Delivery) -> None:
         "is_rollback": bool(re.search(r"revert|rollback", words, re.IGNORECASE)),
     }
     out.keep(out.deployments, run_id, rank, deployment, "deployment")
-    commit = obj(item.get("head_commit"), "head_commit")
+    commit = as_object(item.get("head_commit"), "head_commit") or {}
     if commit:
         sha = commit_sha(commit.get("id"), "head_commit.id")
-        when = instant(commit.get("timestamp"), "head_commit.timestamp", zone=s.zone)
+        when = parse_instant(commit.get("timestamp"), "head_commit.timestamp", zone=s.zone, required=True)
         out.changes.append(_change(repo, sha, when, head, s, out))
 
 
@@ -209,7 +209,7 @@ def _payload(value: Any) -> dict[str, Any]:
 def _first_flag(payload: dict[str, Any], keys: tuple[str, ...]) -> bool:
     for key in keys:
         if key in payload:
-            flag = boolean(payload[key], f"payload.{key}")
+            flag = as_bool(payload[key], f"payload.{key}")
             if flag is not None:
                 return flag
     return False
@@ -223,13 +223,13 @@ def read_deployment(item: dict[str, Any], s: Settings, out: Delivery, *, reposit
     repo = s.repo or repository or repo_from_api_url(item.get("repository_url"), "repository_url") \
         or repo_from_api_url(item.get("url"), "url")
     payload = _payload(item.get("payload"))
-    task = (text(item.get("task"), "task", max_len=200) or "").lower()
-    created = instant(item.get("created_at"), "created_at", zone=s.zone)
-    updated = instant(item.get("updated_at"), "updated_at", zone=s.zone, required=False) or created
-    service = _service_of(repo, s, text(payload.get("service"), "payload.service", max_len=500))
+    task = (as_text(item.get("task"), "task", max_len=200) or "").lower()
+    created = parse_instant(item.get("created_at"), "created_at", zone=s.zone, required=True)
+    updated = parse_instant(item.get("updated_at"), "updated_at", zone=s.zone, required=False) or created
+    service = _service_of(repo, s, as_text(payload.get("service"), "payload.service", max_len=500))
     row = {
         "deployment_id": f"github:{deploy_id}", "source": "github", "source_id": deploy_id, "service": service,
-        "team": s.team or text(payload.get("team"), "payload.team", max_len=500), "repo": repo,
+        "team": s.team or as_text(payload.get("team"), "payload.team", max_len=500), "repo": repo,
         "environment": environment, "created_at": created, "commit_sha": sha,
         "is_rework": _first_flag(payload, ("is_rework", "rework", "hotfix")) or task in REWORK_TASKS,
         "is_rollback": _first_flag(payload, ("is_rollback", "rollback")) or "rollback" in task,
@@ -244,8 +244,8 @@ def read_status(item: dict[str, Any], s: Settings, out: Delivery, *, deployment:
     state = required_text(item.get("state"), "state", max_len=40).lower()
     if state not in STATES:
         raise RowError("state", f"deployment state {state!r} is not one of {', '.join(STATES)}")
-    created = instant(item.get("created_at"), "created_at", zone=s.zone)
-    url = text(item.get("deployment_url"), "deployment_url", max_len=2000)
+    created = parse_instant(item.get("created_at"), "created_at", zone=s.zone, required=True)
+    url = as_text(item.get("deployment_url"), "deployment_url", max_len=2000)
     match = _DEPLOYMENT_URL.search(url or "")
     parent = match.group(1).lstrip("0") if match else deployment
     if not parent:
@@ -295,41 +295,41 @@ def read_push(item: dict[str, Any], s: Settings, out: Delivery) -> None:
         return
     repo = _repo_of(item, s)
     seen = set()
-    commits = array(item.get("commits"), "commits")
-    head_commit = obj(item.get("head_commit"), "head_commit")
+    commits = as_list(item.get("commits"), "commits")
+    head_commit = as_object(item.get("head_commit"), "head_commit") or {}
     for j, raw in enumerate([*commits, *([head_commit] if head_commit else [])]):
         where = f"commits[{j}]" if j < len(commits) else "head_commit"
-        commit = obj(raw, where)
+        commit = as_object(raw, where) or {}
         sha = commit_sha(commit.get("id"), f"{where}.id")
         if sha in seen:
             continue
         seen.add(sha)
-        when = instant(commit.get("timestamp"), f"{where}.timestamp", zone=s.zone)
+        when = parse_instant(commit.get("timestamp"), f"{where}.timestamp", zone=s.zone, required=True)
         out.changes.append(_change(repo, sha, when, after, s, out))
 
 
 def read_compare(item: dict[str, Any], s: Settings, out: Delivery) -> None:
     """A compare file: every commit, with the last one as the head."""
-    commits = array(item.get("commits"), "commits")
+    commits = as_list(item.get("commits"), "commits")
     if not commits:
         return
     repo = s.repo or repo_from_api_url(item.get("url"), "url")
     parsed = []
     for j, raw in enumerate(commits):
-        commit = obj(raw, f"commits[{j}]")
+        commit = as_object(raw, f"commits[{j}]") or {}
         sha = commit_sha(commit.get("sha"), f"commits[{j}].sha")
-        inner = obj(commit.get("commit"), f"commits[{j}].commit")
-        committer = obj(inner.get("committer"), f"commits[{j}].commit.committer")
-        author = obj(inner.get("author"), f"commits[{j}].commit.author")
+        inner = as_object(commit.get("commit"), f"commits[{j}].commit") or {}
+        committer = as_object(inner.get("committer"), f"commits[{j}].commit.committer") or {}
+        author = as_object(inner.get("author"), f"commits[{j}].commit.author") or {}
         date = committer.get("date") if committer.get("date") is not None else author.get("date")
-        parsed.append((sha, instant(date, f"commits[{j}].commit.committer.date", zone=s.zone)))
+        parsed.append((sha, parse_instant(date, f"commits[{j}].commit.committer.date", zone=s.zone, required=True)))
     head = parsed[-1][0]
     for sha, when in parsed:
         out.changes.append(_change(repo, sha, when, head, s, out))
 
 
 def _event_repo(item: dict[str, Any]) -> str | None:
-    repository = obj(item.get("repository"), "repository")
+    repository = as_object(item.get("repository"), "repository") or {}
     return _repo_name(repository.get("full_name"), "repository.full_name")
 
 
@@ -338,10 +338,10 @@ def read_deployment_record(item: dict[str, Any], s: Settings, out: Delivery) -> 
 
 
 def read_deployment_event(item: dict[str, Any], s: Settings, out: Delivery) -> None:
-    read_deployment(obj(item.get("deployment"), "deployment"), s, out, repository=_event_repo(item))
+    read_deployment(as_object(item.get("deployment"), "deployment") or {}, s, out, repository=_event_repo(item))
 
 
 def read_status_event(item: dict[str, Any], s: Settings, out: Delivery) -> None:
-    deployment = obj(item.get("deployment"), "deployment")
+    deployment = as_object(item.get("deployment"), "deployment") or {}
     parent = read_deployment(deployment, s, out, repository=_event_repo(item))
-    read_status(obj(item.get("deployment_status"), "deployment_status"), s, out, deployment=parent)
+    read_status(as_object(item.get("deployment_status"), "deployment_status") or {}, s, out, deployment=parent)

@@ -121,7 +121,7 @@ def _read(con: duckdb.DuckDBPyConnection, file: Path, fields: tuple[Field, ...],
 
 def load_deployments_csv(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load a generic deployments table (see the module docstring for the accepted headers)."""
-    source = source_label(options, known=DEPLOYMENT_OPTIONS, default="csv")
+    source = source_label(options, default="csv")
     source_zone(options)  # a bad --timezone is a usage error before anything is read
     file = Path(path)
     delivered = fingerprint(file)
@@ -155,11 +155,11 @@ def load_deployments_csv(con: duckdb.DuckDBPyConnection, path: str, options: Loa
 
 def load_changes_csv(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load a generic commits table and link each commit to the deployment that first shipped it."""
-    source = source_label(options, known=CHANGE_OPTIONS, default="csv")
-    deployment_source = option_text(options, "deployment_source", known=CHANGE_OPTIONS) or source
+    source = source_label(options, default="csv")
+    deployment_source = option_text(options, "deployment_source") or source
     if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", deployment_source):
         raise UsageError(f"--option deployment_source must be a short lower-case name, got {deployment_source!r}")
-    production = production_names(options, known=CHANGE_OPTIONS)
+    production = production_names(options)
     source_zone(options)
     file = Path(path)
     delivered = fingerprint(file)
@@ -209,7 +209,9 @@ def _sniff_changes(path: Path, head: bytes) -> bool:
 
 register(SourceKind("deployments-csv", "deployments",
                     "generic deployments CSV through a header-alias table (id, service, environment, deployed_at, "
-                    "status, commit sha)", load_deployments_csv, sniff=_sniff_deployments))
+                    "status, commit sha)", load_deployments_csv, sniff=_sniff_deployments,
+                    options=DEPLOYMENT_OPTIONS))
 register(SourceKind("changes-csv", "changes",
                     "generic commits CSV (commit sha, committed_at, deployment id or deployed sha) linked to the "
-                    "deployment that first shipped each", load_changes_csv, sniff=_sniff_changes))
+                    "deployment that first shipped each", load_changes_csv, sniff=_sniff_changes,
+                    options=CHANGE_OPTIONS))

@@ -60,10 +60,10 @@ from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources.delivery._common import (
     RowError,
-    array,
+    as_list,
+    as_object,
     delivery_files,
     fingerprint_delivery,
-    obj,
     option_text,
     production_names,
     read_json,
@@ -106,14 +106,14 @@ def _pattern(value: str | None, default: str, name: str) -> re.Pattern[str]:
 
 def _settings(options: LoadOptions, known: tuple[str, ...]) -> Settings:
     def get(name: str) -> str | None:
-        return option_text(options, name, known=known)
+        return option_text(options, name)
 
     repo = get("repo")
     if repo is not None and not REPO_NAME.fullmatch(repo):
         raise UsageError(f"--option repo must look like owner/name, got {repo!r}")
     actions = "workflow" in known
     return Settings(
-        zone=source_zone(options), production=production_names(options, known=known),
+        zone=source_zone(options), production=production_names(options),
         service=get("service"), team=get("team"), repo=repo,
         environment=(get("environment") or "production") if actions else "production",
         workflow=_pattern(get("workflow"), "deploy", "workflow") if actions else None,
@@ -126,10 +126,10 @@ def _settings(options: LoadOptions, known: tuple[str, ...]) -> Settings:
 def _records(item: dict[str, Any], kind: str) -> list[tuple[str, dict[str, Any]]]:
     """The records inside one object (a page holds many runs)."""
     if kind == "runs_page":
-        runs = array(item.get("workflow_runs"), "workflow_runs")
+        runs = as_list(item.get("workflow_runs"), "workflow_runs")
         return [("run", r) for r in runs]
     if kind == "run_event":
-        return [("run", obj(item.get("workflow_run"), "workflow_run"))]
+        return [("run", as_object(item.get("workflow_run"), "workflow_run") or {})]
     return [(kind, item)]
 
 
@@ -283,7 +283,7 @@ def _sniff_deployments(path: Path, head: bytes) -> bool:
 
 register(SourceKind("github-actions", "deployments",
                     "GitHub Actions workflow runs JSON (deploy workflows -> deployments, all runs -> pipeline_runs)",
-                    load_github_actions, sniff=_sniff_actions))
+                    load_github_actions, sniff=_sniff_actions, options=ACTIONS_OPTIONS))
 register(SourceKind("github-deployments", "deployments",
                     "GitHub deployments + deployment statuses JSON (+ push / compare commits -> changes)",
-                    load_github_deployments, sniff=_sniff_deployments))
+                    load_github_deployments, sniff=_sniff_deployments, options=DEPLOYMENTS_OPTIONS))

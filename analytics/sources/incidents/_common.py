@@ -31,10 +31,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -52,7 +50,18 @@ from analytics.sources._files import (  # noqa: F401 - re-exported for the loade
     read_json,
     source_zone,
 )
-from analytics.sources._values import EARLIEST, latest_instant, plausible_instant
+from analytics.sources._values import (  # noqa: F401 - the shared value primitives, re-exported for the loaders
+    TEXT_LIMIT,
+    as_bool,
+    as_list,
+    as_object,
+    as_text,
+    encodable,
+    instant_text,
+    parse_instant,
+    surrogate_error,
+    to_utc,
+)
 from analytics.warehouse import run, run_quietly, scalar
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
 from analytics.warehouse.schema import canonical_schema
@@ -255,7 +264,6 @@ def header_index(header: Sequence[str], aliases: Mapping[str, str]) -> dict[str,
 
 
 # -- typed field access ------------------------------------------------------------------------
-TEXT_LIMIT = 100_000  # characters of one text value
 NOT_PLAIN: Any = object()  # plain_text: the value needs as_text (conversion or an error)
 
 
@@ -267,56 +275,14 @@ def plain_text(value: Any) -> Any:
         return None
     if value.__class__ is str:
         text = value.strip()
-        if len(text) <= TEXT_LIMIT and "\x00" not in text and (text.isascii() or _encodable(text)):
+        if len(text) <= TEXT_LIMIT and "\x00" not in text and (text.isascii() or encodable(text)):
             return text or None
     return NOT_PLAIN
 
 
-def _encodable(text: str) -> bool:
-    """Whether text can be stored (JSON's ``\\ud800`` escape decodes to a lone surrogate, which
-    UTF-8 cannot encode)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _surrogate_error(column: str | None, text: str) -> RowError:
-    """The row error for a text with a lone surrogate (shown escaped)."""
-    found = next(c for c in text if "\ud800" <= c <= "\udfff")
-    return RowError(column, f"contains a lone surrogate \\u{ord(found):04x} (half of a UTF-16 pair), "
-                            "which is not text")
-
-
 def storable_text(text: str) -> str:
     """Text as it can be stored: lone surrogates written as their ``\\udxxx`` escape."""
-    return text if text.isascii() or _encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def as_text(value: Any, column: str, *, max_len: int = TEXT_LIMIT) -> str | None:
-    """Text from a JSON/CSV value (numbers become text); None and blanks stay None."""
-    if value.__class__ is str:  # the common case first: this runs millions of times per load
-        text = value.strip()
-        if len(text) > max_len:
-            raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
-        if "\x00" in text:
-            raise RowError(column, "contains a NUL character")
-        if not (text.isascii() or _encodable(text)):
-            raise _surrogate_error(column, text)
-        return text or None
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise RowError(column, f"expected text, got {type(value).__name__}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise RowError(column, "expected text, got a non-finite number")
-    text = str(value).strip()
-    if "\x00" in text:
-        raise RowError(column, "contains a NUL character")
-    if len(text) > max_len:
-        raise RowError(column, f"value is {len(text):,} characters long (limit {max_len:,})")
-    return text or None
+    return text if text.isascii() or encodable(text) else text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def as_int(value: Any, column: str) -> int | None:
@@ -360,47 +326,6 @@ def as_float(value: Any, column: str) -> float | None:
     return number
 
 
-_TRUE = {"true", "t", "yes", "y", "1"}
-_FALSE = {"false", "f", "no", "n", "0"}
-
-
-def as_bool(value: Any, column: str) -> bool | None:
-    """true/false from JSON booleans, 0/1 or text (TRUE, false, yes …)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int) and value in (0, 1):
-        return bool(value)
-    if isinstance(value, str):
-        key = value.strip().lower()
-        if key == "":
-            return None
-        if key in _TRUE:
-            return True
-        if key in _FALSE:
-            return False
-    raise RowError(column, f"expected true or false, got {str(value)[:40]!r}")
-
-
-def as_object(value: Any, column: str) -> dict[str, Any] | None:
-    """A JSON object (or None)."""
-    if value is None or value.__class__ is dict:
-        return value
-    if not isinstance(value, dict):
-        raise RowError(column, f"expected an object, got {type(value).__name__}")
-    return value
-
-
-def as_list(value: Any, column: str) -> list[Any]:
-    """A JSON array (None is an empty list)."""
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise RowError(column, f"expected a list, got {type(value).__name__}")
-    return value
-
-
 def ref_name(value: Any, column: str) -> str | None:
     """The display name of a reference object (``summary`` or ``name``), or plain text."""
     if value is None or isinstance(value, str):
@@ -414,62 +339,6 @@ def ref_name(value: Any, column: str) -> str | None:
         if obj.get(key) is not None:
             return as_text(obj[key], f"{column}.{key}")
     return None
-
-
-_ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
-
-
-_FRACTION = re.compile(r"(\.\d{6})\d+")
-
-
-def parse_instant(value: Any, column: str, *, zone: ZoneInfo | None) -> datetime | None:
-    """An ISO 8601 timestamp as UTC; offset-less values need ``zone`` (``--timezone``)."""
-    text = value.strip() if value.__class__ is str else as_text(value, column)
-    if not text:
-        return None
-    try:
-        return _instant(text, zone)
-    except RowError as exc:
-        raise RowError(column, exc.message) from None
-
-
-# The shape APIs write (``2015-10-06T21:30:42Z``): UTC, whole seconds — no zone rules to apply.
-_UTC_SECONDS = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
-
-
-@lru_cache(maxsize=1 << 17)
-def _instant(text: str, zone: ZoneInfo | None) -> datetime:
-    """Parse one timestamp text (cached: exports repeat the same instants many times)."""
-    if _UTC_SECONDS.fullmatch(text):  # fast path: fromisoformat reads 'Z' as UTC (Python 3.11)
-        try:
-            moment = datetime.fromisoformat(text)
-        except ValueError:  # e.g. February 30th: the general path below words the error
-            pass
-        else:
-            if EARLIEST <= moment < latest_instant():
-                return moment
-    if not _ISO_SHAPE.match(text):
-        raise RowError(None, f"cannot read {text[:60]!r} as an ISO 8601 timestamp")
-    cleaned = _FRACTION.sub(r"\1", text) if "." in text else text  # Python keeps microseconds only
-    try:
-        moment = datetime.fromisoformat(cleaned)
-    except ValueError as exc:
-        raise RowError(None, f"cannot read {text[:60]!r} as a timestamp: {exc}") from None
-    return to_utc(moment, "", zone=zone, shown=text)
-
-
-# a stripped, non-empty timestamp text → UTC (RowError without a column): for loaders' fast paths
-instant_text = _instant
-
-
-def to_utc(moment: datetime, column: str, *, zone: ZoneInfo | None, shown: str = "") -> datetime:
-    """Attach ``zone`` to a naive wall-clock time (error without one) and convert to UTC."""
-    if moment.tzinfo is None:
-        if zone is None:
-            raise RowError(column, f"timestamp {shown or moment.isoformat()!r} has no UTC offset: "
-                                   "pass the source time zone with --timezone")
-        moment = moment.replace(tzinfo=zone)
-    return plausible_instant(moment, column, shown=shown)
 
 
 def plus_seconds(moment: datetime | None, seconds: float | None, column: str) -> datetime | None:
@@ -491,9 +360,9 @@ def raw_json(record: Any) -> str:
     """The source record as compact JSON for ``incidents.raw`` (very long records are cut); a lone
     surrogate anywhere in it is a row error naming its key path."""
     text = _raw_text(record)
-    if not (text.isascii() or _encodable(text)):
+    if not (text.isascii() or encodable(text)):
         path, value = _first_surrogate(record)
-        raise _surrogate_error(path, value)
+        raise surrogate_error(path, value)
     return text
 
 
@@ -507,11 +376,11 @@ def _raw_text(record: Any) -> str:
 def _first_surrogate(value: Any, path: str | None = None) -> tuple[str | None, str]:
     """The key path and text of the first key or string holding a lone surrogate in a parsed record."""
     if isinstance(value, str):
-        return (path, value) if not _encodable(value) else (None, "")
+        return (path, value) if not encodable(value) else (None, "")
     children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
     for key, child in children:
         where = f"{path or ''}[{key}]" if isinstance(key, int) else (f"{path}.{key}" if path else str(key))
-        if isinstance(key, str) and not _encodable(key):
+        if isinstance(key, str) and not encodable(key):
             return storable_text(where), key
         found = _first_surrogate(child, where)
         if found[1]:

@@ -57,6 +57,7 @@ from analytics.sources.incidents._common import (
     source_zone,
     utf8_text,
 )
+from analytics.sources.incidents._records import incident_object, write_records
 from analytics.warehouse.ledger import LoadResult
 
 SOURCE = "incidentio"
@@ -134,17 +135,9 @@ def load_incidentio(con: duckdb.DuckDBPyConnection, path: str, options: LoadOpti
                                     "does not look like an incident.io export", file=file)
         if not isinstance(records, list):
             raise ExportFormatError("'incidents' must be a list", file=file, column="incidents")
-        for i, record in enumerate(records, start=1):
-            writer.read()
-            try:
-                row = incidentio_row(record, zone=zone, severities=severities, stamps=stamps)
-            except RowError as exc:
-                writer.reject(file, i, exc.column, exc.message, record)
-                continue
-            if row is None:
-                writer.details["skipped_test_incidents"] = writer.details.get("skipped_test_incidents", 0) + 1
-                continue
-            writer.incident(row, file=file, row_no=i)
+        write_records(file, records, writer,
+                      lambda record: incidentio_row(record, zone=zone, severities=severities, stamps=stamps),
+                      skipped="skipped_test_incidents")
 
     return load_delivery(con, path, options, kind="incidentio", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=False)
@@ -211,18 +204,11 @@ def _custom_value(entry: dict[str, Any]) -> str | None:
 def incidentio_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap,
                    stamps: dict[str, str]) -> dict[str, Any] | None:
     """One incident.io incident → canonical row (None for test/tutorial incidents)."""
-    rec = as_object(record, "incident")
-    if rec is None:
-        raise RowError("incident", "expected an incident object, got null")
-    source_id = as_text(rec.get("id"), "id")
-    if source_id is None:
-        raise RowError("id", "incident id is missing")
+    rec, source_id = incident_object(record)
     mode = as_text(rec.get("mode"), "mode")
     if mode is not None and mode.lower() in _SKIPPED_MODES:
         return None
-    created = parse_instant(rec.get("created_at"), "created_at", zone=zone)
-    if created is None:
-        raise RowError("created_at", "created_at is missing")
+    created = parse_instant(rec.get("created_at"), "created_at", zone=zone, required=True)
     severity_raw = ref_name(rec.get("severity"), "severity")
     severity = severities.severity(severity_raw, "severity") if severity_raw else None
     status_obj = as_object(rec.get("incident_status"), "incident_status") or {}

@@ -66,6 +66,7 @@ from analytics.sources.incidents._common import (
     source_zone,
     utf8_text,
 )
+from analytics.sources.incidents._records import incident_object, write_records
 from analytics.warehouse.ledger import LoadResult
 
 SOURCE = "opsgenie"
@@ -111,14 +112,8 @@ def load_opsgenie(con: duckdb.DuckDBPyConnection, path: str, options: LoadOption
             records = doc
         else:
             raise ExportFormatError("expected an Opsgenie API response (an object with 'data')", file=file)
-        for i, record in enumerate(records, start=1):
-            writer.read()
-            try:
-                row = opsgenie_row(record, zone=zone, severities=severities, unit=unit)
-            except RowError as exc:
-                writer.reject(file, i, exc.column, exc.message, record)
-                continue
-            writer.incident(row, file=file, row_no=i)
+        write_records(file, records, writer,
+                      lambda record: opsgenie_row(record, zone=zone, severities=severities, unit=unit))
 
     return load_delivery(con, path, options, kind="opsgenie", source=SOURCE, suffixes=(".json", ".csv"),
                          parse=parse, timeline=False)
@@ -214,15 +209,9 @@ def _tag(tags: list[Any], name: str) -> str | None:
 
 def opsgenie_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap, unit: str) -> dict[str, Any]:
     """One alert or incident record → canonical row."""
-    rec = as_object(record, "record")
-    if rec is None:
-        raise RowError("record", "expected an alert or incident object, got null")
-    source_id = as_text(rec.get("id"), "id")
-    if source_id is None:
-        raise RowError("id", "id is missing")
-    created = parse_instant(rec.get("createdAt"), "createdAt", zone=zone)
-    if created is None:
-        raise RowError("createdAt", "createdAt is missing")
+    rec, source_id = incident_object(record, column="record", noun="an alert or incident object",
+                                     id_message="id is missing")
+    created = parse_instant(rec.get("createdAt"), "createdAt", zone=zone, required=True)
     updated = parse_instant(rec.get("updatedAt"), "updatedAt", zone=zone)
     priority = as_text(rec.get("priority"), "priority")
     severity = severities.severity(priority, "priority") if priority else None

@@ -82,6 +82,7 @@ from analytics.sources.incidents._common import (
     source_zone,
     utf8_text,
 )
+from analytics.sources.incidents._records import incident_object
 from analytics.sources.incidents._rest_bulk import RestVocabulary, stage_rest_pages
 from analytics.warehouse import run
 from analytics.warehouse.ledger import LoadResult, LoadTransaction
@@ -268,16 +269,9 @@ def rest_incident_values(record: Any, *, zone: ZoneInfo | None, severities: Seve
 
     Fields are checked in a fixed order, so a record with several problems always reports the same one.
     """
-    rec = as_object(record, "incident")
-    if rec is None:
-        raise RowError("incident", "expected an incident object, got null")
+    rec, source_id = incident_object(record)
     get = rec.get
-    source_id = as_text(get("id"), "id")
-    if source_id is None:
-        raise RowError("id", "incident id is missing")
-    created = parse_instant(get("created_at", get("created_on")), "created_at", zone=zone)
-    if created is None:
-        raise RowError("created_at", "created_at is missing")
+    created = parse_instant(get("created_at", get("created_on")), "created_at", zone=zone, required=True)
     status_raw = as_text(get("status"), "status")
     status = STATUS.get(status_raw.lower()) if status_raw else None
     if status_raw is not None and status is None:

@@ -42,6 +42,7 @@ from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._files import RowError, delivery_files, fingerprint_delivery, parse_json
 from analytics.sources._values import plausible_instant
 from analytics.sources.incidents._common import as_list, as_object, as_text, parse_instant, raw_json, utf8_text
+from analytics.sources.incidents._records import incident_object
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, run_load
 
 log = logging.getLogger(__name__)
@@ -71,15 +72,8 @@ Parsed = tuple[dict[str, Any], list[dict[str, Any]]]
 # -- Google Cloud ---------------------------------------------------------------------------------
 def gcp_incident(record: Any) -> Parsed:
     """One incidents.json entry → (provider incident row, its updates oldest first)."""
-    rec = as_object(record, "incident")
-    if rec is None:
-        raise RowError("incident", "expected an incident object, got null")
-    source_id = as_text(rec.get("id"), "id")
-    if not source_id:
-        raise RowError("id", "incident id is missing")
-    begin = parse_instant(rec.get("begin"), "begin", zone=None)
-    if begin is None:
-        raise RowError("begin", "begin is missing")
+    rec, source_id = incident_object(record)
+    begin = parse_instant(rec.get("begin"), "begin", zone=None, required=True)
     end = parse_instant(rec.get("end"), "end", zone=None)
     if end is not None and end < begin:
         raise RowError("end", f"end {rec.get('end')!r} is before begin")

@@ -45,6 +45,7 @@ from analytics.sources.incidents._common import (
     source_zone,
     utf8_text,
 )
+from analytics.sources.incidents._records import incident_object
 from analytics.warehouse.ledger import LoadResult
 
 SOURCE = "statuspage"
@@ -97,15 +98,8 @@ def load_statuspage(con: duckdb.DuckDBPyConnection, path: str, options: LoadOpti
 def incident_row(record: Any, *, zone: ZoneInfo | None, severities: SeverityMap,
                  page_name: str | None) -> tuple[dict[str, Any], list[tuple[Any, str | None, str]]]:
     """One Statuspage incident → canonical row and its updates as (time, status, update id)."""
-    rec = as_object(record, "incident")
-    if rec is None:
-        raise RowError("incident", "expected an incident object, got null")
-    source_id = as_text(rec.get("id"), "id")
-    if source_id is None:
-        raise RowError("id", "incident id is missing")
-    created = parse_instant(rec.get("created_at"), "created_at", zone=zone)
-    if created is None:
-        raise RowError("created_at", "created_at is missing")
+    rec, source_id = incident_object(record)
+    created = parse_instant(rec.get("created_at"), "created_at", zone=zone, required=True)
     impact = as_text(rec.get("impact"), "impact")
     severity = severities.severity(impact, "impact") if impact else None
     status_raw = as_text(rec.get("status"), "status")

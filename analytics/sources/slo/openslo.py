@@ -46,7 +46,7 @@ from analytics.sources._tabular import ROW, reading
 from analytics.sources.delivery._common import (
     Field,
     RowError,
-    check_options,
+    as_text,
     decode_text,
     delivery_files,
     fingerprint_delivery,
@@ -55,7 +55,6 @@ from analytics.sources.delivery._common import (
     match_columns,
     source_zone,
     stage,
-    text,
     text_view,
     typed_select,
     upsert_staged,
@@ -106,7 +105,7 @@ def _required_text(value: Any, path: str) -> str:
 
 
 def _name(value: Any, path: str) -> str:
-    name = text(_required_text(value, path), path, max_len=253)
+    name = as_text(_required_text(value, path), path, max_len=253)
     if name is None or not _NAME.match(name):
         raise RowError(path, f"{str(name)[:60]!r} is not a usable name (letters, digits, . _ : / -)")
     return name
@@ -115,7 +114,7 @@ def _name(value: Any, path: str) -> str:
 def _optional_text(value: Any, path: str, *, max_len: int) -> str | None:
     if value is not None and not isinstance(value, str):
         raise RowError(path, f"expected text, got {type(value).__name__}")
-    return text(value, path, max_len=max_len)
+    return as_text(value, path, max_len=max_len)
 
 
 def _number(value: Any, path: str) -> float:
@@ -253,7 +252,6 @@ def read_documents(file: Path) -> list[Any]:
 
 def load_openslo(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load OpenSLO v1 SLO documents (with their SLI documents) into ``slos``."""
-    check_options(options, known=())
     root = Path(path)
     files = delivery_files(root, suffixes=(".yaml", ".yml"))
     delivered = fingerprint_delivery(root, files)
@@ -322,7 +320,6 @@ def _document_kind(doc: Any) -> str:
 # -- SLI counts --------------------------------------------------------------------------------
 def load_sli(con: duckdb.DuckDBPyConnection, path: str, options: LoadOptions) -> list[LoadResult]:
     """Load SLI good / total counts per interval into ``sli`` (see the module docstring)."""
-    check_options(options, known=())
     zone = source_zone(options)
     file = Path(path)
     delivered = fingerprint(file)
@@ -437,6 +434,6 @@ def _sniff_sli(path: Path, head: bytes) -> bool:
 
 
 register(SourceKind("openslo", "slos", "OpenSLO v1 YAML (kind SLO with ratio SLIs; multi-document files)",
-                    load_openslo, sniff=_sniff_openslo))
+                    load_openslo, sniff=_sniff_openslo, options=()))
 register(SourceKind("sli", "sli", "SLI event counts per interval: slo, service, interval_start, interval_end, "
-                    "good (or bad), total (CSV, parquet)", load_sli, sniff=_sniff_sli))
+                    "good (or bad), total (CSV, parquet)", load_sli, sniff=_sniff_sli, options=()))

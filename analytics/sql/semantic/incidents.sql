@@ -31,6 +31,27 @@
 --                                         (NULL = any).
 --   incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team)
 --                                         table: the same, created in [p_start, p_end).
+--   incident_deployment_links(p_start, p_end, p_deployed_start, p_deployed_end, p_service, p_team,
+--                             p_repo, p_environment)
+--                                         table (incident_id, deployment_id), distinct: a live
+--                                         incident created in [p_start, p_end) is linked to a
+--                                         deployment when it names it (incidents.deployment_id) or
+--                                         names a commit it shipped (incidents.change_id = the head
+--                                         commit of a deployment of
+--                                         deployments_in_scope(p_deployed_start, p_deployed_end, …),
+--                                         or a change whose changes.deployment_id is set: fourkeys'
+--                                         root-cause link). NULL bounds: any time.
+--   incident_bucket(p_unit, p_time)       p_time truncated to its 'week' (ISO, Monday) or 'month' (a CASE,
+--                                         not date_trunc(p_unit, …): the date part stays a literal, so
+--                                         analytics.engines.compose can inline the macro).
+--   incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service, p_team)
+--                                         table (bucket_start, severity, severity_rank, incidents):
+--                                         incidents_in_scope(p_start, p_end, …) counted per
+--                                         incident_bucket(p_unit, created_at) (p_unit 'week' or
+--                                         'month', p_step its length: INTERVAL 7 DAY, INTERVAL 1 MONTH)
+--                                         and severity, with 0 for every bucket touching the period
+--                                         and every severity in scope (SEV1 … the floor, and
+--                                         'unknown', rank 6, when an incident in scope has none).
 --
 -- p_row is a row passed as its table alias (FROM incidents_in_scope(…) AS i … incident_minutes_to_ack(i)).
 -- Macros bind at each call, and the arguments may be prepared parameters ($period_start…).
@@ -89,3 +110,48 @@ CREATE OR REPLACE TEMP MACRO incidents_in_scope(p_start, p_end, p_max_severity_r
     SELECT *
     FROM incidents_in_scope_any_date(p_max_severity_rank, p_service, p_team)
     WHERE created_at >= p_start AND created_at < p_end;
+
+CREATE OR REPLACE TEMP MACRO incident_deployment_links(p_start, p_end, p_deployed_start, p_deployed_end, p_service,
+                                                       p_team, p_repo, p_environment) AS TABLE
+    WITH live AS (
+        SELECT DISTINCT incident_id, deployment_id, change_id FROM incidents
+        WHERE incident_is_live(status)
+          AND (p_start IS NULL OR created_at >= p_start) AND (p_end IS NULL OR created_at < p_end)
+    ),
+    shipped AS (
+        SELECT deployment_id, commit_sha
+        FROM deployments_in_scope(p_deployed_start, p_deployed_end, p_service, p_team, p_repo, p_environment)
+    )
+    SELECT incident_id, deployment_id FROM live WHERE deployment_id IS NOT NULL
+    UNION
+    SELECT l.incident_id, d.deployment_id FROM live AS l JOIN shipped AS d ON d.commit_sha = l.change_id
+    UNION
+    SELECT l.incident_id, c.deployment_id FROM live AS l JOIN changes AS c ON c.commit_sha = l.change_id
+    WHERE c.deployment_id IS NOT NULL;
+
+CREATE OR REPLACE TEMP MACRO incident_bucket(p_unit, p_time) AS
+    CASE p_unit WHEN 'week' THEN date_trunc('week', p_time) WHEN 'month' THEN date_trunc('month', p_time) END;
+
+CREATE OR REPLACE TEMP MACRO incident_counts_zero_filled(p_unit, p_step, p_start, p_end, p_max_severity_rank, p_service,
+                                                         p_team) AS TABLE
+    WITH buckets AS (
+        SELECT unnest(generate_series(incident_bucket(p_unit, p_start::TIMESTAMPTZ),
+                                      p_end::TIMESTAMPTZ - INTERVAL 1 SECOND,
+                                      p_step)) AS bucket_start
+    ),
+    scoped AS (
+        SELECT incident_bucket(p_unit, i.created_at) AS bucket_start, coalesce(i.severity, 'unknown') AS severity
+        FROM incidents_in_scope(p_start, p_end, p_max_severity_rank, p_service, p_team) AS i
+    ),
+    severities AS (
+        SELECT 'SEV' || r AS severity, r AS severity_rank FROM range(1, p_max_severity_rank + 1) AS t(r)
+        UNION ALL
+        SELECT 'unknown', 6 WHERE EXISTS (SELECT 1 FROM scoped WHERE severity = 'unknown')
+    ),
+    counted AS (
+        SELECT bucket_start, severity, count(*) AS incidents FROM scoped GROUP BY ALL
+    )
+    SELECT b.bucket_start, s.severity, s.severity_rank, coalesce(c.incidents, 0)::BIGINT AS incidents
+    FROM buckets AS b
+    CROSS JOIN severities AS s
+    LEFT JOIN counted AS c ON c.bucket_start = b.bucket_start AND c.severity = s.severity;
