@@ -19,7 +19,6 @@ from analytics.sources._csv_layout import CsvLayout, csv_layout
 from analytics.sources._values import bound_params, instant_checks, nul_check
 from analytics.warehouse import run
 from analytics.warehouse.sqlutil import quote_identifier, quote_literal
-from analytics.warehouse.sqlutil import quote_literal as _literal  # noqa: F401 - the old name, still imported by gcp_billing.py
 
 ROW = "__row"  # 1-based data row number column added by read_text_table
 _LINE = re.compile(r"[Ll]ine:?\s*(\d+)")
@@ -306,7 +305,7 @@ def _create_text_view(
     (``scan``: read every value once now, so reader errors surface here)."""
     casts = [f"CAST({quote_identifier(c)} AS VARCHAR) AS {quote_identifier(c)}" for c in cols]
     casts += [f"NULL::VARCHAR AS {quote_identifier(c)}" for c in absent]
-    # a view body cannot hold bound parameters, so the path is inlined through _literal
+    # a view body cannot hold bound parameters, so the path is inlined through quote_literal
     run(
         con,
         f"CREATE OR REPLACE TEMP VIEW {quote_identifier(view)} AS "

@@ -33,7 +33,6 @@ from analytics.errors import ExportFormatError, UsageError
 from analytics.sources._tabular import (  # noqa: F401 - reading re-exported for the cost loaders
     ROW,
     Column,
-    _literal,
     duckdb_error,
     read_text_table,
     read_text_view,
@@ -73,7 +72,7 @@ from analytics.sources.cost._cost_staging import (
 )
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadTransaction, PeriodTotal, period_order
-from analytics.warehouse.sqlutil import is_extra_column, quote_identifier
+from analytics.warehouse.sqlutil import is_extra_column, quote_identifier, quote_literal
 
 # the mapping and staging siblings' names are part of this module's API (the cost loaders import them here)
 __all__ = [
@@ -276,7 +275,7 @@ def refuse_first_bad_row(
 
 def raw_row_json(staged: Staged) -> str:
     """SQL for a staged row as JSON text, the source's column names as keys (``__row`` left out)."""
-    pairs = [f"{_literal(c)}, {quote_identifier(c)}" for c in staged.columns if c != ROW]
+    pairs = [f"{quote_literal(c)}, {quote_identifier(c)}" for c in staged.columns if c != ROW]
     return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)" if pairs else "NULL::VARCHAR"
 
 
@@ -350,7 +349,7 @@ def _field_checks(fields: Mapping[str, Field], schema: Mapping[str, Column], sta
 
 
 def _tuple(values: Sequence[str]) -> str:
-    return "(" + ", ".join(_literal(v) for v in values) + ")"
+    return "(" + ", ".join(quote_literal(v) for v in values) + ")"
 
 
 def _first_problem(groups: list[tuple]) -> tuple[int, int] | None:

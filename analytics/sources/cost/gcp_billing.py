@@ -41,7 +41,7 @@ import duckdb
 from analytics.errors import ExportFormatError, UsageError
 from analytics.sources import LoadOptions, SourceKind, register
 from analytics.sources._literals import LiteralError, python_literal_json
-from analytics.sources._tabular import ROW, _literal, file_format
+from analytics.sources._tabular import ROW, file_format
 from analytics.sources._values import instant_checks
 from analytics.sources.cost._common import (
     AMOUNT_LIMIT,
@@ -69,7 +69,7 @@ from analytics.sources.cost._deliveries import (
 )
 from analytics.warehouse import run, run_quietly
 from analytics.warehouse.ledger import LoadResult, LoadTransaction, SourceFile, run_load
-from analytics.warehouse.sqlutil import quote_identifier
+from analytics.warehouse.sqlutil import quote_identifier, quote_literal
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def _stage_parquet_as_json(con: duckdb.DuckDBPyConnection, file: Path) -> Staged
     from analytics.sources.cost._common import parquet_columns
 
     parquet_columns(con, file)  # a truncated file fails here, naming the file
-    reader = f"read_parquet({_literal(str(file))}, file_row_number = true)"
+    reader = f"read_parquet({quote_literal(str(file))}, file_row_number = true)"
     run(
         con,
         f"CREATE OR REPLACE TEMP VIEW {VIEW} AS SELECT to_json(t) AS __j, t.file_row_number + 1 AS __row "
@@ -531,7 +531,7 @@ def literals_as_json(con: duckdb.DuckDBPyConnection, staged: Staged) -> Staged:
     joins, replaced = [], []
     for i, column in enumerate(present):
         col = quote_identifier(column)
-        joins.append(f"LEFT JOIN (SELECT raw, json FROM {LITERALS} WHERE col = {_literal(column)}) AS l{i} "
+        joins.append(f"LEFT JOIN (SELECT raw, json FROM {LITERALS} WHERE col = {quote_literal(column)}) AS l{i} "
                      f"ON v.{col} = l{i}.raw")
         replaced.append(f"coalesce(l{i}.json, v.{col}) AS {col}")
     run(
