@@ -13,6 +13,10 @@ scope, the review options) are properties.
 
 Every report notebook declares at least :data:`COMMON_PARAMETERS` (the fields of :class:`ReportParams`);
 the runner passes them. :data:`REPORT_PARAMS` names the class of each notebook.
+
+Why one module over 500 lines: the declaration of every report's parameters (one dataclass each)
+plus the shared field machinery; it is the single source the notebooks' parameters cells are checked
+against, so one file to read.
 """
 
 from __future__ import annotations

@@ -33,6 +33,10 @@
     folder inside the run's folder (``OPSREVIEW_RUN_CACHE``, :mod:`analytics.runcache`), so a result
     computed by one notebook (the cost anomalies of a quarter) is read back, not recomputed, by a
     later one (the quarterly review); the folder is deleted with the snapshot at the end.
+
+Why one module over 500 lines: the report runner's contract (period lock, snapshot, archive of a
+previous run, parallel kernels, interruption, run.json and the index page) is one transaction;
+splitting it would spread the invariants of that transaction over modules.
 """
 
 from __future__ import annotations

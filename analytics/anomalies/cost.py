@@ -1,5 +1,5 @@
 """Cost anomalies: detected on daily EffectiveCost at several levels, explained, annotated, and
-gated for alerting separately (ANOMALIES.md §3–§4).
+gated for alerting separately (docs/anomaly-quality.md, the cost benchmark and its method).
 
 The pipeline, for a reporting period:
 
@@ -46,6 +46,12 @@ The pipeline, for a reporting period:
 8. **Alerting** (:func:`alerts`) is a separate, explicit gate: |impact| ≥ ``min_impact`` AND
    |impact %| ≥ ``min_impact_pct``, in the chosen direction (increases by default), leaving out
    anomalies whose latest feedback (:func:`record_feedback`) is ``expected`` or ``false``.
+
+Why one module over 500 lines: the cost anomaly pipeline end to end (series, scan, findings, root
+causes, annotations, alert gate, artifacts), each step a small function over the previous one's
+frame; the steps share one settings object and one frame layout (ANOMALY_COLUMNS), so they read best
+in order in one place. A split along the steps (series + scan / root causes / annotations + gate) is
+the natural next cut.
 """
 
 from __future__ import annotations

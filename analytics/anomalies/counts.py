@@ -1,5 +1,5 @@
 """Incident-volume anomalies: unusually many incidents for a service or a team, judged with Poisson
-or negative-binomial tails rather than Gaussian z-scores (ANOMALIES.md §2, "Counts").
+or negative-binomial tails rather than Gaussian z-scores (docs/anomaly-quality.md).
 
 For each series (incidents per day or per ISO week, per service or per team) and each period
 ``t``, the expected count comes from the ``window`` periods before ``t``:

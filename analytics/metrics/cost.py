@@ -13,6 +13,11 @@ Conventions every function here follows (docs/cost-analyses.md explains each cho
   :func:`corrections` with the period they restate.
 * **Dimensions** are allow-listed names (:data:`DIMENSIONS`) or ``tag:<key>``; a tag key is a bound
   value, never spliced into SQL or a JSON path. Scope filters are a :class:`CostScope`.
+
+Why one module over 500 lines: the public FinOps KPI functions, each a thin typed wrapper over one
+statement of analytics/sql with the same conventions (scope, window, Decimal money, the engine
+seam); they are looked up here by analysts and notebooks as one catalogue. Allocation/showback,
+commitments and unit cost are the natural next split.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The NAB scorer against hand-computed scores of trivial detectors on toy corpora.
 
-Every expected number below is derived by hand from the formulas of ANOMALIES.md §1.3 (using only
-``math``), or, for ``test_reproduces_official_numenta_per_row_scores``, copied from NAB's own
-committed result file ``results/numenta/realTraffic/numenta_speed_7578.csv`` and
-``results/numenta/numenta_standard_scores.csv``.
+Every expected number below is derived by hand from the formulas of NAB v1.1's sweeper, as
+docs/anomaly-quality.md ("What is measured") states them (using only ``math``), or, for
+``test_reproduces_official_numenta_per_row_scores``, copied from NAB's own committed result files
+``results/numenta/realTraffic/numenta_speed_7578.csv`` and ``results/numenta/numenta_standard_scores.csv``.
 """
 
 from __future__ import annotations

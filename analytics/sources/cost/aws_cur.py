@@ -39,6 +39,10 @@ Mapping (see docs/cost-loaders.md for the full table):
 * CommitmentDiscountStatus: Used on covered usage and negation; Unused on RIFee /
   SavingsPlanRecurringFee lines that carry unused commitment (so utilisation = Used / (Used +
   Unused) works on CUR data).
+
+Why one module over 500 lines: one format with two generations (legacy CUR and CUR 2.0),
+CSV/gzip/parquet and manifests/S3: the column mapping (cur_fields, also read by
+engines/focus_view.py) and its checks must stay beside the readers that define which columns exist.
 """
 
 from __future__ import annotations

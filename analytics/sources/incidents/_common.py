@@ -15,6 +15,10 @@ Write path (one transaction, through :func:`analytics.warehouse.ledger.run_load`
    adapter derive fields from the timeline in SQL, checks the time order (acknowledge / resolve
    before create), upserts ``incidents`` on ``incident_id`` and replaces ``incident_events`` of
    the incidents the delivery carries timeline entries for.
+
+Why one module over 500 lines: the incident loaders' one write path (staging, idempotent upsert,
+timeline) and the typed field access every adapter uses; its parts call each other and change
+together. The value primitives are in sources/_values.py, the record loop in _records.py.
 """
 
 from __future__ import annotations

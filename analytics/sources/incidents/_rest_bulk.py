@@ -30,6 +30,9 @@ Every other file — a bad record, an unusual but valid shape, invalid JSON — 
 per-record path, which converts it or raises the exact error (file, row, column). Positions
 (``__pos``) are ``file index << 32`` plus the record's place in the file, the numbering the
 per-record path uses, so "last copy wins", event order and the derived columns agree.
+
+Why one module over 500 lines: one SQL pipeline (pages pass, records, log entries, derive) whose
+fragments are composed into a few statements; the fragments are only meaningful next to each other.
 """
 
 from __future__ import annotations

@@ -26,6 +26,10 @@ Severity (:data:`DEFAULT_SEVERITY`): the ``severity`` custom field if present, e
 name, else the urgency (``urgency high`` → SEV2, ``urgency low`` → SEV4); ``--severity-map`` adds
 or overrides labels. Both kinds write ``incident_id = pagerduty:<id>``, so REST and Analytics
 deliveries of the same incident update one row (the later load replaces the whole row).
+
+Why one module over 500 lines: three PagerDuty inputs (REST pages, Analytics export, web CSV) and
+the REST client share one vocabulary (statuses, urgencies, priorities, log-entry types) and one
+error style; the bulk REST path already lives in _rest_bulk.py.
 """
 
 from __future__ import annotations
