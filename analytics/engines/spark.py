@@ -92,9 +92,13 @@ def _start(master: str, settings: dict[str, str], session_class: Any) -> Any:
 
     if SparkContext._active_spark_context is None:
         conf = SparkConf().setMaster(master).setAppName("opsreview").setAll(list(settings.items()))
-        with (Path(tempfile.gettempdir()) / "opsreview-spark-jvm.log").open("ab") as jvm_log:
-            # the JVM keeps its own copy of the descriptor; ours is closed once it has started
-            gateway = launch_gateway(conf, popen_kwargs={"stdout": jvm_log, "stderr": jvm_log})
+        # a context stopped earlier in this process leaves its JVM running and pyspark keeps using it;
+        # a second gateway would be a JVM nobody uses (and a process left running)
+        gateway = SparkContext._gateway
+        if gateway is None:
+            with (Path(tempfile.gettempdir()) / "opsreview-spark-jvm.log").open("ab") as jvm_log:
+                # the JVM keeps its own copy of the descriptor; ours is closed once it has started
+                gateway = launch_gateway(conf, popen_kwargs={"stdout": jvm_log, "stderr": jvm_log})
         return session_class(SparkContext(conf=conf, gateway=gateway))
     builder = session_class.builder.master(master).appName("opsreview")
     for key, value in settings.items():
