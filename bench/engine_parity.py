@@ -17,7 +17,7 @@ import argparse
 import math
 import tempfile
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,8 @@ def _params(quarter_start: datetime, quarter_end: datetime, previous_start: date
                 request_provider=["AWS", "AWS", ""], request_service=["", "Amazon Elastic Compute Cloud", ""],
                 request_account=["", "", ""], request_region=["", "", ""], request_usage_type=["", "", ""],
                 request_tag=["", "", ""], request_start=[quarter_start.date()] * 3,
-                request_end=[quarter_end.date()] * 3, annotation_tag_key="service")
+                request_end=[quarter_end.date()] * 3,
+                request_finding_start=[quarter_start.date() + timedelta(days=28)] * 3, annotation_tag_key="service")
 
 
 def _same(a: list[tuple], b: list[tuple]) -> bool:

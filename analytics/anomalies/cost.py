@@ -599,15 +599,19 @@ class MemberRequest:
     """The finding's own leaf level (account, region, usage_type, tag) when it is a leaf finding."""
     member: str | None = None
     """That leaf's member."""
+    finding_start: date | None = None
+    """First day of the finding: the days before it (the baseline) come back summed per weekday, on the
+    first baseline day of that weekday (None: every day as it is)."""
 
     @classmethod
-    def of(cls, row: Any, member_dim: str, *, start: date, end: date) -> MemberRequest:
+    def of(cls, row: Any, member_dim: str, *, start: date, end: date,
+           finding_start: date | None = None) -> MemberRequest:
         """The request for a finding row (its level's scope) and a member dimension."""
         if member_dim not in MEMBER_DIMENSIONS:
             raise ParameterError(f"unknown member dimension {member_dim!r}")
         leaf = row.level if row.level in LEAF_LEVELS else None
         return cls(member_dim, scope_part(row.provider), scope_part(row.service), start, end, leaf,
-                   scope_part(row.member) if leaf else None)
+                   scope_part(row.member) if leaf else None, finding_start)
 
 
 def _any_as_blank(part: str | None) -> str:
@@ -616,13 +620,23 @@ def _any_as_blank(part: str | None) -> str:
     return "" if part is None else part
 
 
+def _days_of(frame: pd.DataFrame, starts: Sequence[date]) -> list[date]:
+    """The ``day`` of each row of ``anomaly_cost_by_member``: its own day, or for a baseline weekday sum
+    the request's first day of that weekday (``start + baseline_slot``)."""
+    days = pd.to_datetime(frame["day"]).dt.date
+    return [starts[int(i)] + timedelta(days=int(slot)) if pd.isna(d) else d
+            for d, i, slot in zip(days, frame["request"], frame["baseline_slot"], strict=True)]
+
+
 def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberRequest], *,
                  tag_key: str) -> list[pd.DataFrame]:
     """Daily cost per member (``member, day, cost``) for each request, read in **one** statement.
 
     ``tag`` members are values of ``tag_key``, ``annotation_tag`` members values of
-    :data:`ANNOTATION_TAG`; a leaf request keeps only the rows of its own member. Each frame holds
-    exactly what a separate statement per request would return, ordered by member and day.
+    :data:`ANNOTATION_TAG`; a leaf request keeps only the rows of its own member. Days before a
+    request's ``finding_start`` come summed per weekday, each sum on the first such day of the request
+    (what :func:`contributions` reads of a baseline: per-weekday totals). Each frame holds what a
+    separate statement per request would return, ordered by member and day.
     """
     if not requests:
         return []
@@ -638,11 +652,13 @@ def member_costs(con: duckdb.DuckDBPyConnection, requests: Sequence[MemberReques
         "request_tag": leaf_filter["tag"],
         "request_start": [r.start for r in requests],
         "request_end": [r.end for r in requests],
+        "request_finding_start": [r.finding_start or r.start for r in requests],
         "tag_key": tag_key,
         "annotation_tag_key": ANNOTATION_TAG,
     }
     frame = cost_frame(con, "anomaly_cost_by_member", params)
-    frame["day"] = pd.to_datetime(frame["day"]).dt.date
+    frame["day"] = _days_of(frame, [r.start for r in requests])
+    frame = frame.sort_values(["request", "member", "day"], kind="stable")
     empty = pd.DataFrame({"member": pd.Series(dtype=object), "day": pd.Series(dtype=object),
                           "cost": pd.Series(dtype=float)})
     parts = {int(cast(Any, i)): part[["member", "day", "cost"]].reset_index(drop=True)
@@ -713,7 +729,7 @@ def _driver_requests(r: Any, *, settings: CostAnomalySettings) -> list[tuple[str
     if r.level != "total":
         dims.append("resource")
     dims.append("annotation_tag")
-    return [(dim, MemberRequest.of(r, dim, start=lo, end=hi)) for dim in dims]
+    return [(dim, MemberRequest.of(r, dim, start=lo, end=hi, finding_start=r.start)) for dim in dims]
 
 
 def _drivers(long: pd.DataFrame, r: Any, members: Sequence[tuple[str, pd.DataFrame]], *, scan: Scan | None,

@@ -55,6 +55,7 @@ _COMMENT_LINE = re.compile(r"^\s*--[^\n]*\n?", re.MULTILINE)
 MACRO_SOURCES: tuple[tuple[str, str], ...] = (
     ("analytics.warehouse", "migrations/0006_cost_scope_macros.sql"),
     ("analytics.warehouse", "migrations/0010_cost_tags.sql"),  # re-creates two of 0006's: the later one wins
+    ("analytics.warehouse", "migrations/0011_cost_judged_rows.sql"),
     # every semantic-layer file, in the order the warehouse installs them (a new file needs no edit here)
     *(("analytics.sql.semantic", name) for name in semantic_files()),
 )

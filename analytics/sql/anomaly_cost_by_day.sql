@@ -1,6 +1,6 @@
 -- Daily EffectiveCost of the rows anomaly detection judges, at every level of the cost hierarchy,
 -- for charge days in [$start, $end). One row per (level, scope, day) that has rows.
--- Judged rows and their members: the cost_judged_rows macro (analytics/sql/semantic/cost.sql: usage,
+-- Judged rows and their members: the cost_judged_rows macro (migration 0011: usage,
 -- no correction, no scheduled charge, no unused commitment; a NULL or blank member is '(not set)', a
 -- missing tag value '(untagged)' -- a member of its own at every level, never a NULL). Levels: total,
 -- provider, service (provider + service), and under a service its account, region, usage type

@@ -6,8 +6,12 @@
 -- member is never blank, and the lists hold no NULL, which BigQuery's array parameters cannot),
 -- split by $request_member_dim[i]: resource (ResourceId), account, region, usage_type, tag (the
 -- value of $tag_key) or annotation_tag (the value of $annotation_tag_key). One row per request,
--- member and day that has rows. Judged rows and members: the cost_judged_rows macro
--- (analytics/sql/semantic/cost.sql), as in anomaly_cost_by_day.sql.
+-- member and day that has rows from $request_finding_start[i] on (the finding's days, day set); the
+-- baseline days before it come summed per weekday, one row per request, member and baseline_slot
+-- (days since the request's start, mod 7; day NULL): the attribution only uses a member's weekday
+-- shares of the baseline (analytics.anomalies.cost.contributions), and this keeps 28 baseline days
+-- from coming back as 28 rows per member from an engine. Judged rows and members: the cost_judged_rows macro
+-- (migration 0011), as in anomaly_cost_by_day.sql.
 -- Requests with a service join the rows on (provider, service), provider-wide ones on provider,
 -- total ones on nothing, so each row meets only the requests it can belong to.
 WITH requests AS (
@@ -20,7 +24,8 @@ WITH requests AS (
            nullif(unnest($request_usage_type::VARCHAR[]), '') AS usage_type,
            nullif(unnest($request_tag::VARCHAR[]), '') AS tag,
            unnest($request_start::DATE[]) AS start_day,
-           unnest($request_end::DATE[]) AS end_day
+           unnest($request_end::DATE[]) AS end_day,
+           unnest($request_finding_start::DATE[]) AS finding_start
 ),
 judged AS (
     SELECT j.day, j.provider, j.service, j.account, j.region, j.usage_type, j.tag,
@@ -46,7 +51,8 @@ matched AS (
 SELECT request,
        CASE member_dim WHEN 'resource' THEN j_resource WHEN 'account' THEN j_account WHEN 'region' THEN j_region
                        WHEN 'usage_type' THEN j_usage_type WHEN 'tag' THEN j_tag ELSE j_annotation_tag END AS member,
-       day,
+       CASE WHEN day >= finding_start THEN day END AS day,
+       CASE WHEN day < finding_start THEN datediff('day', start_day, day) % 7 END AS baseline_slot,
        sum(EffectiveCost)::DOUBLE AS cost
 FROM matched
 WHERE day >= start_day AND day < end_day
@@ -55,4 +61,4 @@ WHERE day >= start_day AND day < end_day
   AND (usage_type IS NULL OR j_usage_type = usage_type)
   AND (tag IS NULL OR j_tag = tag)
 GROUP BY ALL
-ORDER BY request, member, day
+ORDER BY request, member, baseline_slot NULLS LAST, day

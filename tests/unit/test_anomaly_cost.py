@@ -407,3 +407,35 @@ def test_unexplained_anomalies_have_the_same_findings_impacts_and_alerts(con: du
     assert set(bare.anomalies["top_drivers"]) == {""} and set(bare.anomalies["explained_by"]) == {""}
     (two,) = [r for r in ca.cost_anomalies_of_periods(con, [QUARTER], explain=[False])]
     pd.testing.assert_frame_equal(two.anomalies, bare.anomalies)
+
+
+def test_member_baselines_come_back_summed_per_weekday_with_the_same_contributions(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A request with ``finding_start`` gets its baseline days as one row per member and weekday (on the
+    request's first day of that weekday) and its finding days as they are; the attribution computed from
+    that equals the one from every day (independently: the daily rows summed per weekday here)."""
+    rows = _usage(lambda i, d: _weekly(i, d), ResourceId="i-1")
+    rows += _usage(lambda i, d: _weekly(i, d, base=40.0, seed=3) * (3.0 if d >= date(2026, 8, 10) else 1.0),
+                   ResourceId="i-2")
+    _load(con, rows)
+    lo, finding, hi = date(2026, 7, 13), date(2026, 8, 10), date(2026, 8, 13)
+    daily_request = ca.MemberRequest("resource", "AWS", "Amazon EC2", lo, hi)
+    summed_request = ca.MemberRequest("resource", "AWS", "Amazon EC2", lo, hi, finding_start=finding)
+    daily, summed = ca.member_costs(con, [daily_request, summed_request], tag_key="service")
+    assert len(daily) == 2 * 31 and len(summed) == 2 * (7 + 3)  # 28 baseline days → 7 weekday rows per member
+    assert all(lo <= d < lo + timedelta(days=7) for d in summed.loc[summed["day"] < finding, "day"])
+    for member in ("i-1", "i-2"):
+        mine = daily[(daily["member"] == member) & (daily["day"] < finding)]
+        by_weekday = {wd: sum(c for d, c in zip(mine["day"], mine["cost"], strict=True) if d.weekday() == wd)
+                      for wd in range(7)}
+        got = summed[(summed["member"] == member) & (summed["day"] < finding)]
+        assert {d.weekday(): c for d, c in zip(got["day"], got["cost"], strict=True)} == pytest.approx(by_weekday)
+        tail = daily[(daily["member"] == member) & (daily["day"] >= finding)].reset_index(drop=True)
+        assert summed[(summed["member"] == member) & (summed["day"] >= finding)].reset_index(drop=True).equals(tail)
+    expected = {finding + timedelta(days=i): 160.0 for i in range(3)}
+    want = ca.contributions(daily, expected, start=finding, end=hi - timedelta(days=1), baseline_days=28)
+    got = ca.contributions(summed, expected, start=finding, end=hi - timedelta(days=1), baseline_days=28)
+    assert list(got["member"]) == list(want["member"])
+    np.testing.assert_allclose(got[["expected", "actual", "delta"]].to_numpy(dtype=float),
+                               want[["expected", "actual", "delta"]].to_numpy(dtype=float), rtol=1e-12)

@@ -52,7 +52,8 @@ PARAMS: dict[str, Any] = dict(
     request_provider=["AWS", "AWS", "", "AWS"], request_service=["Amazon Elastic Compute Cloud", "", "", ""],
     request_account=["", "", "", "111111111111"], request_region=["", "", "", ""],
     request_usage_type=["", "", "", ""], request_tag=["", "", "", ""],
-    request_start=[date(2026, 7, 1)] * 4, request_end=[date(2026, 10, 1)] * 4, annotation_tag_key="service",
+    request_start=[date(2026, 7, 1)] * 4, request_end=[date(2026, 10, 1)] * 4,
+    request_finding_start=[date(2026, 8, 1)] * 4, annotation_tag_key="service",
 )
 COMPOSABLE = [n for n in sql_names() if n.startswith(("cost_", "anomaly_cost", "anomaly_scheduled", "incident_",
                                                       "delivery_"))]

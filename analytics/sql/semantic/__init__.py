@@ -1,6 +1,5 @@
 """The semantic layer: one definition per shared concept, as DuckDB macros in ``.sql`` files.
 
-``cost.sql`` (a cost row anomaly detection judges, with its members at every level),
 ``incidents.sql`` (an incident in scope, time to acknowledge / resolve with the censoring flags,
 repeat key) and ``delivery.sql`` (a distinct successful deployment in scope) hold the
 definitions that statements in :mod:`analytics.sql` build on instead of restating them. They are

@@ -1,4 +1,4 @@
--- parameters: annotation_tag_key, request_account, request_end, request_id, request_member_dim, request_provider, request_region, request_service, request_start, request_tag, request_usage_type, tag_key
+-- parameters: annotation_tag_key, request_account, request_end, request_finding_start, request_id, request_member_dim, request_provider, request_region, request_service, request_start, request_tag, request_usage_type, tag_key
 WITH requests AS (
   SELECT
     CAST(@request_id AS ARRAY<INT64>)[ORDINAL(zip_ordinal)] AS request,
@@ -10,7 +10,8 @@ WITH requests AS (
     NULLIF(CAST(@request_usage_type AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS usage_type,
     NULLIF(CAST(@request_tag AS ARRAY<STRING>)[ORDINAL(zip_ordinal)], '') AS tag,
     CAST(@request_start AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS start_day,
-    CAST(@request_end AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS end_day
+    CAST(@request_end AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS end_day,
+    CAST(@request_finding_start AS ARRAY<DATE>)[ORDINAL(zip_ordinal)] AS finding_start
   FROM UNNEST(GENERATE_ARRAY(1, ARRAY_LENGTH(CAST(@request_id AS ARRAY<INT64>)))) AS zip_ordinal
 ), judged AS (
   SELECT
@@ -368,7 +369,8 @@ SELECT
     THEN j_tag
     ELSE j_annotation_tag
   END AS member,
-  day,
+  CASE WHEN day >= finding_start THEN day END AS day,
+  CASE WHEN day < finding_start THEN MOD(DATE_DIFF(day, start_day, DAY), 7) END AS baseline_slot,
   CAST(SUM(EffectiveCost) AS FLOAT64) AS cost
 FROM matched
 WHERE
@@ -390,4 +392,5 @@ GROUP BY ALL
 ORDER BY
   request NULLS LAST,
   member NULLS LAST,
+  baseline_slot NULLS LAST,
   day NULLS LAST

@@ -1,4 +1,4 @@
--- parameters: annotation_tag_key, request_account, request_end, request_id, request_member_dim, request_provider, request_region, request_service, request_start, request_tag, request_usage_type, tag_key
+-- parameters: annotation_tag_key, request_account, request_end, request_finding_start, request_id, request_member_dim, request_provider, request_region, request_service, request_start, request_tag, request_usage_type, tag_key
 WITH requests AS (
   SELECT
     zipped.request AS request,
@@ -10,7 +10,8 @@ WITH requests AS (
     NULLIF(zipped.usage_type, '') AS usage_type,
     NULLIF(zipped.tag, '') AS tag,
     zipped.start_day AS start_day,
-    zipped.end_day AS end_day
+    zipped.end_day AS end_day,
+    zipped.finding_start AS finding_start
   FROM INLINE(
     ARRAYS_ZIP(
       CAST(:request_id AS ARRAY<INT>),
@@ -22,9 +23,10 @@ WITH requests AS (
       CAST(:request_usage_type AS ARRAY<STRING>),
       CAST(:request_tag AS ARRAY<STRING>),
       CAST(:request_start AS ARRAY<DATE>),
-      CAST(:request_end AS ARRAY<DATE>)
+      CAST(:request_end AS ARRAY<DATE>),
+      CAST(:request_finding_start AS ARRAY<DATE>)
     )
-  ) AS zipped(request, member_dim, provider, service, account, region, usage_type, tag, start_day, end_day)
+  ) AS zipped(request, member_dim, provider, service, account, region, usage_type, tag, start_day, end_day, finding_start)
 ), judged AS (
   SELECT
     j.day,
@@ -381,7 +383,8 @@ SELECT
     THEN j_tag
     ELSE j_annotation_tag
   END AS member,
-  day,
+  CASE WHEN day >= finding_start THEN day END AS day,
+  CASE WHEN day < finding_start THEN DATEDIFF(DAY, start_day, day) % 7 END AS baseline_slot,
   CAST(SUM(EffectiveCost) AS DOUBLE) AS cost
 FROM matched
 WHERE
@@ -403,4 +406,5 @@ GROUP BY ALL
 ORDER BY
   request NULLS LAST,
   member NULLS LAST,
+  baseline_slot NULLS LAST,
   day NULLS LAST

@@ -1,4 +1,4 @@
--- parameters: request_id, request_member_dim, request_provider, request_service, request_account, request_region, request_usage_type, request_tag, request_start, request_end, annotation_tag_key, tag_key
+-- parameters: request_id, request_member_dim, request_provider, request_service, request_account, request_region, request_usage_type, request_tag, request_start, request_end, request_finding_start, annotation_tag_key, tag_key
 WITH requests AS (
   SELECT
     zipped.request AS request,
@@ -10,8 +10,9 @@ WITH requests AS (
     NULLIF(zipped.usage_type, '') AS usage_type,
     NULLIF(zipped.tag, '') AS tag,
     zipped.start_day AS start_day,
-    zipped.end_day AS end_day
-  FROM UNNEST(CAST(? AS ARRAY(INTEGER)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(DATE)), CAST(? AS ARRAY(DATE))) AS zipped(request, member_dim, provider, service, account, region, usage_type, tag, start_day, end_day)
+    zipped.end_day AS end_day,
+    zipped.finding_start AS finding_start
+  FROM UNNEST(CAST(? AS ARRAY(INTEGER)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(VARCHAR)), CAST(? AS ARRAY(DATE)), CAST(? AS ARRAY(DATE)), CAST(? AS ARRAY(DATE))) AS zipped(request, member_dim, provider, service, account, region, usage_type, tag, start_day, end_day, finding_start)
 ), judged AS (
   SELECT
     j.day,
@@ -368,7 +369,11 @@ SELECT
     THEN j_tag
     ELSE j_annotation_tag
   END AS member,
-  day,
+  CASE WHEN day >= finding_start THEN day END AS day,
+  CASE
+    WHEN day < finding_start
+    THEN DATE_DIFF('DAY', DATE_TRUNC('DAY', start_day), DATE_TRUNC('DAY', day)) % 7
+  END AS baseline_slot,
   CAST(SUM(EffectiveCost) AS DOUBLE) AS cost
 FROM matched
 WHERE
@@ -401,8 +406,13 @@ GROUP BY
     THEN j_tag
     ELSE j_annotation_tag
   END,
-  day
+  CASE WHEN day >= finding_start THEN day END,
+  CASE
+    WHEN day < finding_start
+    THEN DATE_DIFF('DAY', DATE_TRUNC('DAY', start_day), DATE_TRUNC('DAY', day)) % 7
+  END
 ORDER BY
   request,
   member,
+  baseline_slot,
   day
