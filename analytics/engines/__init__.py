@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from analytics.errors import AnalyticsError, ParameterError
 from analytics.runcache import shared_statement
-from analytics.sql import load_sql, parameters_of, query, records, sql_names
+from analytics.sql import bound_parameters, query, records, sql_names
 
 if TYPE_CHECKING:  # sqlglot is imported only when an engine is used: plain DuckDB runs never load it
     from analytics.engines.dialects import Dialect, TagsAs, Translated
@@ -199,11 +199,8 @@ def cost_engine_of(con: Any) -> Engine | None:
 
 
 def _bound(name: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    wanted = parameters_of(load_sql(name))
-    missing = wanted - params.keys()
-    if missing:
-        raise ParameterError(f"SQL statement {name!r} needs parameters {sorted(missing)}")
-    return {k: params[k] for k in wanted}
+    """The parameters statement ``name`` uses, taken from a shared dict (as on the warehouse path)."""
+    return bound_parameters(name, params, error=ParameterError)[1]
 
 
 def cost_records(con: Any, name: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:

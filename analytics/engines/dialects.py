@@ -83,7 +83,8 @@ def table_parts(table: str) -> tuple[str, ...]:
     return parts
 
 
-def _table(parts: tuple[str, ...]) -> exp.Table:
+def quoted_table(parts: tuple[str, ...]) -> exp.Table:
+    """``[catalog.][schema.]table`` as a table node of quoted identifiers (parts from :func:`table_parts`)."""
     ids = [exp.to_identifier(p, quoted=True) for p in parts]
     return exp.Table(this=ids[-1], db=ids[-2] if len(ids) > 1 else None, catalog=ids[-3] if len(ids) > 2 else None)
 
@@ -93,7 +94,7 @@ def _with_table(tree: exp.Expression, parts: tuple[str, ...]) -> exp.Expression:
     for table in list(tree.find_all(exp.Table)):
         if isinstance(table.this, exp.Identifier) and table.name.lower() == "cost" and not table.db \
                 and "cost" not in ctes:
-            new = _table(parts)
+            new = quoted_table(parts)
             # unaliased, the table keeps the name ``cost`` as its alias: the statements and macros
             # qualify columns with it (``cost.*``, ``cost.Tags``)
             new.set("alias", table.args.get("alias") or exp.TableAlias(this=exp.to_identifier("cost")))

@@ -45,7 +45,7 @@ from typing import Any, Literal, cast
 import sqlglot
 from sqlglot import exp
 
-from analytics.engines.dialects import Dialect, TagsAs, table_parts
+from analytics.engines.dialects import Dialect, TagsAs, quoted_table, table_parts
 from analytics.errors import ExportFormatError, UsageError
 
 Source = Literal["cur2"]
@@ -334,8 +334,8 @@ def focus_view(
         kind = types[name] if types[name] != "JSON" or dialect == "bigquery" else "VARCHAR"
         selects.append(exp.alias_(exp.Cast(this=exp.Null(), to=exp.DataType.build(kind, dialect="duckdb")), name,
                                   quoted=True))
-    select = exp.select(*selects).from_(_table(table_parts_))
-    ddl: exp.Expression = exp.Create(this=_table(view_parts), kind="VIEW", replace=True, expression=select)
+    select = exp.select(*selects).from_(quoted_table(table_parts_))
+    ddl: exp.Expression = exp.Create(this=quoted_table(view_parts), kind="VIEW", replace=True, expression=select)
     if dialect == "bigquery":
         ddl = _bigquery_decimals(ddl)
     sql = ddl.sql(dialect=dialect, pretty=True, comments=False)
@@ -348,11 +348,6 @@ def _plain(name: str, what: str) -> tuple[str, ...]:
     except UsageError:
         raise FocusViewError(f"bad {what} name {name!r}: expected [catalog.][schema.]name of plain identifiers "
                              "(letters, digits, _ and -)") from None
-
-
-def _table(parts: tuple[str, ...]) -> exp.Table:
-    ids = [exp.to_identifier(p, quoted=True) for p in parts]
-    return exp.Table(this=ids[-1], db=ids[-2] if len(ids) > 1 else None, catalog=ids[-3] if len(ids) > 2 else None)
 
 
 # -- the source table's columns ---------------------------------------------------------------------
